@@ -1,0 +1,143 @@
+"""Finite differences: bump one coordinate at a time and take a difference quotient.
+
+A *scheme* is data: offsets o_k and weights w_k with f'(x) ~ sum_k w_k f(x + o_k h) / h and a
+truncation error of order h**order. The *step policy* is kept apart from the formula:
+
+* ``step=h``      an absolute step (a number, or one per coordinate);
+* ``rel_step=r``  a fraction of the coordinate: h_i = r |x_i| (r |x_i| with |x_i| = 1 at 0);
+* neither         the step that balances truncation (~h**order) against round-off (~eps/h):
+  h_i = eps**(1/(order+1)) * max(1, |x_i|), i.e. ~1.5e-8 one-sided and ~6e-6 central.
+
+The quotient divides by the step actually taken, h' = (x + h) - x, which differs from h
+whenever x + h is rounded; using h would add an error of up to eps|x|/h for nothing.
+
+f is called n + 1 times for one-sided schemes (the value is shared) and 2n + 1 for central.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..errors import OptionError
+from ..points import real_scalar
+
+EPS = np.finfo(float).eps
+
+
+@dataclass(frozen=True)
+class Stencil:
+    """A first-derivative formula: offsets, weights and order of accuracy."""
+
+    name: str
+    offsets: tuple
+    weights: tuple
+    order: int
+
+    def default_step(self, x) -> np.ndarray:
+        """Round-off/truncation balancing step: eps**(1/(order+1)) * max(1, |x|)."""
+        return EPS ** (1.0 / (self.order + 1)) * np.maximum(1.0, np.abs(x))
+
+
+SCHEMES: dict[str, Stencil] = {}
+
+
+def register_scheme(name: str, offsets, weights, order: int, *, replace: bool = False):
+    """Add a finite-difference scheme; it is checked to be a consistent first derivative
+    (weights sum to 0 and sum w_k o_k = 1) and then shows up in sweeps and comparisons."""
+    offsets, weights = tuple(float(o) for o in offsets), tuple(float(w) for w in weights)
+    if len(offsets) != len(weights) or not offsets:
+        raise OptionError("a scheme needs as many weights as offsets")
+    if abs(sum(weights)) > 1e-12 or abs(sum(w * o for w, o in zip(weights, offsets)) - 1) > 1e-12:
+        raise OptionError(f"scheme {name!r} does not estimate a first derivative: the weights "
+                          "must sum to 0 and sum(w*o) must be 1")
+    if name in SCHEMES and not replace:
+        raise OptionError(f"a scheme named {name!r} exists; pass replace=True")
+    SCHEMES[name] = Stencil(name, offsets, weights, int(order))
+
+
+register_scheme("forward", (0, 1), (-1, 1), 1)
+register_scheme("backward", (-1, 0), (-1, 1), 1)
+register_scheme("central", (-1, 1), (-0.5, 0.5), 2)
+register_scheme("central4", (-2, -1, 1, 2), (1 / 12, -8 / 12, 8 / 12, -1 / 12), 4)
+
+
+def schemes() -> list[str]:
+    """The registered finite-difference scheme names."""
+    return list(SCHEMES)
+
+
+def get_scheme(name) -> Stencil:
+    if isinstance(name, Stencil):
+        return name
+    try:
+        return SCHEMES[name]
+    except (KeyError, TypeError):
+        raise OptionError(f"unknown finite-difference scheme {name!r}; choose one of: "
+                          f"{', '.join(SCHEMES)}.") from None
+
+
+def steps_for(x: np.ndarray, stencil: Stencil, step=None, rel_step=None) -> np.ndarray:
+    """The step h_i for every coordinate under the step policy described above."""
+    if step is not None and rel_step is not None:
+        raise OptionError("give either step= (absolute) or rel_step= (relative), not both")
+    if step is None and rel_step is None:
+        return stencil.default_step(x)
+    given, name = (step, "step") if step is not None else (rel_step, "rel_step")
+    try:
+        h = np.broadcast_to(np.asarray(given, dtype=float), x.shape).copy()
+    except (TypeError, ValueError):
+        raise OptionError(f"{name} must be a positive number or one per coordinate "
+                          f"({len(x)}), got {given!r}") from None
+    if not np.all(np.isfinite(h)) or np.any(h <= 0):
+        raise OptionError(f"{name} must be positive and finite, got {given!r}")
+    if rel_step is not None:
+        h = h * np.where(x == 0, 1.0, np.abs(x))
+    return h
+
+
+def difference_quotient(g, t: float, h: float, stencil: Stencil, g_t=None, strict=True):
+    """Estimate g'(t) for a scalar function g: (sum_k w_k g(t + o_k h')) / h' with the
+    representable step h' = (t + h) - t. Returns (estimate, h').
+
+    >>> difference_quotient(lambda t: t**2, 3.0, 1e-3, SCHEMES["central"])[0]
+    6.0
+    """
+    h_eff = (t + h) - t
+    if h_eff == 0:
+        if strict:
+            raise OptionError(f"the step {h:g} vanishes next to x = {t:g}: (x + h) - x == 0 in "
+                              "floating point. Use a larger step.")
+        return float("nan"), 0.0
+    total = 0.0
+    for o, w in zip(stencil.offsets, stencil.weights):
+        total += w * (g_t if o == 0 and g_t is not None else g(t + o * h_eff))
+    return total / h_eff, h_eff
+
+
+class FiniteDifferences:
+    name = "finite"
+    summary = "finite differences: bump each coordinate, difference quotient (approximate)"
+    exact = False
+
+    def gradient(self, problem, *, scheme: str = "central", step=None, rel_step=None):
+        stencil = get_scheme(scheme)
+        x = problem.x
+        h = steps_for(x, stencil, step, rel_step)
+        work = problem.inputs(x.copy())  # the one copy of the point: bumped in place below
+        value = problem.scalar_output(problem(work))
+
+        def f_along(i):
+            def g(t):
+                work[i] = t
+                return real_scalar(problem(work), "f")
+            return g
+
+        grad, h_used = np.empty(problem.n), np.empty(problem.n)
+        for i in range(problem.n):
+            grad[i], h_used[i] = difference_quotient(f_along(i), float(x[i]), float(h[i]),
+                                                     stencil, g_t=value)
+            work[i] = x[i]
+        return problem.result(value, grad, passes=problem.calls, ops=None, scheme=stencil.name,
+                              steps=h_used)

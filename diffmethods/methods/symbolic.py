@@ -1,0 +1,338 @@
+"""Symbolic differentiation: trace ``f`` into a sympy expression, differentiate, compile.
+
+``f`` runs once on :class:`Sym` values, which build a sympy expression from the operation
+table's sympy column instead of computing numbers. ``sympy.diff`` differentiates it with respect
+to each input symbol, and ``sympy.lambdify`` with common-subexpression elimination compiles the
+value and the gradient into one numpy function. That work is done once per function and
+dimension and cached, so a gradient-descent loop pays for it once.
+
+The expressions are available through :func:`symbolic_gradient`, with their sizes
+(``sympy.count_ops``) before and after common-subexpression elimination, which is how the
+harness shows *expression swell*.
+
+A Python ``if`` on a value cannot be traced this way: the expression would follow one branch and
+silently be wrong elsewhere, so it is refused with :class:`~diffmethods.errors.BranchError`.
+Conventions at kinks: d|x|/dx = sign(x), 0 at x = 0; max/min split ties 1/2 each (Heaviside(0)).
+"""
+
+from __future__ import annotations
+
+import inspect
+import threading
+import time
+import weakref
+from dataclasses import dataclass, field
+
+import numpy as np
+import sympy
+
+from ..array_ops import INDEX, SUM, shape_of
+from ..errors import BranchError, UnsupportedOperationError
+from ..points import ARGS, ARRAY, SCALAR, Problem, parse_point
+from ..symfuncs import LAMBDIFY_NAMESPACES
+from ..tracing import Traced, plain_constant
+
+
+class Sym(Traced):
+    """A symbolic value: a sympy expression, or an object array of them for array inputs."""
+
+    __slots__ = ("expr",)
+    method_label = "the symbolic method"
+
+    def __init__(self, expr):
+        self.expr = expr
+
+    def __repr__(self) -> str:
+        return f"Sym({self.expr!r})"
+
+    def _primal(self):
+        raise BranchError(
+            "the symbolic method cannot follow data-dependent branches: f compared or tested a "
+            "value (an `if`, `<`, `max()`, ...), and a traced expression has no value to "
+            "compare. Write the branch with np.where(condition, a, b), np.maximum, np.minimum or "
+            "np.abs, or use another method (forward and reverse mode follow the branch taken at "
+            "the point).")
+
+    @property
+    def shape(self) -> tuple:
+        return shape_of(self.expr)
+
+    # Comparisons build sympy relations, usable by np.where (which becomes a Piecewise);
+    # only turning one into a Python bool (an `if`) is refused.
+    def _compare(self, other, relation):
+        a, b = self.expr, _expr(other)
+        if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
+            return Sym(np.frompyfunc(relation, 2, 1)(a, b))
+        return Sym(relation(a, b))
+
+    def __lt__(self, other):
+        return self._compare(other, sympy.Lt)
+
+    def __le__(self, other):
+        return self._compare(other, sympy.Le)
+
+    def __gt__(self, other):
+        return self._compare(other, sympy.Gt)
+
+    def __ge__(self, other):
+        return self._compare(other, sympy.Ge)
+
+    def __eq__(self, other):
+        return self._compare(other, sympy.Eq)
+
+    def __ne__(self, other):
+        return self._compare(other, sympy.Ne)
+
+    __hash__ = Traced.__hash__
+
+    @classmethod
+    def _select(cls, condition, x, y):
+        """np.where(condition, x, y) as a Piecewise expression, element by element."""
+        piece = np.frompyfunc(lambda c, a, b: sympy.Piecewise((a, c), (b, True)), 3, 1)
+        return Sym(_unwrap(piece(_expr(condition), _expr(x), _expr(y))))
+
+    @classmethod
+    def _elementwise(cls, op, args):
+        exprs = [_expr(a) for a in args]
+        if any(isinstance(e, np.ndarray) for e in exprs):
+            return Sym(_unwrap(np.frompyfunc(op.sympy, len(exprs), 1)(*exprs)))
+        return Sym(op.sympy(*exprs))
+
+    @classmethod
+    def _linear(cls, prim, args, params):
+        if prim.multi:
+            return Sym(_unwrap(prim.value(tuple(_expr(a) for a in args), **params)))
+        (x,) = args
+        if prim is INDEX and _has_sym(params["index"]):
+            raise BranchError("indexing with a condition on values (x[x > 0]) selects elements "
+                              "by value, which the symbolic method cannot follow; use "
+                              "np.where(x > 0, expression, 0) instead")
+        if prim is SUM and params["axis"] is None and not params["keepdims"]:
+            return Sym(sympy.Add(*np.ravel(x.expr)))  # one flat sum, not n nested additions
+        return Sym(_unwrap(prim.value(x.expr, **params)))
+
+    @classmethod
+    def _matmul(cls, a, b):
+        return Sym(_unwrap(np.matmul(_expr(a), _expr(b))))
+
+
+def _float(v):
+    # 17 significant digits: sympy's default (15) would round the constant when the compiled
+    # code prints it, e.g. 2*pi = 6.28318530717959, and cost ~1e-13 in the gradient.
+    return sympy.Float(float(v), 17)
+
+
+_float_array = np.frompyfunc(_float, 1, 1)
+
+
+def _expr(a):
+    if isinstance(a, Sym):
+        return a.expr
+    a = plain_constant(a, "the symbolic method")
+    if isinstance(a, np.ndarray) and a.dtype.kind in "iuf":
+        return _float_array(a)
+    if isinstance(a, (float, np.floating)):
+        return _float(a)
+    return a
+
+
+def _has_sym(index) -> bool:
+    return any(isinstance(i, Sym) for i in (index if isinstance(index, tuple) else (index,)))
+
+
+def _unwrap(x):
+    """0-d object arrays and numpy scalars back to plain sympy expressions."""
+    if isinstance(x, np.ndarray) and x.shape == ():
+        x = x.item()
+    if isinstance(x, (np.floating, np.integer)):
+        x = x.item()
+    return x
+
+
+# --- deriving and compiling, once per (function, convention, dimension) ---------------------
+@dataclass
+class SymbolicGradient:
+    """The traced expression of ``f``, its gradient expressions and their compiled form.
+
+    ``ops`` is ``sympy.count_ops`` of the expression and gradient as derived (every repeated
+    subexpression counted again); ``ops_cse`` counts what the compiled code evaluates after
+    common-subexpression elimination.
+    """
+
+    symbols: tuple
+    expression: sympy.Expr
+    gradient: tuple
+    ops: int
+    ops_cse: int
+    derive_seconds: float
+    compile_seconds: float
+    cse: tuple = field(repr=False)
+    function: object = field(repr=False)
+    _ieee_function: object = field(default=None, repr=False)
+
+    def __call__(self, x):
+        """Value and gradient at the coordinates ``x``.
+
+        The compiled code uses the math module on Python floats (fast). Where math raises
+        (1/0, log(-1), overflow) it is run again through numpy, which returns inf/nan as
+        IEEE arithmetic and the other methods do."""
+        values = [float(v) for v in x]
+        try:
+            out = self.function(*values)
+        except (ArithmeticError, ValueError):
+            if self._ieee_function is None:
+                self._ieee_function = _compile(self.symbols, self.cse, "numpy")
+            out = [np.asarray(v).reshape(-1)[0] for v in
+                   self._ieee_function(*(np.array([v]) for v in values))]
+        return float(out[0]), np.array([float(v) for v in out[1:]])
+
+
+def _symbol_names(f, kind: str, n: int) -> list[str]:
+    """Name the inputs after f's parameters where possible: x1..xn for *args."""
+    try:
+        params = [p for p in inspect.signature(f).parameters.values()
+                  if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+    except (TypeError, ValueError):
+        params = []
+    if kind == ARGS and len(params) >= n:
+        return [p.name for p in params[:n]]
+    if kind == ARGS:
+        return [f"x{i + 1}" for i in range(n)]
+    base = params[0].name if params else "x"
+    return [base] if kind == SCALAR else [f"{base}{i}" for i in range(n)]
+
+
+def trace(f, kind: str, n: int, problem: Problem | None = None):
+    """Run ``f`` once on symbols; return (symbols, expression)."""
+    symbols = tuple(sympy.Symbol(name, real=True) for name in _symbol_names(f, kind, n))
+    if kind == ARRAY:
+        inputs = Sym(np.array(symbols, dtype=object))
+    else:
+        inputs = [Sym(s) for s in symbols]
+    if problem is not None:
+        out = problem(inputs)
+    else:
+        out = f(*inputs) if kind == ARGS else f(inputs if kind == ARRAY else inputs[0])
+    if problem is not None:
+        out = problem.scalar_output(out, Sym)
+    expr = out.expr if isinstance(out, Sym) else out
+    if isinstance(expr, np.ndarray):
+        from ..errors import FunctionError
+        raise FunctionError(f"f returned an array of shape {expr.shape}; a gradient needs a "
+                            "single number")
+    if not isinstance(expr, sympy.Basic):  # f did not depend on its inputs
+        expr = sympy.Integer(expr) if isinstance(expr, (int, np.integer)) else sympy.Float(expr)
+    return symbols, expr
+
+
+def differentiate_all(expr, symbols) -> tuple:
+    """d expr / d s for every symbol s, with ``sympy.diff``.
+
+    A sum is split into its terms first and each term is differentiated only with respect to the
+    symbols it contains, so a sum of many small terms (Rosenbrock) costs one pass over the terms
+    instead of n passes over the whole expression."""
+    terms = expr.args if expr.is_Add else (expr,)
+    parts: dict = {s: [] for s in symbols}
+    for term in terms:
+        for s in term.free_symbols:
+            if s in parts:
+                parts[s].append(sympy.diff(term, s))
+    grads = []
+    for s in symbols:
+        g = sympy.Add(*parts[s])
+        # d sign(x)/dx is 0 away from 0; sympy says 2*DiracDelta(x). Keep the table's convention.
+        if g.has(sympy.DiracDelta):
+            g = g.replace(sympy.DiracDelta, lambda *args: sympy.S.Zero)
+        if g.has(sympy.Derivative):
+            raise UnsupportedOperationError(f"sympy could not differentiate {expr} with respect "
+                                            f"to {s}")
+        grads.append(g)
+    return tuple(grads)
+
+
+def _compile(symbols, cse_form, module: str):
+    """lambdify the CSE form of [f, df/dx1, ...] into one function of the symbols."""
+    replacements, reduced = cse_form
+    return sympy.lambdify(symbols, list(reduced), dummify=True,
+                          modules=[LAMBDIFY_NAMESPACES[module], module],
+                          cse=lambda _: (replacements, reduced))
+
+
+def derive(f, kind: str, n: int, problem: Problem | None = None) -> SymbolicGradient:
+    """Trace, differentiate and compile (uncached)."""
+    t0 = time.perf_counter()
+    symbols, expr = trace(f, kind, n, problem)
+    grads = differentiate_all(expr, symbols)
+    t1 = time.perf_counter()
+    exprs = [expr, *grads]
+    replacements, reduced = sympy.cse(exprs)
+    function = _compile(symbols, (replacements, reduced), "math")
+    t2 = time.perf_counter()
+    ops_cse = sum(sympy.count_ops(r) for _, r in replacements) + sympy.count_ops(reduced)
+    return SymbolicGradient(symbols, expr, grads, int(sympy.count_ops(exprs)), int(ops_cse),
+                            t1 - t0, t2 - t1, (replacements, reduced), function)
+
+
+_CACHE: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+_LOCK = threading.Lock()
+
+
+def _cache_key(f):
+    # a bound method is a new object at every access: key on the function and its instance
+    return getattr(f, "__func__", f)
+
+
+def cached_derivation(f, kind: str, n: int, problem: Problem | None = None):
+    """(SymbolicGradient, fresh): from the cache, or derived now (fresh=True)."""
+    key = _cache_key(f)
+    try:
+        per_f = _CACHE.get(key)
+    except TypeError:  # not weak-referenceable: derive every time
+        return derive(f, kind, n, problem), True
+    subkey = (kind, n, id(getattr(f, "__self__", None)))
+    if per_f is not None and subkey in per_f:
+        return per_f[subkey], False
+    sg = derive(f, kind, n, problem)
+    with _LOCK:
+        _CACHE.setdefault(key, {})[subkey] = sg
+    return sg, True
+
+
+def clear_cache() -> None:
+    """Forget every cached derivation (e.g. after changing a function's closure)."""
+    with _LOCK:
+        _CACHE.clear()
+
+
+def symbolic_gradient(f, point) -> SymbolicGradient:
+    """The symbolic expression of ``f`` and of its gradient, with their sizes.
+
+    ``point`` fixes the convention and dimension: an int n means ``f(x1, ..., xn)``; a tuple,
+    array or number is read as in :func:`diffmethods.gradient` (its values are not used).
+
+    >>> sg = symbolic_gradient(lambda x1, x2, x3: 3 * (x1**2 + x2 * x3), 3)
+    >>> sg.gradient
+    (6*x1, 3*x3, 3*x2)
+    """
+    if isinstance(point, (int, np.integer)) and not isinstance(point, bool):
+        if point < 1:
+            from ..errors import PointError
+            raise PointError(f"the dimension must be at least 1, got {point}")
+        kind, n = ARGS, int(point)
+    else:
+        kind, x = parse_point(point)
+        n = len(x)
+    return cached_derivation(f, kind, n)[0]
+
+
+class SymbolicMethod:
+    name = "symbolic"
+    summary = "symbolic: trace to a sympy expression, sympy.diff, lambdify with CSE (cached)"
+    exact = True
+
+    def gradient(self, problem):
+        sg, fresh = cached_derivation(problem.f, problem.kind, problem.n, problem)
+        value, grad = sg(problem.x)
+        return problem.result(value, grad, passes=1, ops=sg.ops_cse, cached=not fresh,
+                              derive_seconds=sg.derive_seconds,
+                              compile_seconds=sg.compile_seconds, ops_derived=sg.ops)

@@ -1,0 +1,227 @@
+"""The one table of elementary operations.
+
+Every elementwise operation the methods understand is one row of :data:`OPS`:
+
+* ``ufunc``    -- the numpy function users write (``np.sin``, ``np.multiply``, ...);
+* ``value``    -- how the operation is computed: ``math`` on Python floats (fast),
+  numpy on arrays and on the traced values of the methods;
+* ``partials`` -- one function per argument giving the local partial derivative
+  d(out)/d(arg) from ``(out, *args)``; written with the functions of this module, so the same
+  rule works on floats, arrays and dual numbers (a Hessian runs the tape on dual numbers);
+* ``sympy``    -- the sympy constructor the symbolic tracer uses;
+* ``domain``   -- per argument, an interval ``(lo, hi)`` or a union of intervals where the
+  operation is smooth, for sampling in tests (:func:`intervals` reads either form).
+
+Forward mode sums ``partial * tangent``, reverse mode accumulates ``partial * adjoint``, the
+symbolic tracer builds ``row.sympy(*args)``. Adding an operation means adding one row, and
+``tests/test_ops_table.py`` checks every row's partials against ``sympy.diff`` of its sympy column.
+
+>>> OPS["sin"].partials[0](0.0, 0.0)      # d sin(x)/dx = cos(x) at x = 0
+1.0
+"""
+
+from __future__ import annotations
+
+import math
+import operator
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+import sympy
+from sympy.codegen import cfunctions
+
+from .symfuncs import RealAbs, RealCbrt, RealSign
+
+
+@dataclass(frozen=True)
+class Op:
+    """One elementary operation: how to compute it and its local partial derivatives."""
+
+    name: str
+    ufunc: np.ufunc
+    value: Callable
+    partials: tuple[Callable, ...]
+    sympy: Callable
+    domain: tuple[tuple[float, float], ...]
+    symbol: str = ""  # infix operator for printing ("+", "*", ...); empty for functions
+
+    @property
+    def arity(self) -> int:
+        return len(self.partials)
+
+    def __repr__(self) -> str:
+        return f"Op({self.name})"
+
+
+def _elementary(math_fn, ufunc):
+    """The value function of a unary op: ``math_fn`` on Python floats, ``ufunc`` otherwise."""
+    if math_fn is None:
+        def value(x):
+            if type(x) is float:
+                return float(ufunc(x))
+            return ufunc(x)
+    else:
+        def value(x):
+            if type(x) is float:
+                return math_fn(x)
+            return ufunc(x)
+    value.__name__ = ufunc.__name__
+    value.__doc__ = f"{ufunc.__name__}(x): math on floats, numpy otherwise."
+    return value
+
+
+# The functions below are used both as the value column and inside the partials, so a rule like
+# ``cos(x)`` is cheap on a float and still dispatches to numpy for arrays and dual numbers.
+# On a Python float, math raises where numpy returns inf/nan (log(0), 1/0, sqrt(-1));
+# :func:`ieee` re-evaluates such a row with numpy scalars so every method follows IEEE rules.
+sin = _elementary(math.sin, np.sin)
+cos = _elementary(math.cos, np.cos)
+tan = _elementary(math.tan, np.tan)
+exp = _elementary(math.exp, np.exp)
+exp2 = _elementary(None, np.exp2)
+expm1 = _elementary(math.expm1, np.expm1)
+log = _elementary(math.log, np.log)
+log2 = _elementary(math.log2, np.log2)
+log10 = _elementary(math.log10, np.log10)
+log1p = _elementary(math.log1p, np.log1p)
+sqrt = _elementary(math.sqrt, np.sqrt)
+cbrt = _elementary(None, np.cbrt)
+sinh = _elementary(math.sinh, np.sinh)
+cosh = _elementary(math.cosh, np.cosh)
+tanh = _elementary(math.tanh, np.tanh)
+arcsin = _elementary(math.asin, np.arcsin)
+arccos = _elementary(math.acos, np.arccos)
+arctan = _elementary(math.atan, np.arctan)
+arcsinh = _elementary(math.asinh, np.arcsinh)
+arccosh = _elementary(math.acosh, np.arccosh)
+arctanh = _elementary(math.atanh, np.arctanh)
+absolute = _elementary(abs, np.absolute)
+sign = _elementary(lambda x: float((x > 0) - (x < 0)), np.sign)
+
+
+def square(x):
+    return x * x
+
+
+def power(a, b):
+    """``a ** b``, giving nan (as numpy does) where Python would return a complex root."""
+    out = a ** b
+    if type(out) is complex:
+        return float(np.power(np.float64(a), b))
+    return out
+
+
+def _both_floats(fn2, ufunc):
+    def value(a, b):
+        if type(a) is float and type(b) is float:
+            return fn2(a, b)
+        return ufunc(a, b)
+    value.__name__ = ufunc.__name__
+    return value
+
+
+maximum = _both_floats(lambda a, b: a if a >= b else b, np.maximum)
+minimum = _both_floats(lambda a, b: a if a <= b else b, np.minimum)
+hypot = _both_floats(math.hypot, np.hypot)
+arctan2 = _both_floats(math.atan2, np.arctan2)
+
+
+def intervals(spec) -> tuple:
+    """A domain entry as a tuple of intervals: ``(lo, hi)`` or ``((lo, hi), (lo, hi), ...)``."""
+    return (spec,) if isinstance(spec[0], (int, float)) else tuple(spec)
+
+
+def ieee(fn, *args):
+    """Evaluate ``fn`` with numpy float64 scalars, so 1/0 is inf and log(-1) is nan (with
+    numpy's RuntimeWarning) instead of a Python exception; the result is a Python float."""
+    out = fn(*(np.float64(a) if type(a) in (float, int) else a for a in args))
+    return float(out) if isinstance(out, np.floating) else out
+
+
+# Columns: name, numpy ufunc, value, partials (one per argument, from (out, *args)), sympy
+# constructor, sampling domain per argument, and an infix symbol for the operators.
+_R = (-5.0, 5.0)
+_OFF0 = ((-5.0, -0.5), (0.5, 5.0))  # both sides of a kink at 0, away from it
+LN2, LN10 = math.log(2), math.log(10)
+_ROWS = [
+    # --- arithmetic, the Python operators -------------------------------------------------
+    ("add",      np.add,      operator.add, (lambda y, a, b: 1.0, lambda y, a, b: 1.0),
+     operator.add, (_R, _R), "+"),
+    ("subtract", np.subtract, operator.sub, (lambda y, a, b: 1.0, lambda y, a, b: -1.0),
+     operator.sub, (_R, _R), "-"),
+    ("multiply", np.multiply, operator.mul, (lambda y, a, b: b, lambda y, a, b: a),
+     operator.mul, (_R, _R), "*"),
+    ("divide",   np.divide,   operator.truediv, (lambda y, a, b: 1 / b, lambda y, a, b: -y / b),
+     operator.truediv, (_R, (0.5, 5.0)), "/"),
+    ("power",    np.power,    power,
+     (lambda y, a, b: b * power(a, b - 1), lambda y, a, b: y * log(a)),
+     sympy.Pow, ((0.2, 4.0), (-3.0, 3.0)), "**"),
+    ("negative", np.negative, operator.neg, (lambda y, x: -1.0,), operator.neg, (_R,), "-"),
+    # --- powers and roots -------------------------------------------------------------------
+    ("square",   np.square,   square, (lambda y, x: 2 * x,), lambda x: x**2, (_R,), ""),
+    ("sqrt",     np.sqrt,     sqrt,   (lambda y, x: 0.5 / y,), sympy.sqrt, ((0.1, 10.0),), ""),
+    ("cbrt",     np.cbrt,     cbrt,   (lambda y, x: 1 / (3 * y * y),), RealCbrt,
+     (((-10.0, -0.1), (0.1, 10.0)),), ""),
+    ("hypot",    np.hypot,    hypot,  (lambda y, a, b: a / y, lambda y, a, b: b / y),
+     cfunctions.hypot, ((0.1, 5.0), (-5.0, -0.1)), ""),
+    # --- exponentials and logarithms --------------------------------------------------------
+    ("exp",      np.exp,      exp,    (lambda y, x: y,),           sympy.exp, (_R,), ""),
+    ("exp2",     np.exp2,     exp2,   (lambda y, x: y * LN2,),     cfunctions.exp2, (_R,), ""),
+    ("expm1",    np.expm1,    expm1,  (lambda y, x: y + 1,),       cfunctions.expm1, (_R,), ""),
+    ("log",      np.log,      log,    (lambda y, x: 1 / x,),       sympy.log, ((0.1, 10.0),), ""),
+    ("log2",     np.log2,     log2,   (lambda y, x: 1 / (x * LN2),), cfunctions.log2,
+     ((0.1, 10.0),), ""),
+    ("log10",    np.log10,    log10,  (lambda y, x: 1 / (x * LN10),), cfunctions.log10,
+     ((0.1, 10.0),), ""),
+    ("log1p",    np.log1p,    log1p,  (lambda y, x: 1 / (1 + x),), cfunctions.log1p,
+     ((-0.9, 10.0),), ""),
+    # --- trigonometric and hyperbolic -------------------------------------------------------
+    ("sin",      np.sin,      sin,    (lambda y, x: cos(x),),      sympy.sin, (_R,), ""),
+    ("cos",      np.cos,      cos,    (lambda y, x: -sin(x),),     sympy.cos, (_R,), ""),
+    ("tan",      np.tan,      tan,    (lambda y, x: 1 + y * y,),   sympy.tan, ((-1.4, 1.4),), ""),
+    ("arcsin",   np.arcsin,   arcsin, (lambda y, x: 1 / sqrt(1 - x * x),), sympy.asin,
+     ((-0.95, 0.95),), ""),
+    ("arccos",   np.arccos,   arccos, (lambda y, x: -1 / sqrt(1 - x * x),), sympy.acos,
+     ((-0.95, 0.95),), ""),
+    ("arctan",   np.arctan,   arctan, (lambda y, x: 1 / (1 + x * x),), sympy.atan, (_R,), ""),
+    ("arctan2",  np.arctan2,  arctan2,
+     (lambda y, a, b: b / (a * a + b * b), lambda y, a, b: -a / (a * a + b * b)),
+     sympy.atan2, ((0.1, 5.0), (0.1, 5.0)), ""),
+    ("sinh",     np.sinh,     sinh,   (lambda y, x: cosh(x),),     sympy.sinh, (_R,), ""),
+    ("cosh",     np.cosh,     cosh,   (lambda y, x: sinh(x),),     sympy.cosh, (_R,), ""),
+    ("tanh",     np.tanh,     tanh,   (lambda y, x: 1 - y * y,),   sympy.tanh, (_R,), ""),
+    ("arcsinh",  np.arcsinh,  arcsinh, (lambda y, x: 1 / sqrt(x * x + 1),), sympy.asinh,
+     (_R,), ""),
+    ("arccosh",  np.arccosh,  arccosh, (lambda y, x: 1 / sqrt(x * x - 1),), sympy.acosh,
+     ((1.1, 10.0),), ""),
+    ("arctanh",  np.arctanh,  arctanh, (lambda y, x: 1 / (1 - x * x),), sympy.atanh,
+     ((-0.95, 0.95),), ""),
+    # --- piecewise: derivatives where smooth, and a stated convention at the kinks ----------
+    # abs'(0) = sign(0) = 0; maximum/minimum split a tie evenly (1/2 each), as sympy's
+    # Heaviside(0) = 1/2 does; sign' = 0 everywhere (its jump at 0 has no derivative).
+    ("absolute", np.absolute, absolute, (lambda y, x: sign(x),), RealAbs, (_OFF0,), ""),
+    ("sign",     np.sign,     sign,   (lambda y, x: 0.0,),         RealSign, (_OFF0,), ""),
+    ("maximum",  np.maximum,  maximum,
+     (lambda y, a, b: (1 + sign(a - b)) / 2, lambda y, a, b: (1 - sign(a - b)) / 2),
+     sympy.Max, (_OFF0, (-0.4, 0.4)), ""),
+    ("minimum",  np.minimum,  minimum,
+     (lambda y, a, b: (1 - sign(a - b)) / 2, lambda y, a, b: (1 + sign(a - b)) / 2),
+     sympy.Min, (_OFF0, (-0.4, 0.4)), ""),
+]
+
+OPS: dict[str, Op] = {
+    name: Op(name, ufunc, value, partials, sym, domain, symbol)
+    for name, ufunc, value, partials, sym, domain, symbol in _ROWS
+}
+"""Every elementary operation, by numpy name."""
+
+BY_UFUNC: dict[np.ufunc, Op] = {op.ufunc: op for op in OPS.values()}
+"""The same rows keyed by the numpy ufunc, for ``__array_ufunc__`` dispatch."""
+
+# Python's operator protocol, mapped onto rows of the table.
+BINARY_DUNDERS = {
+    "add": OPS["add"], "sub": OPS["subtract"], "mul": OPS["multiply"],
+    "truediv": OPS["divide"], "pow": OPS["power"],
+}
+UNARY_DUNDERS = {"neg": OPS["negative"], "abs": OPS["absolute"]}

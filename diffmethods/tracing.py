@@ -1,0 +1,274 @@
+"""What every traced value has in common: Python operators, numpy's protocols, clear errors.
+
+The three tracing methods pass their own kind of value through ``f``: a
+:class:`~diffmethods.methods.forward.Dual` (forward mode), a
+:class:`~diffmethods.methods.reverse.Var` (reverse mode) or a
+:class:`~diffmethods.methods.symbolic.Sym` (symbolic). All three derive from :class:`Traced`,
+which turns ``a * b``, ``np.sin(a)``, ``np.sum(a)``, ``a[1:]`` ... into three calls that each
+subclass implements:
+
+* ``_elementwise(op, args)`` -- apply a row of the operation table (:mod:`diffmethods.ops`);
+* ``_linear(prim, args, params)`` -- apply a linear array primitive (:mod:`diffmethods.array_ops`);
+* ``_matmul(a, b)`` -- the one bilinear primitive, matrix product.
+
+Everything numpy offers beyond that is either built from those (``np.mean`` is a sum times a
+constant) or refused with an error that names the function and the method.
+"""
+
+from __future__ import annotations
+
+import linecache
+import re
+import sys
+
+import numpy as np
+
+from . import array_ops
+from .errors import UnsupportedOperationError
+from .ops import BINARY_DUNDERS, BY_UFUNC, OPS, UNARY_DUNDERS
+
+_MATH_TO_NUMPY = {"asin": "arcsin", "acos": "arccos", "atan": "arctan", "asinh": "arcsinh",
+                  "acosh": "arccosh", "atanh": "arctanh", "atan2": "arctan2", "fabs": "abs",
+                  "pow": "power"}
+
+
+def _math_hint() -> str:
+    """Look at the user's line that called float()/int() on a traced value for a math.* call."""
+    frame = sys._getframe(2)
+    line = linecache.getline(frame.f_code.co_filename, frame.f_lineno)
+    match = re.search(r"\bmath\.(\w+)\s*\(", line)
+    if match:
+        name = match.group(1)
+        return f"math.{name}() was called; use np.{_MATH_TO_NUMPY.get(name, name)}() instead."
+    return "use numpy's functions (np.sin, np.exp, ...) instead of the math module."
+
+
+class Traced:
+    """Base class of the values the methods pass through ``f`` in place of numbers."""
+
+    __slots__ = ()
+    method_label = "this method"  # e.g. "reverse mode": used in error messages
+
+    # --- what each subclass provides ------------------------------------------------------
+    @classmethod
+    def _elementwise(cls, op, args):
+        raise NotImplementedError
+
+    @classmethod
+    def _linear(cls, prim, args, params):
+        raise NotImplementedError
+
+    @classmethod
+    def _matmul(cls, a, b):
+        raise NotImplementedError
+
+    def _primal(self):
+        """The plain numeric value (for comparisons); the symbolic tracer has none."""
+        raise NotImplementedError
+
+    @property
+    def shape(self) -> tuple:
+        raise NotImplementedError
+
+    # --- arrays ---------------------------------------------------------------------------
+    @property
+    def ndim(self) -> int:
+        return len(self.shape)
+
+    @property
+    def size(self) -> int:
+        return int(np.prod(self.shape))
+
+    def __len__(self) -> int:
+        if not self.shape:
+            raise TypeError("len() of a scalar value")
+        return self.shape[0]
+
+    def __iter__(self):
+        if not self.shape:
+            raise TypeError("iteration over a scalar value")
+        return (self[i] for i in range(self.shape[0]))
+
+    def __getitem__(self, index):
+        return type(self)._linear(array_ops.INDEX, (self,), {"index": index})
+
+    @property
+    def T(self):
+        return np.transpose(self)
+
+    def sum(self, axis=None, keepdims=False):
+        return np.sum(self, axis=axis, keepdims=keepdims)
+
+    def mean(self, axis=None, keepdims=False):
+        return np.mean(self, axis=axis, keepdims=keepdims)
+
+    def prod(self, axis=None, keepdims=False):
+        return np.prod(self, axis=axis, keepdims=keepdims)
+
+    def max(self, axis=None, keepdims=False):
+        return np.max(self, axis=axis, keepdims=keepdims)
+
+    def min(self, axis=None, keepdims=False):
+        return np.min(self, axis=axis, keepdims=keepdims)
+
+    def dot(self, other):
+        return np.dot(self, other)
+
+    def reshape(self, *shape):
+        return np.reshape(self, shape[0] if len(shape) == 1 else shape)
+
+    def ravel(self):
+        return np.ravel(self)
+
+    flatten = ravel
+
+    def transpose(self, *axes):
+        return np.transpose(self, axes or None)
+
+    # --- numpy protocols ------------------------------------------------------------------
+    def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
+        if any(isinstance(a, Traced) and a.priority > self.priority for a in inputs):
+            return NotImplemented  # an outer tracer (reverse over forward) handles it
+        if method != "__call__" or kwargs:
+            what = f"np.{ufunc.__name__}.{method}" if method != "__call__" else \
+                f"np.{ufunc.__name__} with {', '.join(kwargs)}="
+            raise UnsupportedOperationError(
+                f"{what} is not supported on {self.method_label} values; "
+                f"{'use np.sum/np.prod/np.max instead' if method == 'reduce' else 'call the plain function'}.")
+        if ufunc is np.matmul:
+            return type(self)._matmul(*inputs)
+        op = BY_UFUNC.get(ufunc)
+        if op is None:
+            raise UnsupportedOperationError(
+                f"np.{ufunc.__name__} is not supported by {self.method_label}: it is not in the "
+                f"operation table. Supported: {', '.join(sorted(OPS))}.")
+        return type(self)._elementwise(op, inputs)
+
+    def __array_function__(self, func, types, args, kwargs):
+        if any(issubclass(t, Traced) and t.priority > self.priority for t in types):
+            return NotImplemented
+        impl = array_ops.HANDLED.get(func)
+        if impl is None:
+            raise UnsupportedOperationError(
+                f"np.{func.__name__} is not supported by {self.method_label}. Array functions "
+                f"that work: {', '.join(sorted(array_ops.handled_names()))}.")
+        return impl(*args, **kwargs)
+
+    # --- comparisons follow the value, so an `if` takes the branch taken at the point ------
+    def __lt__(self, other):
+        return self._primal() < _primal(other)
+
+    def __le__(self, other):
+        return self._primal() <= _primal(other)
+
+    def __gt__(self, other):
+        return self._primal() > _primal(other)
+
+    def __ge__(self, other):
+        return self._primal() >= _primal(other)
+
+    def __eq__(self, other):
+        return self._primal() == _primal(other)
+
+    def __ne__(self, other):
+        return self._primal() != _primal(other)
+
+    __hash__ = object.__hash__
+
+    def __bool__(self):
+        return bool(self._primal())
+
+    # --- conversions that would silently drop the derivative are refused ------------------
+    def __float__(self):
+        raise UnsupportedOperationError(
+            f"float() or a math-module function was applied to a {self.method_label} value, "
+            f"which would drop its derivative: {_math_hint()}")
+
+    __int__ = __float__
+    __complex__ = __float__
+
+    def __index__(self):
+        raise UnsupportedOperationError(
+            f"a {self.method_label} value was used as an integer (an index or a range bound); "
+            "indices cannot depend on the variables being differentiated.")
+
+    def __floordiv__(self, other):
+        raise UnsupportedOperationError(
+            f"// and % are not differentiable operations ({self.method_label}); "
+            "use / or np.floor on constants only.")
+
+    __rfloordiv__ = __mod__ = __rmod__ = __divmod__ = __floordiv__
+
+    def __pos__(self):
+        return self
+
+    def __matmul__(self, other):
+        return type(self)._matmul(self, other)
+
+    def __rmatmul__(self, other):
+        return type(self)._matmul(other, self)
+
+    # nesting order for forward-over-reverse: a higher priority wraps the lower one's values
+    priority = 0
+
+
+def plain_constant(c, label: str):
+    """A non-traced operand, checked: lists become arrays; complex numbers and values traced
+    by another method are refused (mixing them would silently give wrong derivatives)."""
+    if isinstance(c, (list, tuple)):
+        c = np.asarray(c)
+    if isinstance(c, Traced):
+        raise UnsupportedOperationError(
+            f"a {c.method_label} value met a {label} value in one operation; methods cannot be "
+            "mixed inside one function (and nested calls on the same variables are not "
+            "supported)")
+    if isinstance(c, complex) or (isinstance(c, (np.ndarray, np.generic))
+                                  and np.iscomplexobj(c)):
+        raise UnsupportedOperationError(
+            f"complex numbers are not supported by {label}: diffmethods differentiates real "
+            "functions of real variables")
+    if isinstance(c, np.ndarray) and c.dtype.kind not in "iuf":
+        raise UnsupportedOperationError(f"an array of dtype {c.dtype} cannot take part in "
+                                        f"{label}; use numeric arrays")
+    return c
+
+
+def _primal(x):
+    return x._primal() if isinstance(x, Traced) else x
+
+
+def _binary_dunder(op):
+    def method(self, other):
+        return type(self)._elementwise(op, (self, other))
+
+    def reflected(self, other):
+        return type(self)._elementwise(op, (other, self))
+
+    return method, reflected
+
+
+def _unary_dunder(op):
+    def method(self):
+        return type(self)._elementwise(op, (self,))
+    return method
+
+
+def _ufunc_method(op):
+    # numpy's object-dtype loops call x.sin(), x.exp(), ... on each element of an object array,
+    # so an np.array([...]) built from traced scalars still works, one element at a time.
+    def method(self, *others):
+        return type(self)._elementwise(op, (self,) + others)
+    method.__name__ = op.name
+    return method
+
+
+for _name, _op in BINARY_DUNDERS.items():
+    _m, _r = _binary_dunder(_op)
+    setattr(Traced, f"__{_name}__", _m)
+    setattr(Traced, f"__r{_name}__", _r)
+for _name, _op in UNARY_DUNDERS.items():
+    setattr(Traced, f"__{_name}__", _unary_dunder(_op))
+for _op in OPS.values():
+    if not hasattr(Traced, _op.name):
+        setattr(Traced, _op.name, _ufunc_method(_op))
+# numpy's object loop for np.absolute calls abs(), for arccos etc. the method of the same name.
