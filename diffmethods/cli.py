@@ -1,81 +1,60 @@
-"""Command-line interface: ``diffmethods report`` compares every method on the catalogue.
+"""The ``diffmethods`` command: a thin shell over the library.
 
-(The full harness -- compare, sweep, scaling, figures -- grows here; see the issues.)
+Each subcommand is a module in :mod:`diffmethods.commands` with ``NAME``, ``HELP``,
+``ORDER`` (its place in ``--help``), ``add_arguments(parser)`` and ``run(args) -> int``; this
+module finds them, parses the command line and turns every expected failure into one line on
+stderr and exit code 2.
 """
 
 from __future__ import annotations
 
 import argparse
-import os
+import importlib
+import pkgutil
 import sys
-import tempfile
 
-import numpy as np
-
-from . import api, registry
-from .catalogue import SCENARIOS
+from . import commands
 from .errors import DiffMethodsError
 
 
-def catalogue_table() -> list[dict]:
-    """One row per catalogue entry and method: error against the hand-derived gradient and
-    the counted costs."""
-    rows = []
-    for s in SCENARIOS.values():
-        hand = api.gradient(s.f, s.point, method="manual")
-        for method in registry.methods():
-            try:
-                r = api.differentiate(s.f, s.point, method=method)
-            except DiffMethodsError as e:
-                rows.append({"function": s.name, "method": method, "error": str(e)})
-                continue
-            err = float(np.max(np.abs(r.gradient - hand) / np.maximum(np.abs(hand), 1e-300)))
-            rows.append({"function": s.name, "method": method, "max_rel_error": err,
-                         "f_calls": r.f_calls, "passes": r.passes, "ops": r.ops})
-    return rows
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a usage error is one line (and exit code 2) like every other error."""
+
+    def error(self, message):
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
 
 
-def _markdown(rows) -> str:
-    lines = ["# diffmethods: every method on the catalogue", "",
-             "Maximum relative error of each method's gradient against the hand-derived one, "
-             "and what each call cost (counted while it ran).", "",
-             "| function | method | max rel. error | f calls | passes | ops |",
-             "|---|---|---:|---:|---:|---:|"]
-    for r in rows:
-        if "error" in r:
-            lines.append(f"| {r['function']} | {r['method']} | n/a: {r['error'][:60]}... | | | |")
-        else:
-            ops = "-" if r["ops"] is None else r["ops"]
-            lines.append(f"| {r['function']} | {r['method']} | {r['max_rel_error']:.1e} | "
-                         f"{r['f_calls']} | {r['passes']} | {ops} |")
-    return "\n".join(lines) + "\n"
+def command_modules() -> list:
+    """The subcommand modules, in their ORDER."""
+    found = [importlib.import_module(f"{commands.__name__}.{m.name}")
+             for m in pkgutil.iter_modules(commands.__path__) if not m.name.startswith("_")]
+    return sorted((m for m in found if hasattr(m, "run")), key=lambda m: (m.ORDER, m.NAME))
 
 
-def _write_atomic(path: str, text: str) -> None:
-    directory = os.path.dirname(os.path.abspath(path))
-    os.makedirs(directory, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=directory, suffix=".tmp")
-    with os.fdopen(fd, "w") as fh:
-        fh.write(text)
-    os.replace(tmp, path)
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="diffmethods",
+                     description="Compute gradients by every method and compare them.")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    sub.required = True
+    for module in command_modules():
+        p = sub.add_parser(module.NAME, help=module.HELP, description=module.HELP)
+        module.add_arguments(p)
+        p.set_defaults(_run=module.run)
+    return parser
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(prog="diffmethods", description=__doc__.splitlines()[0])
-    sub = parser.add_subparsers(dest="command", required=True)
-    report = sub.add_parser("report", help="compare every method on the catalogue")
-    report.add_argument("--out", default="reports", help="output directory (default: reports)")
-    args = parser.parse_args(argv)
+    """Run the command line; returns the exit code (0 success, 2 a reported error)."""
+    args = build_parser().parse_args(argv)
     try:
-        if args.command == "report":
-            text = _markdown(catalogue_table())
-            path = os.path.join(args.out, "README.md")
-            _write_atomic(path, text)
-            print(f"wrote {path}")
-        return 0
+        return int(args._run(args) or 0)
     except (DiffMethodsError, OSError) as e:
-        print(f"diffmethods: error: {e}", file=sys.stderr)
+        message = str(e).splitlines()[0] if str(e) else type(e).__name__
+        print(f"diffmethods: error: {message}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        print("diffmethods: interrupted", file=sys.stderr)
+        return 130
 
 
 if __name__ == "__main__":

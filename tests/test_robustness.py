@@ -146,3 +146,31 @@ def test_register_a_finite_difference_scheme():
     finally:
         from diffmethods.methods.finite import SCHEMES
         SCHEMES.pop("forward3", None)
+
+
+def test_tape_trace_and_backward_log_describe_the_seed_walkthrough():
+    from diffmethods.methods.reverse import Tape
+
+    tape = Tape(trace=True)
+    x1, x2, x3 = (tape.input(v) for v in (2.0, 3.0, 4.0))
+    y = SCENARIOS["seed"].f(x1, x2, x3)
+    names = [entry[1] for entry in tape.trace]
+    assert names == ["power", "multiply", "add", "multiply"]
+    assert [entry[3] for entry in tape.trace] == [4.0, 12.0, 16.0, 48.0]
+    assert tape.trace[1][4] == (4.0, 3.0)  # dx5/dx2 = x3 = 4, dx5/dx3 = x2 = 3
+    log = []
+    adjoint = tape.backward({y.index: 1.0}, log=log)
+    assert adjoint[:3] == [12.0, 12.0, 9.0]
+    assert [(out, i) for out, i, _, _ in log] == [(6, 5), (5, 3), (5, 4), (4, 1), (4, 2), (3, 0)]
+    assert adjoint == tape.backward({y.index: 1.0})  # the logged sweep is the same sweep
+
+
+def test_forward_pass_can_record_every_operation():
+    from diffmethods.methods.forward import Dual, ForwardPass
+
+    trace = ForwardPass(1, record=True)
+    x1, x2, x3 = (Dual(v, np.array([float(i == 0)]), trace) for i, v in enumerate((2.0, 3.0, 4.0)))
+    y = SCENARIOS["seed"].f(x1, x2, x3)
+    assert [name for name, _, _ in trace.nodes] == ["power", "multiply", "add", "multiply"]
+    assert [float(d.tangent[0]) for _, _, d in trace.nodes] == [4.0, 0.0, 4.0, 12.0]
+    assert y.value == 48.0 and trace.ops == 4

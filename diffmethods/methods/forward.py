@@ -29,13 +29,22 @@ from ..tracing import Traced, plain_constant
 
 
 class ForwardPass:
-    """Bookkeeping shared by the duals of one pass: the count of operations evaluated."""
+    """Bookkeeping shared by the duals of one pass: the count of operations evaluated and,
+    with ``record=True``, every operation as ``(op_name, args, result_dual)`` in ``nodes``
+    (for the step-by-step explanations)."""
 
-    __slots__ = ("ops", "k")
+    __slots__ = ("ops", "k", "nodes")
 
-    def __init__(self, k: int):
+    def __init__(self, k: int, record: bool = False):
         self.ops = 0
         self.k = k
+        self.nodes = [] if record else None
+
+    def _count(self, name, args, result):
+        self.ops += 1
+        if self.nodes is not None:
+            self.nodes.append((name, tuple(args), result))
+        return result
 
 
 class Dual(Traced):
@@ -82,8 +91,7 @@ class Dual(Traced):
         want = shape_of(out) + (trace.k,)
         if tangent.shape != want:  # a scalar input broadcast against an array constant
             tangent = np.broadcast_to(tangent, want)
-        trace.ops += 1
-        return Dual(out, tangent, trace)
+        return trace._count(op.name, args, Dual(out, tangent, trace))
 
     @classmethod
     def _linear(cls, prim, args, params):
@@ -101,8 +109,7 @@ class Dual(Traced):
             (x,) = args
             out = prim.value(x.value, **params)
             tangent = prim.tangent(x.tangent, x.shape, **params)
-        trace.ops += 1
-        return Dual(_plain(out), tangent, trace)
+        return trace._count(prim.name, args, Dual(_plain(out), tangent, trace))
 
     @classmethod
     def _matmul(cls, a, b):
@@ -112,8 +119,7 @@ class Dual(Traced):
         check_matmul(av, bv)
         tangent = matmul_tangent(a.tangent if isinstance(a, Dual) else None, av,
                                  b.tangent if isinstance(b, Dual) else None, bv)
-        trace.ops += 1
-        return Dual(_plain(av @ bv), tangent, trace)
+        return trace._count("matmul", (a, b), Dual(_plain(av @ bv), tangent, trace))
 
 
 def _plain(out):

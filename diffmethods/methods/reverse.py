@@ -66,15 +66,20 @@ class Tape:
         self.inputs = self.size
         return var
 
-    def backward(self, seeds: dict) -> list:
+    def backward(self, seeds: dict, log: list | None = None) -> list:
         """Sweep the records in reverse from ``seeds`` ({node: adjoint}); return all adjoints.
 
         An adjoint that is still the integer 0 belongs to a node that does not lead to the
         output; its record is skipped, so an unused ``np.sqrt(0)`` cannot turn 0 * inf into NaN.
+        With ``log`` a list, every accumulation ``adjoint[i] += d_i * adjoint[out]`` of the
+        scalar records is also appended to it as ``(out, i, d_i, adjoint[out])``, in the order
+        the sweep makes them (for the step-by-step explanations).
         """
         adjoint = [0] * self.size
         for node, seed in seeds.items():
             adjoint[node] = seed
+        if log is not None:
+            return self._logged_backward(adjoint, log)
         for record in reversed(self.records):
             g = adjoint[record[0]]
             if type(g) is int:
@@ -87,6 +92,20 @@ class Tape:
                 adjoint[record[1]] += record[2] * g
             else:
                 record[1](g, adjoint)
+        return adjoint
+
+    def _logged_backward(self, adjoint: list, log: list) -> list:
+        for record in reversed(self.records):
+            out, g = record[0], adjoint[record[0]]
+            if type(g) is int:
+                continue
+            if len(record) == 2:
+                log.append((out, None, None, g))  # an array primitive: its transpose
+                record[1](g, adjoint)
+                continue
+            for i, d_i in zip(record[1::2], record[2::2]):
+                log.append((out, i, d_i, g))
+                adjoint[i] += d_i * g
         return adjoint
 
 

@@ -1,0 +1,1 @@
+"""Subcommands of the ``diffmethods`` command, one module each (see diffmethods.cli)."""

@@ -1,0 +1,278 @@
+"""Expressions typed by a user, parsed with a whitelist (never ``eval``).
+
+``parse_expression("3*(x1**2 + x2*x3)")`` reads the text with Python's ``ast`` module and keeps
+only what a formula needs: numbers, the variables, ``+ - * / **`` and unary minus, calls of the
+operation table's functions (with a few familiar aliases such as ``abs``, ``asin``, ``max``)
+and the constants ``pi`` and ``e``. Anything else -- attribute access, subscripts, lambdas,
+comprehensions, keywords, strings -- is an :class:`~diffmethods.errors.ExpressionError` naming
+what was found. Literals and constant exponents are bounded, so ``9**9**9`` is refused at once
+instead of hanging.
+
+The result is a callable with one positional parameter per variable. It evaluates the tree with
+the numpy functions of the operation table, so it works with every method:
+
+>>> f = parse_expression("3*(x1**2 + x2*x3)")
+>>> f.variables
+('x1', 'x2', 'x3')
+>>> f(2.0, 3.0, 4.0)
+48.0
+"""
+
+from __future__ import annotations
+
+import ast
+import inspect
+import math
+import re
+
+import numpy as np
+
+from .errors import ExpressionError
+from .ops import OPS
+
+MAX_LENGTH = 5000          # characters of expression text
+MAX_DEPTH = 60             # nesting of operations
+MAX_LITERAL = 1e100        # largest number literal
+MAX_EXPONENT = 1000.0      # largest constant exponent of **
+
+ALIASES = {
+    "abs": "absolute", "fabs": "absolute", "asin": "arcsin", "acos": "arccos", "atan": "arctan",
+    "atan2": "arctan2", "asinh": "arcsinh", "acosh": "arccosh", "atanh": "arctanh",
+    "max": "maximum", "min": "minimum", "pow": "power", "ln": "log",
+}
+CONSTANTS = {"pi": math.pi, "e": math.e}
+_BINARY = {ast.Add: "add", ast.Sub: "subtract", ast.Mult: "multiply", ast.Div: "divide",
+           ast.Pow: "power"}
+_DEFAULT_VARIABLE = re.compile(r"^x(\d*)$")
+
+
+def function_names() -> list[str]:
+    """The function names an expression may call (the operators' own rows, such as
+    ``add``, are callable too but not listed)."""
+    operators = {"add", "subtract", "multiply", "divide", "negative"}
+    return sorted((set(OPS) - operators) | set(ALIASES))
+
+
+class ParsedExpression:
+    """A parsed formula: call it with one value per variable (numbers or traced values)."""
+
+    def __init__(self, text: str, variables: tuple, tree):
+        self.text = text
+        self.variables = variables
+        self.tree = tree  # ("num", v) | ("var", i) | ("op", name, (children...))
+        self.__signature__ = inspect.Signature(
+            [inspect.Parameter(v, inspect.Parameter.POSITIONAL_ONLY) for v in variables])
+        self.__name__ = text if len(text) <= 40 else text[:37] + "..."
+
+    def __call__(self, *args):
+        if len(args) != len(self.variables):
+            raise ExpressionError(f"{self.text!r} has {len(self.variables)} variable(s) "
+                                  f"({', '.join(self.variables)}) but got {len(args)} value(s)")
+        out = _evaluate(self.tree, args)
+        return float(out) if isinstance(out, np.floating) else out
+
+    def __repr__(self) -> str:
+        return f"ParsedExpression({self.text!r}, variables={self.variables})"
+
+    def point(self, values):
+        """The point for ``dm.gradient``: a number for one variable, else a tuple."""
+        values = tuple(float(v) for v in values)
+        if len(values) != len(self.variables):
+            raise ExpressionError(
+                f"the point has {len(values)} coordinate{'s' if len(values) != 1 else ''} but "
+                f"{self.text!r} has {len(self.variables)} variable"
+                f"{'s' if len(self.variables) != 1 else ''} ({', '.join(self.variables)})")
+        return values[0] if len(values) == 1 else values
+
+
+def _evaluate(tree, args):
+    kind = tree[0]
+    if kind == "num":
+        return tree[1]
+    if kind == "var":
+        return args[tree[1]]
+    if tree[1] == "positive":
+        return _evaluate(tree[2][0], args)
+    return OPS[tree[1]].ufunc(*(_evaluate(child, args) for child in tree[2]))
+
+
+def parse_point(text: str) -> tuple:
+    """``"2,3,4"`` -> (2.0, 3.0, 4.0), with a clear error for anything that is not a number."""
+    if not isinstance(text, str) or not text.strip():
+        raise ExpressionError("the point is empty: give comma-separated numbers, e.g. 2,3,4")
+    values = []
+    for k, piece in enumerate(text.split(",")):
+        piece = piece.strip()
+        try:
+            v = float(piece)
+        except ValueError:
+            raise ExpressionError(f"coordinate {k + 1} of the point, {piece!r}, is not a "
+                                  "number") from None
+        if not math.isfinite(v):
+            raise ExpressionError(f"coordinate {k + 1} of the point is {piece}; it must be "
+                                  "finite")
+        values.append(v)
+    return tuple(values)
+
+
+def parse_expression(text: str, variables=None) -> ParsedExpression:
+    """Parse ``text`` into a :class:`ParsedExpression`.
+
+    ``variables`` lists the allowed variable names in argument order. Without it the names
+    ``x`` or ``x1``, ``x2``, ... are variables, ordered by number (``x1, x3`` gives
+    x1, x2, x3 so a point ``--at a,b,c`` lines up).
+    """
+    if not isinstance(text, str):
+        raise ExpressionError(f"an expression must be text, not {type(text).__name__}")
+    if len(text) > MAX_LENGTH:
+        raise ExpressionError(f"the expression is {len(text)} characters long; the limit is "
+                              f"{MAX_LENGTH}")
+    if not text.strip():
+        raise ExpressionError("the expression is empty")
+    if variables is not None:
+        variables = tuple(variables)
+        for v in variables:
+            if not isinstance(v, str) or not v.isidentifier() or v.startswith("_"):
+                raise ExpressionError(f"{v!r} is not a valid variable name")
+            if v in CONSTANTS or v in OPS or v in ALIASES:
+                raise ExpressionError(f"{v!r} names a function or constant; choose another "
+                                      "variable name")
+        if len(set(variables)) != len(variables):
+            raise ExpressionError("a variable is listed twice")
+    try:
+        node = ast.parse(text.strip(), mode="eval")
+    except SyntaxError as e:
+        where = f" at column {e.offset}" if e.offset else ""
+        raise ExpressionError(f"invalid expression{where}: {e.msg}") from None
+    except (RecursionError, MemoryError, ValueError):
+        raise ExpressionError("the expression is too deeply nested") from None
+    if variables is None:
+        variables = _default_variables(_variable_names(node))
+    index = {v: i for i, v in enumerate(variables)}
+    tree = _build(node.body, index, depth=0)
+    return ParsedExpression(text.strip(), variables, tree)
+
+
+def _variable_names(root) -> set:
+    """Names that are not in the function position of a call."""
+    called = {id(c.func) for c in ast.walk(root) if isinstance(c, ast.Call)}
+    return {n.id for n in ast.walk(root) if isinstance(n, ast.Name) and id(n) not in called}
+
+
+def _default_variables(names) -> tuple:
+    candidates = {n for n in names if _DEFAULT_VARIABLE.match(n) and n not in CONSTANTS}
+    if not candidates:
+        return ()
+    if "x" in candidates and len(candidates) > 1:
+        raise ExpressionError("the expression uses both x and x1, x2, ...; use one style or "
+                              "list the variables with --vars")
+    if candidates == {"x"}:
+        return ("x",)
+    numbers = sorted(int(_DEFAULT_VARIABLE.match(n).group(1)) for n in candidates)
+    if numbers[0] == 0:
+        return tuple(f"x{i}" for i in range(numbers[-1] + 1))
+    return tuple(f"x{i}" for i in range(1, numbers[-1] + 1))
+
+
+def _build(node, index, depth):
+    if depth > MAX_DEPTH:
+        raise ExpressionError(f"the expression nests more than {MAX_DEPTH} operations deep")
+    if isinstance(node, ast.Constant):
+        return ("num", _literal(node.value))
+    if isinstance(node, ast.Name):
+        if node.id in index:
+            return ("var", index[node.id])
+        if node.id in CONSTANTS:
+            return ("num", CONSTANTS[node.id])
+        raise ExpressionError(_unknown_name(node.id, index))
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
+        child = _build(node.operand, index, depth + 1)
+        if child[0] == "num":
+            return ("num", -child[1] if isinstance(node.op, ast.USub) else child[1])
+        return ("op", "negative" if isinstance(node.op, ast.USub) else "positive", (child,))
+    if isinstance(node, ast.BinOp) and type(node.op) in _BINARY:
+        left = _build(node.left, index, depth + 1)
+        right = _build(node.right, index, depth + 1)
+        if isinstance(node.op, ast.Pow) and right[0] == "num" and abs(right[1]) > MAX_EXPONENT:
+            raise ExpressionError(f"the exponent {right[1]:g} is too large (the limit is "
+                                  f"{MAX_EXPONENT:g})")
+        tree = ("op", _BINARY[type(node.op)], (left, right))
+        return _fold(tree)
+    if isinstance(node, ast.Call):
+        return _call(node, index, depth)
+    raise ExpressionError(f"{_describe(node)} is not allowed in an expression; use numbers, "
+                          "variables, + - * / **, and functions such as sin(x)")
+
+
+def _call(node, index, depth):
+    if not isinstance(node.func, ast.Name):
+        raise ExpressionError(f"only plain function names can be called, not "
+                              f"{_describe(node.func)}")
+    name = node.func.id
+    op_name = ALIASES.get(name, name)
+    if op_name not in OPS or name.startswith("_"):
+        raise ExpressionError(f"unknown function {name!r}; available: "
+                              f"{', '.join(function_names())}")
+    if node.keywords:
+        raise ExpressionError(f"{name}() takes no keyword arguments")
+    if any(isinstance(a, ast.Starred) for a in node.args):
+        raise ExpressionError(f"{name}() takes plain arguments, not *args")
+    arity = OPS[op_name].arity
+    if len(node.args) != arity:
+        raise ExpressionError(f"{name}() takes {arity} argument{'s' if arity > 1 else ''}, "
+                              f"got {len(node.args)}")
+    children = tuple(_build(a, index, depth + 1) for a in node.args)
+    return _fold(("op", op_name, children))
+
+
+def _fold(tree):
+    """Evaluate an operation on constants now (bounded), so 9**9**9 fails at parse time."""
+    if all(child[0] == "num" for child in tree[2]):
+        with np.errstate(all="ignore"):
+            value = float(OPS[tree[1]].ufunc(*(float(child[1]) for child in tree[2])))
+        if not math.isfinite(value) or abs(value) > MAX_LITERAL:
+            raise ExpressionError(f"a constant part of the expression is too large or undefined "
+                                  f"({tree[1]} gives {value:g})")
+        return ("num", value)
+    return tree
+
+
+def _literal(value):
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ExpressionError(f"{value!r} is not a number; only numbers are allowed as literals")
+    if isinstance(value, int) and value.bit_length() > 400 or not math.isfinite(float(value)) \
+            or abs(value) > MAX_LITERAL:
+        raise ExpressionError(f"the number {str(value)[:20]}... is too large (the limit is "
+                              f"{MAX_LITERAL:g})")
+    return value  # ints stay ints, so sympy shows x**3 rather than x**3.0
+
+
+def _unknown_name(name, index) -> str:
+    if name.startswith("__"):
+        return f"the name {name!r} is not allowed"
+    if name in OPS or name in ALIASES:
+        return f"{name!r} is a function: call it, e.g. {name}(x)"
+    if index:
+        allowed = ", ".join(index)
+        return f"unknown name {name!r}; the variables are {allowed} (list others with --vars)"
+    return (f"unknown name {name!r}; variables are x or x1, x2, ... unless listed with --vars; "
+            "constants are pi and e")
+
+
+def _describe(node) -> str:
+    kinds = {ast.Attribute: "attribute access (a.b)", ast.Subscript: "indexing (a[i])",
+             ast.Lambda: "lambda", ast.ListComp: "a list comprehension",
+             ast.GeneratorExp: "a generator expression", ast.SetComp: "a set comprehension",
+             ast.DictComp: "a dict comprehension", ast.Compare: "a comparison",
+             ast.BoolOp: "and/or", ast.IfExp: "a conditional expression",
+             ast.List: "a list", ast.Tuple: "a tuple", ast.Dict: "a dict", ast.Set: "a set",
+             ast.JoinedStr: "an f-string", ast.NamedExpr: "an assignment (:=)",
+             ast.Await: "await", ast.Starred: "*args"}
+    for kind, text in kinds.items():
+        if isinstance(node, kind):
+            return text
+    if isinstance(node, ast.BinOp):
+        return f"the operator {type(node.op).__name__}"
+    if isinstance(node, ast.UnaryOp):
+        return f"the unary operator {type(node.op).__name__}"
+    return type(node).__name__
