@@ -49,7 +49,7 @@ def _tangent_index(index):
     return (index if isinstance(index, tuple) else (index,)) + (slice(None),)
 
 
-def _is_fancy(index) -> bool:
+def is_fancy(index) -> bool:
     parts = index if isinstance(index, tuple) else (index,)
     return any(isinstance(p, (list, np.ndarray)) for p in parts)
 
@@ -57,7 +57,7 @@ def _is_fancy(index) -> bool:
 def _scatter(g, shape, index):
     """Transpose of indexing: an array of the input's shape, zero except ``g`` at ``index``."""
     out = np.zeros(shape, dtype=np.result_type(g, float))
-    if _is_fancy(index):
+    if is_fancy(index):
         np.add.at(out, index, g)  # repeated indices must add up
     else:
         out[index] = g  # basic indexing selects each element at most once

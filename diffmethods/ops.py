@@ -8,7 +8,8 @@ Every elementwise operation the methods understand is one row of :data:`OPS`:
 * ``partials`` -- one function per argument giving the local partial derivative
   d(out)/d(arg) from ``(out, *args)``; written with the functions of this module, so the same
   rule works on floats, arrays and dual numbers (a Hessian runs the tape on dual numbers);
-* ``sympy``    -- the sympy constructor the symbolic tracer uses;
+* ``sympy``    -- the sympy constructor the symbolic tracer uses (named, and imported only
+  when first used, so that importing diffmethods does not import sympy);
 * ``domain``   -- per argument, an interval ``(lo, hi)`` or a union of intervals where the
   operation is smooth, for sampling in tests (:func:`intervals` reads either form).
 
@@ -22,16 +23,16 @@ symbolic tracer builds ``row.sympy(*args)``. Adding an operation means adding on
 
 from __future__ import annotations
 
+import dis
 import math
 import operator
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Callable
 
-import numpy as np
-import sympy
-from sympy.codegen import cfunctions
+import importlib
 
-from .symfuncs import RealAbs, RealCbrt, RealSign
+import numpy as np
 
 
 @dataclass(frozen=True)
@@ -42,7 +43,7 @@ class Op:
     ufunc: np.ufunc
     value: Callable
     partials: tuple[Callable, ...]
-    sympy: Callable
+    sympy_spec: object  # a callable, or the name of a sympy function (imported when used)
     domain: tuple[tuple[float, float], ...]
     symbol: str = ""  # infix operator for printing ("+", "*", ...); empty for functions
 
@@ -50,8 +51,41 @@ class Op:
     def arity(self) -> int:
         return len(self.partials)
 
+    @cached_property
+    def sympy(self) -> Callable:
+        """The sympy constructor; sympy is imported on first use, not with diffmethods."""
+        spec = self.sympy_spec
+        if callable(spec):
+            return spec
+        module, _, name = spec.rpartition(".")
+        where = {"": "sympy", "cfunctions": "sympy.codegen.cfunctions",
+                 "symfuncs": "diffmethods.symfuncs"}[module]
+        return getattr(importlib.import_module(where), name)
+
+    @cached_property
+    def reads(self) -> tuple:
+        """For each partial, which of ``(out, *args)`` it reads: the tape keeps only those
+        alive for the backward sweep (``d(a + b)`` reads nothing, ``d exp(x)`` only ``out``)."""
+        return tuple(_reads(p, 1 + self.arity) for p in self.partials)
+
     def __repr__(self) -> str:
         return f"Op({self.name})"
+
+
+def _reads(fn, nparams: int) -> tuple:
+    """Which of its first ``nparams`` parameters ``fn`` loads, from its bytecode; when in
+    doubt (closures, unusual code) every parameter counts as read."""
+    code = fn.__code__
+    params = code.co_varnames[:nparams]
+    loaded = set()
+    for ins in dis.get_instructions(fn):
+        if ins.opname.startswith("LOAD_FAST"):
+            loaded.update(ins.argval if isinstance(ins.argval, tuple) else (ins.argval,))
+        elif ins.opname in ("LOAD_DEREF", "LOAD_CLOSURE", "LOAD_NAME"):
+            return (True,) * nparams
+    if code.co_argcount < nparams or code.co_cellvars:
+        return (True,) * nparams
+    return tuple(name in loaded for name in params)
 
 
 def _elementary(math_fn, ufunc):
@@ -112,6 +146,13 @@ def power(a, b):
     return out
 
 
+def _d_power_base(y, a, b):
+    """d(a**b)/da = b a**(b-1); for the common square, 2a in one multiplication."""
+    if type(b) is int and b == 2:
+        return 2 * a
+    return b * power(a, b - 1)
+
+
 def _both_floats(fn2, ufunc):
     def value(a, b):
         if type(a) is float and type(b) is float:
@@ -154,60 +195,59 @@ _ROWS = [
      operator.mul, (_R, _R), "*"),
     ("divide",   np.divide,   operator.truediv, (lambda y, a, b: 1 / b, lambda y, a, b: -y / b),
      operator.truediv, (_R, (0.5, 5.0)), "/"),
-    ("power",    np.power,    power,
-     (lambda y, a, b: b * power(a, b - 1), lambda y, a, b: y * log(a)),
-     sympy.Pow, ((0.2, 4.0), (-3.0, 3.0)), "**"),
+    ("power",    np.power,    power,   (_d_power_base, lambda y, a, b: y * log(a)),
+     "Pow", ((0.2, 4.0), (-3.0, 3.0)), "**"),
     ("negative", np.negative, operator.neg, (lambda y, x: -1.0,), operator.neg, (_R,), "-"),
     # --- powers and roots -------------------------------------------------------------------
     ("square",   np.square,   square, (lambda y, x: 2 * x,), lambda x: x**2, (_R,), ""),
-    ("sqrt",     np.sqrt,     sqrt,   (lambda y, x: 0.5 / y,), sympy.sqrt, ((0.1, 10.0),), ""),
-    ("cbrt",     np.cbrt,     cbrt,   (lambda y, x: 1 / (3 * y * y),), RealCbrt,
+    ("sqrt",     np.sqrt,     sqrt,   (lambda y, x: 0.5 / y,), "sqrt", ((0.1, 10.0),), ""),
+    ("cbrt",     np.cbrt,     cbrt,   (lambda y, x: 1 / (3 * y * y),), "symfuncs.RealCbrt",
      (((-10.0, -0.1), (0.1, 10.0)),), ""),
     ("hypot",    np.hypot,    hypot,  (lambda y, a, b: a / y, lambda y, a, b: b / y),
-     cfunctions.hypot, ((0.1, 5.0), (-5.0, -0.1)), ""),
+     "cfunctions.hypot", ((0.1, 5.0), (-5.0, -0.1)), ""),
     # --- exponentials and logarithms --------------------------------------------------------
-    ("exp",      np.exp,      exp,    (lambda y, x: y,),           sympy.exp, (_R,), ""),
-    ("exp2",     np.exp2,     exp2,   (lambda y, x: y * LN2,),     cfunctions.exp2, (_R,), ""),
-    ("expm1",    np.expm1,    expm1,  (lambda y, x: y + 1,),       cfunctions.expm1, (_R,), ""),
-    ("log",      np.log,      log,    (lambda y, x: 1 / x,),       sympy.log, ((0.1, 10.0),), ""),
-    ("log2",     np.log2,     log2,   (lambda y, x: 1 / (x * LN2),), cfunctions.log2,
+    ("exp",      np.exp,      exp,    (lambda y, x: y,),           "exp", (_R,), ""),
+    ("exp2",     np.exp2,     exp2,   (lambda y, x: y * LN2,),     "cfunctions.exp2", (_R,), ""),
+    ("expm1",    np.expm1,    expm1,  (lambda y, x: y + 1,),       "cfunctions.expm1", (_R,), ""),
+    ("log",      np.log,      log,    (lambda y, x: 1 / x,),       "log", ((0.1, 10.0),), ""),
+    ("log2",     np.log2,     log2,   (lambda y, x: 1 / (x * LN2),), "cfunctions.log2",
      ((0.1, 10.0),), ""),
-    ("log10",    np.log10,    log10,  (lambda y, x: 1 / (x * LN10),), cfunctions.log10,
+    ("log10",    np.log10,    log10,  (lambda y, x: 1 / (x * LN10),), "cfunctions.log10",
      ((0.1, 10.0),), ""),
-    ("log1p",    np.log1p,    log1p,  (lambda y, x: 1 / (1 + x),), cfunctions.log1p,
+    ("log1p",    np.log1p,    log1p,  (lambda y, x: 1 / (1 + x),), "cfunctions.log1p",
      ((-0.9, 10.0),), ""),
     # --- trigonometric and hyperbolic -------------------------------------------------------
-    ("sin",      np.sin,      sin,    (lambda y, x: cos(x),),      sympy.sin, (_R,), ""),
-    ("cos",      np.cos,      cos,    (lambda y, x: -sin(x),),     sympy.cos, (_R,), ""),
-    ("tan",      np.tan,      tan,    (lambda y, x: 1 + y * y,),   sympy.tan, ((-1.4, 1.4),), ""),
-    ("arcsin",   np.arcsin,   arcsin, (lambda y, x: 1 / sqrt(1 - x * x),), sympy.asin,
+    ("sin",      np.sin,      sin,    (lambda y, x: cos(x),),      "sin", (_R,), ""),
+    ("cos",      np.cos,      cos,    (lambda y, x: -sin(x),),     "cos", (_R,), ""),
+    ("tan",      np.tan,      tan,    (lambda y, x: 1 + y * y,),   "tan", ((-1.4, 1.4),), ""),
+    ("arcsin",   np.arcsin,   arcsin, (lambda y, x: 1 / sqrt(1 - x * x),), "asin",
      ((-0.95, 0.95),), ""),
-    ("arccos",   np.arccos,   arccos, (lambda y, x: -1 / sqrt(1 - x * x),), sympy.acos,
+    ("arccos",   np.arccos,   arccos, (lambda y, x: -1 / sqrt(1 - x * x),), "acos",
      ((-0.95, 0.95),), ""),
-    ("arctan",   np.arctan,   arctan, (lambda y, x: 1 / (1 + x * x),), sympy.atan, (_R,), ""),
+    ("arctan",   np.arctan,   arctan, (lambda y, x: 1 / (1 + x * x),), "atan", (_R,), ""),
     ("arctan2",  np.arctan2,  arctan2,
      (lambda y, a, b: b / (a * a + b * b), lambda y, a, b: -a / (a * a + b * b)),
-     sympy.atan2, ((0.1, 5.0), (0.1, 5.0)), ""),
-    ("sinh",     np.sinh,     sinh,   (lambda y, x: cosh(x),),     sympy.sinh, (_R,), ""),
-    ("cosh",     np.cosh,     cosh,   (lambda y, x: sinh(x),),     sympy.cosh, (_R,), ""),
-    ("tanh",     np.tanh,     tanh,   (lambda y, x: 1 - y * y,),   sympy.tanh, (_R,), ""),
-    ("arcsinh",  np.arcsinh,  arcsinh, (lambda y, x: 1 / sqrt(x * x + 1),), sympy.asinh,
+     "atan2", ((0.1, 5.0), (0.1, 5.0)), ""),
+    ("sinh",     np.sinh,     sinh,   (lambda y, x: cosh(x),),     "sinh", (_R,), ""),
+    ("cosh",     np.cosh,     cosh,   (lambda y, x: sinh(x),),     "cosh", (_R,), ""),
+    ("tanh",     np.tanh,     tanh,   (lambda y, x: 1 - y * y,),   "tanh", (_R,), ""),
+    ("arcsinh",  np.arcsinh,  arcsinh, (lambda y, x: 1 / sqrt(x * x + 1),), "asinh",
      (_R,), ""),
-    ("arccosh",  np.arccosh,  arccosh, (lambda y, x: 1 / sqrt(x * x - 1),), sympy.acosh,
+    ("arccosh",  np.arccosh,  arccosh, (lambda y, x: 1 / sqrt(x * x - 1),), "acosh",
      ((1.1, 10.0),), ""),
-    ("arctanh",  np.arctanh,  arctanh, (lambda y, x: 1 / (1 - x * x),), sympy.atanh,
+    ("arctanh",  np.arctanh,  arctanh, (lambda y, x: 1 / (1 - x * x),), "atanh",
      ((-0.95, 0.95),), ""),
     # --- piecewise: derivatives where smooth, and a stated convention at the kinks ----------
     # abs'(0) = sign(0) = 0; maximum/minimum split a tie evenly (1/2 each), as sympy's
     # Heaviside(0) = 1/2 does; sign' = 0 everywhere (its jump at 0 has no derivative).
-    ("absolute", np.absolute, absolute, (lambda y, x: sign(x),), RealAbs, (_OFF0,), ""),
-    ("sign",     np.sign,     sign,   (lambda y, x: 0.0,),         RealSign, (_OFF0,), ""),
+    ("absolute", np.absolute, absolute, (lambda y, x: sign(x),), "symfuncs.RealAbs", (_OFF0,), ""),
+    ("sign",     np.sign,     sign,   (lambda y, x: 0.0,),         "symfuncs.RealSign", (_OFF0,), ""),
     ("maximum",  np.maximum,  maximum,
      (lambda y, a, b: (1 + sign(a - b)) / 2, lambda y, a, b: (1 - sign(a - b)) / 2),
-     sympy.Max, (_OFF0, (-0.4, 0.4)), ""),
+     "Max", (_OFF0, (-0.4, 0.4)), ""),
     ("minimum",  np.minimum,  minimum,
      (lambda y, a, b: (1 - sign(a - b)) / 2, lambda y, a, b: (1 + sign(a - b)) / 2),
-     sympy.Min, (_OFF0, (-0.4, 0.4)), ""),
+     "Min", (_OFF0, (-0.4, 0.4)), ""),
 ]
 
 OPS: dict[str, Op] = {

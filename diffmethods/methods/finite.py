@@ -123,9 +123,10 @@ class FiniteDifferences:
 
     def gradient(self, problem, *, scheme: str = "central", step=None, rel_step=None):
         stencil = get_scheme(scheme)
-        x = problem.x
-        h = steps_for(x, stencil, step, rel_step)
-        work = problem.inputs(x.copy())  # the one copy of the point: bumped in place below
+        h = steps_for(problem.x, stencil, step, rel_step)
+        # The point is bumped in place, one coordinate at a time, and restored: the Problem's
+        # own copy of the point (for an array) is the only copy made.
+        work = problem.inputs(problem.x)
         value = problem.scalar_output(problem(work))
 
         def f_along(i):
@@ -134,10 +135,10 @@ class FiniteDifferences:
                 return real_scalar(problem(work), "f")
             return g
 
-        grad, h_used = np.empty(problem.n), np.empty(problem.n)
+        grad = np.empty(problem.n)
         for i in range(problem.n):
-            grad[i], h_used[i] = difference_quotient(f_along(i), float(x[i]), float(h[i]),
-                                                     stencil, g_t=value)
-            work[i] = x[i]
+            x_i = float(work[i])
+            grad[i], h[i] = difference_quotient(f_along(i), x_i, float(h[i]), stencil, g_t=value)
+            work[i] = x_i
         return problem.result(value, grad, passes=problem.calls, ops=None, scheme=stencil.name,
-                              steps=h_used)
+                              steps=h)

@@ -32,7 +32,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..array_ops import check_matmul, matmul_transpose, shape_of, sum_to_shape
+from ..array_ops import (INDEX, is_fancy, check_matmul, matmul_transpose, shape_of,
+                         sum_to_shape)
 from ..errors import FunctionError, UnsupportedOperationError
 from ..ops import BINARY_DUNDERS, ieee
 from ..tracing import Traced, plain_constant
@@ -71,15 +72,19 @@ class Tape:
 
         An adjoint that is still the integer 0 belongs to a node that does not lead to the
         output; its record is skipped, so an unused ``np.sqrt(0)`` cannot turn 0 * inf into NaN.
+        The adjoint of an intermediate *array* node is released (set to None) once it has been
+        propagated, so its memory can be reused; inputs and scalar nodes keep theirs.
         With ``log`` a list, every accumulation ``adjoint[i] += d_i * adjoint[out]`` of the
         scalar records is also appended to it as ``(out, i, d_i, adjoint[out])``, in the order
-        the sweep makes them (for the step-by-step explanations).
+        the sweep makes them, and every adjoint is kept (for the step-by-step explanations).
         """
         adjoint = [0] * self.size
+        shared: set = set()  # array adjoints that alias another array: never add in place
         for node, seed in seeds.items():
             adjoint[node] = seed
+            shared.add(node)
         if log is not None:
-            return self._logged_backward(adjoint, log)
+            return self._logged_backward(adjoint, shared, log)
         for record in reversed(self.records):
             g = adjoint[record[0]]
             if type(g) is int:
@@ -91,22 +96,34 @@ class Tape:
             elif len(record) == 3:
                 adjoint[record[1]] += record[2] * g
             else:
-                record[1](g, adjoint)
+                record[1](g, adjoint, shared)
+                adjoint[record[0]] = None  # propagated: let the array's memory be reused
         return adjoint
 
-    def _logged_backward(self, adjoint: list, log: list) -> list:
+    def _logged_backward(self, adjoint: list, shared: set, log: list) -> list:
         for record in reversed(self.records):
             out, g = record[0], adjoint[record[0]]
             if type(g) is int:
                 continue
             if len(record) == 2:
                 log.append((out, None, None, g))  # an array primitive: its transpose
-                record[1](g, adjoint)
+                shared.add(out)  # the log keeps g: it must not be reused in place
+                record[1](g, adjoint, shared)
                 continue
             for i, d_i in zip(record[1::2], record[2::2]):
                 log.append((out, i, d_i, g))
                 adjoint[i] += d_i * g
         return adjoint
+
+
+class _NoItems:
+    """Marks a Var whose elements are not cached (not a 1-D array, or a traced tape)."""
+
+    def __getitem__(self, index):
+        return None
+
+
+_NO_ITEMS = _NoItems()
 
 
 class Var(Traced):
@@ -141,32 +158,34 @@ class Var(Traced):
             out = op.value(*values)
         except (ArithmeticError, ValueError):
             out = ieee(op.value, *values)
-        if isinstance(out, np.ndarray) and out.shape == ():
+        if isinstance(out, np.ndarray) and out.shape == () or isinstance(out, np.floating):
             out = float(out)
-        elif isinstance(out, np.floating):
-            out = float(out)
-        edges = []
-        for k, a in enumerate(args):
-            if isinstance(a, Var):
-                try:
-                    d = op.partials[k](out, *values)
-                except (ArithmeticError, ValueError):
-                    d = ieee(op.partials[k], out, *values)
-                edges.append((a, d))
         result = tape.variable(out)
-        node, out_shape = result.index, shape_of(out)
-        if all(shape_of(a.value) == out_shape for a, _ in edges):
-            record = (node,)
-            for a, d in edges:
-                record += (a.index, d)
-        else:  # the op broadcast an input: its adjoint is summed back down to its shape
-            def backward(g, adjoint, edges=[(a.index, d, a.shape) for a, d in edges]):
-                for i, d, shape in edges:
-                    adjoint[i] += sum_to_shape(d * g, shape)
-            record = (node, backward)
+        traced = [k for k, a in enumerate(args) if isinstance(a, Var)]
+        if isinstance(out, np.ndarray) and tape.trace is None:
+            # arrays: one record with a vectorised step. The partials are computed when the
+            # sweep needs them, from only the values they read (op.reads), so temporaries that
+            # no partial needs are freed as soon as f drops them.
+            reads = [op.reads[k] for k in traced]
+            kept_out = out if any(r[0] for r in reads) else None
+            kept = [v if any(r[1 + j] for r in reads) else None for j, v in enumerate(values)]
+            edges = [(k, args[k].index, shape_of(values[k])) for k in traced]
+            record = (result.index, _array_backward(op, kept_out, kept, edges, shape_of(out),
+                                                    result.index))
+            tape.records.append(record)
+            return result
+        partials = [_partial(op, k, out, values) for k in traced]
+        if isinstance(out, np.ndarray):
+            edges = [(k, args[k].index, shape_of(values[k])) for k in traced]
+            record = (result.index, _array_backward(op, out, values, edges, shape_of(out),
+                                                    result.index, partials))
+        else:  # scalars: the plain (out, i, d_i[, j, d_j]) record
+            record = (result.index,)
+            for k, d in zip(traced, partials):
+                record += (args[k].index, d)
         tape.records.append(record)
         if tape.trace is not None:
-            tape.trace.append((node, op.name, tuple(args), out, tuple(d for _, d in edges)))
+            tape.trace.append((result.index, op.name, tuple(args), out, tuple(partials)))
         return result
 
     # --- array primitives: one record whose backward step is the transpose ---------------
@@ -174,24 +193,33 @@ class Var(Traced):
     def _linear(cls, prim, args, params):
         tape = _tape_of(args)
         if prim.multi:
-            xs = args
             values = tuple(x.value if isinstance(x, Var) else np.asarray(_constant(x), float)
-                           for x in xs)
+                           for x in args)
             out = prim.value(values, **params)
-            traced = [(k, x.index) for k, x in enumerate(xs) if isinstance(x, Var)]
+            traced = [(k, x.index) for k, x in enumerate(args) if isinstance(x, Var)]
             shapes = tuple(shape_of(v) for v in values)
 
-            def backward(g, adjoint):
+            def backward(g, adjoint, shared):
                 parts = prim.transpose(g, shapes, **params)
                 for k, i in traced:
-                    adjoint[i] += parts[k]
+                    accumulate(adjoint, shared, i, parts[k], fresh=False)
+        elif prim is INDEX and not is_fancy(params["index"]):
+            (x,) = args
+            out = x.value[params["index"]]
+            i, shape, index = x.index, x.shape, params["index"]
+
+            def backward(g, adjoint, shared):  # scatter straight into the adjoint: a[idx] += g
+                if isinstance(g, np.ndarray) or type(g) is float:
+                    writable(adjoint, shared, i, shape)[index] += g
+                else:
+                    accumulate(adjoint, shared, i, prim.transpose(g, shape, index=index), True)
         else:
             (x,) = args
             out = prim.value(x.value, **params)
             i, shape = x.index, x.shape
 
-            def backward(g, adjoint):
-                adjoint[i] += prim.transpose(g, shape, **params)
+            def backward(g, adjoint, shared):
+                accumulate(adjoint, shared, i, prim.transpose(g, shape, **params), fresh=False)
         if isinstance(out, np.ndarray) and out.shape == () or isinstance(out, np.floating):
             out = float(out)
         result = tape.variable(out)
@@ -211,9 +239,9 @@ class Var(Traced):
             out = float(out)
         edges = [(k, x.index) for k, x in enumerate((a, b)) if isinstance(x, Var)]
 
-        def backward(g, adjoint):
+        def backward(g, adjoint, shared):
             for k, i in edges:
-                adjoint[i] += matmul_transpose(g, av, bv, k)
+                accumulate(adjoint, shared, i, matmul_transpose(g, av, bv, k), fresh=True)
         result = tape.variable(out)
         tape.records.append((result.index, backward))
         if tape.trace is not None:
@@ -221,39 +249,112 @@ class Var(Traced):
         return result
 
     def __getitem__(self, index):
-        # x[i] on a 1-D array is the common case in loops. Each element is made once and
-        # reused; an element of an *input* array is itself an input (a leaf, no record), and
+        # x[i] on a 1-D array is the common case in loops. Each element is made once and kept
+        # in a list; an element of an *input* array is itself an input (a leaf, no record), and
         # its adjoint is gathered into the array's gradient at the end (input_adjoints).
-        value = self.value
-        if type(index) is int and type(value) is np.ndarray and value.ndim == 1 \
-                and self.tape.trace is None:
-            index %= len(value)
+        if type(index) is int:
             try:
-                items = self._items
+                item = self._items[index]
             except AttributeError:
-                items = self._items = {}
-            item = items.get(index)
-            if item is None:
-                if self.index < self.tape.inputs:
-                    item = self.tape.variable(float(value[index]))
-                else:
-                    item = self._element(index)
-                items[index] = item
-            return item
+                item = self._start_items(index)
+            if item is not None:
+                return item
+            if self._items is not _NO_ITEMS:
+                item = self._items[index] = (
+                    self.tape.variable(float(self.value[index])) if self.index < self.tape.inputs
+                    else self._element(index))
+                return item
         return Traced.__getitem__(self, index)
+
+    def _start_items(self, index):
+        value = self.value
+        if type(value) is np.ndarray and value.ndim == 1 and self.tape.trace is None:
+            self._items = [None] * len(value)
+            return self._items[index]  # raises IndexError like numpy when out of range
+        self._items = _NO_ITEMS
+        return None
 
     def _element(self, i):
         """x[i] of an intermediate array: a record that adds the adjoint back at i."""
-        tape, node, size = self.tape, self.index, len(self.value)
+        i %= len(self.value)
+        tape, node, shape = self.tape, self.index, self.shape
 
-        def backward(g, adjoint):
-            a = adjoint[node]
-            if type(a) is int:
-                a = adjoint[node] = np.zeros(size)
-            a[i] += g
+        def backward(g, adjoint, shared):
+            writable(adjoint, shared, node, shape)[i] += g
         item = tape.variable(float(self.value[i]))
         tape.records.append((item.index, backward))
         return item
+
+
+def _partial(op, k, out, values):
+    try:
+        return op.partials[k](out, *values)
+    except (ArithmeticError, ValueError):
+        return ieee(op.partials[k], out, *values)
+
+
+def _array_backward(op, out, values, edges, out_shape, node, partials=None):
+    """The backward step of an elementwise op on arrays: for each traced operand (position k,
+    node i, shape), adjoint[i] += sum_to_shape(d_k * g), with d_k the local partial from the
+    table (``partials`` if computed already, else computed now from ``out`` and ``values``).
+
+    It avoids needless arrays, since each costs memory traffic: a partial of 1 passes g on as
+    it is; a partial that is a fresh array is multiplied by g in place; otherwise, for the last
+    operand, g itself is reused when this record is its only user.
+    """
+    def backward(g, adjoint, shared):
+        last = len(edges) - 1
+        g_passed_on = node in shared  # then g may be read elsewhere: never write into it
+        for n, (k, i, shape) in enumerate(edges):
+            d = partials[n] if partials is not None else _partial(op, k, out, values)
+            if type(d) in (float, int) and d == 1 and shape == out_shape:
+                accumulate(adjoint, shared, i, g, fresh=False)  # x + y: pass g on
+                g_passed_on = True
+                continue
+            if (partials is None and isinstance(d, np.ndarray) and d.shape == shape_of(g)
+                    and d.dtype == np.float64 and d is not out
+                    and all(d is not v for v in values)):
+                c = np.multiply(d, g, out=d)  # a fresh partial: reuse its memory
+            elif (n == last and not g_passed_on and isinstance(g, np.ndarray)
+                  and g.dtype == np.float64 and g.flags.writeable
+                  and np.shape(d) in ((), g.shape)):
+                c = np.multiply(g, d, out=g)  # g has no other user: reuse its memory
+                adjoint[node] = None  # consumed
+            else:
+                c = d * g
+            accumulate(adjoint, shared, i, sum_to_shape(c, shape), fresh=True)
+    return backward
+
+
+def accumulate(adjoint: list, shared: set, i: int, c, fresh: bool) -> None:
+    """``adjoint[i] += c`` for array adjoints, without needless copies.
+
+    The first contribution is kept as it is (no ``0 + c`` copy). ``fresh`` says whether ``c``
+    is a new array that nothing else refers to; if not (``g`` passed on by an addition, a
+    broadcast view), it is recorded in ``shared`` and the next contribution makes a new array
+    instead of adding in place, which would also change the array it aliases.
+    """
+    a = adjoint[i]
+    if type(a) is int:
+        adjoint[i] = c
+        if not fresh:
+            shared.add(i)
+    elif i in shared or not isinstance(a, np.ndarray):
+        adjoint[i] = a + c
+        shared.discard(i)
+    else:
+        a += c
+
+
+def writable(adjoint: list, shared: set, i: int, shape) -> np.ndarray:
+    """The adjoint of array node i as an array we may add into in place."""
+    a = adjoint[i]
+    if type(a) is int:
+        a = adjoint[i] = np.zeros(shape)
+    elif i in shared or not isinstance(a, np.ndarray) or not a.flags.writeable:
+        a = adjoint[i] = np.array(a, dtype=float)
+        shared.discard(i)
+    return a
 
 
 def _constant(c):
@@ -330,7 +431,7 @@ for _name, _op in BINARY_DUNDERS.items():
 def _record(problem, tape):
     """Run ``f`` on Var inputs; return (inputs, output)."""
     if problem.is_array:
-        inputs = tape.input(problem.x.copy())
+        inputs = tape.input(problem.x)  # the Problem's own copy; values are never mutated
     else:
         inputs = [tape.input(float(v)) for v in problem.x]
     return inputs, problem(inputs)
@@ -341,11 +442,17 @@ def input_adjoints(problem, inputs, adjoint) -> np.ndarray:
     if not problem.is_array:
         return np.array([float(adjoint[v.index]) for v in inputs])
     g = adjoint[inputs.index]
-    g = np.zeros(problem.n) if type(g) is int else np.array(g, dtype=float)
+    if type(g) is int:
+        g = np.zeros(problem.n)
+    elif not (isinstance(g, np.ndarray) and g.dtype == np.float64 and g.flags.owndata
+              and g.flags.writeable):
+        g = np.array(g, dtype=float)  # a view or a read-only broadcast: make it the user's
     items = getattr(inputs, "_items", None)
-    if items:  # elements read one by one with x[i]: gather their adjoints
-        g[np.fromiter(items.keys(), dtype=np.intp, count=len(items))] += \
-            [float(adjoint[v.index]) for v in items.values()]
+    if isinstance(items, list):  # elements read one by one with x[i]: gather their adjoints
+        read = [(k, v.index) for k, v in enumerate(items) if v is not None]
+        if read:
+            where, nodes = zip(*read)
+            g[list(where)] += [float(adjoint[node]) for node in nodes]
     return g
 
 

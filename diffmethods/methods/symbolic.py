@@ -24,13 +24,15 @@ import weakref
 from dataclasses import dataclass, field
 
 import numpy as np
-import sympy
+
+from .._lazy import lazy_import
 
 from ..array_ops import INDEX, SUM, shape_of
 from ..errors import BranchError, UnsupportedOperationError
 from ..points import ARGS, ARRAY, SCALAR, Problem, parse_point
-from ..symfuncs import LAMBDIFY_NAMESPACES
 from ..tracing import Traced, plain_constant
+
+sympy = lazy_import("sympy")
 
 
 class Sym(Traced):
@@ -252,6 +254,7 @@ def differentiate_all(expr, symbols) -> tuple:
 
 def _compile(symbols, cse_form, module: str):
     """lambdify the CSE form of [f, df/dx1, ...] into one function of the symbols."""
+    from ..symfuncs import LAMBDIFY_NAMESPACES
     replacements, reduced = cse_form
     return sympy.lambdify(symbols, list(reduced), dummify=True,
                           modules=[LAMBDIFY_NAMESPACES[module], module],

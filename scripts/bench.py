@@ -1,0 +1,306 @@
+"""Benchmarks for the performance goals, printed as ratios measured within one run.
+
+Machines here are shared and noisy, so absolute times are not comparable between runs; every
+goal is a ratio of two timings taken in the same run, each the median of several interleaved
+repeats (variant A, variant B, A, B, ...), so a burst of load hits both sides alike.
+
+    python scripts/bench.py            # every goal (a few minutes)
+    python scripts/bench.py --quick    # smaller sizes and fewer repeats (under a minute)
+
+Uses the standard library and numpy only. autograd or PyTorch are timed beside diffmethods
+only when they happen to be installed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import json
+import math
+import os
+import platform
+import resource
+import statistics
+import subprocess
+import sys
+import textwrap
+import time
+
+import numpy as np
+
+import diffmethods as dm
+from diffmethods.catalogue import SCENARIOS
+
+
+# --- timing ---------------------------------------------------------------------------------
+def interleaved(variants: dict, repeats: int, min_time: float = 0.002) -> dict:
+    """Median seconds per call of each variant, the variants interleaved in every repeat.
+    Each sample loops a variant enough times to last ``min_time``."""
+    loops = {}
+    for name, fn in variants.items():  # calibrate (also warms up caches)
+        fn()
+        n, t = 1, 0.0
+        while True:
+            start = time.perf_counter()
+            for _ in range(n):
+                fn()
+            t = time.perf_counter() - start
+            if t >= min_time or n >= 1 << 20:
+                break
+            n *= 2
+        loops[name] = n
+    samples = {name: [] for name in variants}
+    for _ in range(repeats):
+        for name, fn in variants.items():
+            n = loops[name]
+            start = time.perf_counter()
+            for _ in range(n):
+                fn()
+            samples[name].append((time.perf_counter() - start) / n)
+    return {name: statistics.median(s) for name, s in samples.items()}
+
+
+def row(goal, measured, target, ok, note=""):
+    mark = "ok" if ok else "MISSED"
+    print(f"  {goal:<58} {measured:>12}   goal {target:<10} {mark:>6}  {note}")
+    RESULTS.append({"goal": goal, "measured": measured, "target": target, "ok": bool(ok),
+                    "note": note})
+
+
+RESULTS: list = []
+
+
+# --- the workloads ----------------------------------------------------------------------------
+def rosenbrock_loop(*x):
+    """Scalar-loop Rosenbrock: 8 elementary operations per term."""
+    total = 0.0
+    for i in range(len(x) - 1):
+        total = total + 100 * (x[i + 1] - x[i]**2)**2 + (1 - x[i])**2
+    return total
+
+
+def rosenbrock_loop_array(x):
+    """The same loop, indexing one array argument."""
+    total = 0.0
+    for i in range(len(x) - 1):
+        total = total + 100 * (x[i + 1] - x[i]**2)**2 + (1 - x[i])**2
+    return total
+
+
+def sin_f(x):
+    return np.sum(np.sin(x) * x**2)
+
+
+def sin_hand(x):
+    """value and gradient by hand, plain numpy (the floor for unfused numpy)"""
+    s = np.sin(x)
+    return np.sum(s * x**2), np.cos(x) * x**2 + 2 * x * s
+
+
+def rosen_f(x):
+    return np.sum(100 * (x[1:] - x[:-1]**2)**2 + (1 - x[:-1])**2)
+
+
+def rosen_hand(x):
+    a, b = x[:-1], x[1:]
+    d = b - a**2
+    e = 1 - a
+    g = np.zeros_like(x)
+    g[:-1] = -400 * a * d - 2 * e
+    g[1:] += 200 * d
+    return np.sum(100 * d**2 + e**2), g
+
+
+def logistic(m, n, seed=0):
+    rng = np.random.default_rng(seed)
+    A = rng.normal(size=(m, n)) / math.sqrt(n)
+    y = rng.choice([-1.0, 1.0], size=m)
+
+    def f(w):
+        return np.mean(np.log(1 + np.exp(-y * (A @ w))))
+
+    def hand(w):
+        z = -y * (A @ w)
+        ez = np.exp(z)
+        return np.mean(np.log(1 + ez)), A.T @ (-y * ez / (1 + ez)) / m
+    return f, hand
+
+
+# --- the goals --------------------------------------------------------------------------------
+def goal_scalar_tape(quick):
+    print("1. scalar tape: reverse gradient of the scalar-loop Rosenbrock (GC on)")
+    sizes = (10, 100, 1000) if quick else (10, 100, 1000, 10000)
+    per_op = {}
+    for n in sizes:
+        xs = list(np.resize([-1.2, 1.0], n).astype(float))
+        xa = np.array(xs)
+        ops = dm.differentiate(rosenbrock_loop, xs, method="reverse").ops
+        t = interleaved({
+            "floats": lambda: rosenbrock_loop(*xs),
+            "list": lambda: dm.differentiate(rosenbrock_loop, xs, method="reverse"),
+            "array": lambda: dm.differentiate(rosenbrock_loop_array, xa, method="reverse"),
+        }, repeats=5 if quick else 9)
+        for kind in ("list", "array"):
+            us = t[kind] / ops * 1e6
+            per_op[(kind, n)] = us
+            row(f"n={n:<6} {kind} inputs: us per op ({ops} ops)", f"{us:.3f}", "<= 1.0",
+                us <= 1.0, f"grad/plain-float f = {t[kind] / t['floats']:.1f} (goal <= 45)")
+    for kind in ("list", "array"):
+        flat = per_op[(kind, sizes[-1])] / per_op[(kind, sizes[1])]
+        row(f"{kind} inputs: us/op at n={sizes[-1]} / at n={sizes[1]}", f"{flat:.2f}",
+            "flat (<1.5)", flat < 1.5)
+
+
+def goal_array_tape(quick):
+    print("2. array tape: reverse gradient / hand-written numpy value+gradient")
+    sizes = (10**5,) if quick else (10**5, 10**6)
+    for n in sizes:
+        x = np.linspace(-1.2, 1.4, n)
+        m = max(1, 10**7 // n)
+        log_f, log_hand = logistic(m, n)
+        w = np.linspace(-0.5, 0.5, n)
+        for name, f, hand, point in (("sum(sin(x)*x**2)", sin_f, sin_hand, x),
+                                     ("vectorised Rosenbrock", rosen_f, rosen_hand, x),
+                                     (f"logistic, A {m}x{n}", log_f, log_hand, w)):
+            check = dm.gradient(f, point)
+            assert np.allclose(check, hand(point)[1], rtol=1e-9, atol=1e-12), name
+            t = interleaved({"f": lambda: f(point), "hand": lambda: hand(point),
+                             "reverse": lambda: dm.gradient(f, point)},
+                            repeats=5 if quick else 9)
+            ratio = t["reverse"] / t["hand"]
+            row(f"n={n:.0e} {name}", f"{ratio:.2f}", "<= 1.6", ratio <= 1.6,
+                f"hand/f = {t['hand'] / t['f']:.2f}, reverse/f = {t['reverse'] / t['f']:.2f}")
+    if not quick:
+        log_f, log_hand = logistic(1000, 1000)
+        w = np.linspace(-0.5, 0.5, 1000)
+        t = interleaved({"f": lambda: log_f(w), "hand": lambda: log_hand(w),
+                         "reverse": lambda: dm.gradient(log_f, w)}, repeats=9)
+        ratio = t["reverse"] / t["hand"]
+        row("logistic, A 1000x1000 (the peers' size)", f"{ratio:.2f}", "<= 1.6", ratio <= 1.6,
+            f"reverse/f = {t['reverse'] / t['f']:.2f} (autograd 2.9, PyTorch 3.5)")
+
+
+def goal_forward_blocks(quick):
+    print("3. forward mode with blocks of tangents, n = 1000: forward time / reverse time")
+    n = 1000
+    x = np.linspace(-1.2, 1.4, n)
+    log_f, _ = logistic(1000, n)
+    for name, f in (("sum(sin(x)*x**2)", sin_f), ("vectorised Rosenbrock", rosen_f),
+                    ("logistic 1000x1000", log_f)):
+        r = dm.differentiate(f, x, method="forward")
+        t = interleaved({"forward": lambda: dm.gradient(f, x, method="forward"),
+                         "reverse": lambda: dm.gradient(f, x)}, repeats=3 if quick else 7)
+        ratio = t["forward"] / t["reverse"]
+        row(f"{name}", f"{ratio:.1f}", "<= 20", ratio <= 20,
+            f"{r.passes} passes of k={r.details['chunk']} (ceil(n/k) = "
+            f"{math.ceil(n / r.details['chunk'])})")
+
+
+def goal_symbolic(quick):
+    print("4. symbolic: cached gradient call / plain f; one-off derivation time")
+    n = 200
+    xs = tuple(np.resize([-1.2, 1.0], n).astype(float))
+    dm.clear_symbolic_cache()
+    start = time.perf_counter()
+    r = dm.differentiate(rosenbrock_loop, xs, method="symbolic")
+    derive = time.perf_counter() - start
+    row(f"derive + compile, loop Rosenbrock n={n}", f"{derive:.2f} s", "< 10 s", derive < 10,
+        f"sympy.diff {r.details['derive_seconds']:.2f} s, lambdify "
+        f"{r.details['compile_seconds']:.2f} s")
+    t = interleaved({"f": lambda: rosenbrock_loop(*xs),
+                     "symbolic": lambda: dm.gradient(rosenbrock_loop, xs, method="symbolic")},
+                    repeats=5 if quick else 9)
+    ratio = t["symbolic"] / t["f"]
+    row(f"cached symbolic gradient / plain f, n={n}", f"{ratio:.2f}", "<= 2", ratio <= 2)
+    seed = SCENARIOS["seed"].f
+    t = interleaved({"f": lambda: seed(2.0, 3.0, 4.0),
+                     "symbolic": lambda: dm.gradient(seed, (2.0, 3.0, 4.0), method="symbolic")},
+                    repeats=5 if quick else 9)
+    row("cached symbolic gradient / plain f, the seed (n=3)", f"{t['symbolic'] / t['f']:.1f}",
+        "(info)", True, "dominated by the fixed cost of a dm.gradient call")
+
+
+MEMORY_CHILD = textwrap.dedent("""
+    import resource, sys, numpy as np, diffmethods as dm
+    n = int(sys.argv[1])
+    x = np.linspace(-1.2, 1.4, n)
+    def rosen_f(x):
+        return np.sum(100 * (x[1:] - x[:-1]**2)**2 + (1 - x[:-1])**2)
+    base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    g = dm.gradient(rosen_f, x)
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    print(base, peak)
+""")
+
+
+def goal_memory(quick):
+    print("5. memory: peak resident memory of a reverse gradient, vectorised Rosenbrock n=1e6")
+    n = 10**6
+    out = subprocess.run([sys.executable, "-c", MEMORY_CHILD, str(n)], capture_output=True,
+                         text=True, check=True).stdout.split()
+    base, peak = (int(v) / 1024 for v in out)  # ru_maxrss is in KiB on Linux
+    row("peak RSS of the whole process", f"{peak:.0f} MB", "< 400 MB", peak < 400,
+        f"{base:.0f} MB before the gradient (Python, numpy, sympy, x)")
+
+
+def goal_finite_copies(quick):
+    print("6. finite differences on arrays: copies of the point per call")
+    import tracemalloc
+    n = 20_000 if quick else 100_000
+    x = np.linspace(-1.0, 1.0, n)
+    seen, memory = set(), []
+
+    def f(v):
+        seen.add(id(v))
+        memory.append(tracemalloc.get_traced_memory()[0])
+        return v[0] * v[-1]
+
+    tracemalloc.start()
+    dm.gradient(f, x, method="finite", scheme="forward")
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    growth = (max(memory) - memory[0]) / x.nbytes
+    row(f"memory growth over the {n} bumps / size of the point", f"{growth:.3f}", "~0", growth < 0.1,
+        f"f saw {len(seen)} array object(s); whole-call peak {peak / x.nbytes:.1f}x the point "
+        "(its copy, the steps, the gradient)")
+
+
+def peers(quick):
+    try:
+        import autograd  # noqa: F401
+        print("peers: autograd is installed (not timed here yet)")
+    except ImportError:
+        print("peers: autograd not installed")
+    try:
+        import torch  # noqa: F401
+        print("peers: PyTorch is installed (not timed here yet)")
+    except ImportError:
+        print("peers: PyTorch not installed")
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="smaller sizes, fewer repeats")
+    parser.add_argument("--json", help="also write the rows to this JSON file")
+    parser.add_argument("--only", help="comma-separated goal numbers to run, e.g. 1,2")
+    args = parser.parse_args(argv)
+    gc.enable()
+    print(f"diffmethods {dm.__version__} on {platform.machine()}, {os.cpu_count()} cores, "
+          f"Python {platform.python_version()}, numpy {np.__version__}; "
+          f"{'quick' if args.quick else 'full'} run")
+    goals = [goal_scalar_tape, goal_array_tape, goal_forward_blocks, goal_symbolic,
+             goal_memory, goal_finite_copies]
+    chosen = range(1, 7) if not args.only else [int(g) for g in args.only.split(",")]
+    start = time.perf_counter()
+    for number in chosen:
+        goals[number - 1](args.quick)
+    peers(args.quick)
+    print(f"({time.perf_counter() - start:.0f} s)")
+    if args.json:
+        with open(args.json, "w") as fh:
+            json.dump(RESULTS, fh, indent=1)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
