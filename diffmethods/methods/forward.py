@@ -22,10 +22,11 @@ import math
 
 import numpy as np
 
-from ..array_ops import check_matmul, matmul_tangent, shape_of
+from ..array_ops import SUM, check_matmul, matmul_tangent, shape_of
 from ..errors import OptionError, UnsupportedOperationError
 from ..ops import ieee
 from ..tracing import Traced, plain_constant
+from .tangents import MOVES, SparseTangent, dense
 
 
 class ForwardPass:
@@ -78,6 +79,7 @@ class Dual(Traced):
         except (ArithmeticError, ValueError):
             out = ieee(op.value, *values)
         out = _plain(out)
+        out_shape = shape_of(out)
         tangent = None
         for k, a in enumerate(args):
             if isinstance(a, Dual):
@@ -85,12 +87,24 @@ class Dual(Traced):
                     d = op.partials[k](out, *values)
                 except (ArithmeticError, ValueError):
                     d = ieee(op.partials[k], out, *values)
-                # the block axis is last: an array partial gets a trailing axis to broadcast
-                term = d[..., None] * a.tangent if isinstance(d, np.ndarray) else d * a.tangent
-                tangent = term if tangent is None else tangent + term
-        want = shape_of(out) + (trace.k,)
-        if tangent.shape != want:  # a scalar input broadcast against an array constant
-            tangent = np.broadcast_to(tangent, want)
+                t = a.tangent
+                if type(d) in (float, int) and d == 1:
+                    term = t  # tangents are never changed in place, so sharing is safe
+                elif isinstance(t, SparseTangent):
+                    term = t.scaled(d, out_shape)
+                elif isinstance(d, np.ndarray):  # the block axis is last: give d one more
+                    term = d[..., None] * t
+                else:
+                    term = d * t
+                if tangent is None:
+                    tangent = term
+                elif isinstance(tangent, SparseTangent):
+                    tangent = tangent.plus(term)
+                else:
+                    tangent = tangent + dense(term)
+        want = out_shape + (trace.k,)
+        if not isinstance(tangent, SparseTangent) and tangent.shape != want:
+            tangent = np.broadcast_to(tangent, want)  # a scalar broadcast against an array
         return trace._count(op.name, args, Dual(out, tangent, trace))
 
     @classmethod
@@ -101,14 +115,21 @@ class Dual(Traced):
             values = tuple(a.value if isinstance(a, Dual) else np.asarray(_constant(a), float)
                            for a in args)
             shapes = tuple(shape_of(v) for v in values)
-            tangents = tuple(a.tangent if isinstance(a, Dual) else np.zeros(s + (trace.k,))
+            tangents = tuple(dense(a.tangent) if isinstance(a, Dual) else np.zeros(s + (trace.k,))
                              for a, s in zip(args, shapes))
             out = prim.value(values, **params)
             tangent = prim.tangent(tangents, shapes, **params)
         else:
             (x,) = args
             out = prim.value(x.value, **params)
-            tangent = prim.tangent(x.tangent, x.shape, **params)
+            t = x.tangent
+            if isinstance(t, SparseTangent) and prim in MOVES:
+                tangent = t.moved(prim, x.shape, params)
+            elif isinstance(t, SparseTangent) and prim is SUM and params["axis"] is None \
+                    and not params["keepdims"]:
+                tangent = t.total()
+            else:
+                tangent = prim.tangent(dense(t), x.shape, **params)
         return trace._count(prim.name, args, Dual(_plain(out), tangent, trace))
 
     @classmethod
@@ -117,8 +138,14 @@ class Dual(Traced):
         av = a.value if isinstance(a, Dual) else np.asarray(_constant(a), float)
         bv = b.value if isinstance(b, Dual) else np.asarray(_constant(b), float)
         check_matmul(av, bv)
-        tangent = matmul_tangent(a.tangent if isinstance(a, Dual) else None, av,
-                                 b.tangent if isinstance(b, Dual) else None, bv)
+        tangent = None
+        if not isinstance(a, Dual) and isinstance(b.tangent, SparseTangent):
+            tangent = b.tangent.matmul_right(av)  # constant matrix @ seeded vector
+        elif not isinstance(b, Dual) and isinstance(a.tangent, SparseTangent) and av.ndim == 1:
+            tangent = a.tangent.matmul_right(bv.T)  # seeded vector @ constant matrix
+        if tangent is None:
+            tangent = matmul_tangent(dense(a.tangent) if isinstance(a, Dual) else None, av,
+                                     dense(b.tangent) if isinstance(b, Dual) else None, bv)
         return trace._count("matmul", (a, b), Dual(_plain(av @ bv), tangent, trace))
 
 
@@ -148,11 +175,13 @@ def _trace_of(args) -> ForwardPass:
 
 # --- the method ---------------------------------------------------------------------------
 def default_chunk(n: int, is_array: bool) -> int:
-    """Directions per pass: all of them for small n; for arrays, as many as keep one tangent
-    block near 2**18 numbers (2 MB), so memory stays bounded when n is large."""
+    """Directions per pass. Scalar arguments: up to 64 (each operation then works on a short
+    vector of tangents). Arrays: as many as keep a *dense* tangent block of an n-element array
+    within 2**20 numbers (8 MB), so memory stays bounded when an operation cannot keep the
+    block sparse; e.g. all 1000 directions in one pass at n = 1000, 105 at n = 10000."""
     if not is_array:
         return min(n, 64)
-    return max(1, min(n, 2**18 // n))
+    return max(1, min(n, 2**20 // n))
 
 
 def seed(problem, start: int, k: int, trace: ForwardPass, direction=None):
@@ -163,9 +192,8 @@ def seed(problem, start: int, k: int, trace: ForwardPass, direction=None):
         if direction is not None:
             tangent = np.asarray(direction, float).reshape(-1, 1)
         else:
-            tangent = np.zeros((problem.n, k))
-            tangent[start:start + k] = np.eye(k)
-        return Dual(x.copy(), tangent, trace)
+            tangent = SparseTangent.seed(problem.n, start, k)
+        return Dual(x, tangent, trace)
     duals = []
     for i, v in enumerate(x):
         t = np.zeros(k)
@@ -178,7 +206,7 @@ def seed(problem, start: int, k: int, trace: ForwardPass, direction=None):
 
 
 def _tangent_of(y, k):
-    return y.tangent if isinstance(y, Dual) else np.zeros(k)
+    return dense(y.tangent) if isinstance(y, Dual) else np.zeros(k)
 
 
 class ForwardMode:

@@ -1,0 +1,125 @@
+"""Sparse blocks of tangents for forward mode on arrays.
+
+Seeding an input array x with a block of k unit directions gives it the tangent block
+I[:, start:start+k]: row i (the tangent of x_i) has a single nonzero. Elementwise code keeps
+that shape -- the tangent of sin(x)_i still depends on x_i alone -- and slices only move rows.
+Stored densely, every operation would cost size * k; stored by rows, as the few
+``(column, value)`` pairs each row has, it costs size * r with r the most nonzeros in a row
+(1 for sin(x) * x**2, 3 for the vectorised Rosenbrock). The sum at the end turns the rows into
+the dense tangent of a scalar with ``np.bincount``.
+
+A :class:`SparseTangent` turns dense as soon as an operation would need all k columns of a row
+(a matrix product, a scalar broadcast against an array, rows with too many entries), so
+correctness never depends on the structure being there; only speed does.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..array_ops import INDEX, RESHAPE, TRANSPOSE
+
+
+class SparseTangent:
+    """A block of k tangents of an array value, stored by rows.
+
+    ``vals`` and ``cols`` have shape ``value.shape + (r,)``: the tangent of element e has the
+    nonzeros ``vals[e, s]`` in columns ``cols[e, s]``; padding entries have value 0.
+    """
+
+    __slots__ = ("vals", "cols", "k")
+
+    def __init__(self, vals: np.ndarray, cols: np.ndarray, k: int):
+        self.vals, self.cols, self.k = vals, cols, k
+
+    @classmethod
+    def seed(cls, n: int, start: int, k: int) -> "SparseTangent":
+        """The tangent block of an input vector seeded with directions start..start+k-1."""
+        rows = np.arange(n)
+        inside = (rows >= start) & (rows < start + k)
+        return cls(inside.astype(float)[:, None], np.where(inside, rows - start, 0)[:, None], k)
+
+    @property
+    def shape(self) -> tuple:
+        """The shape of the equivalent dense block."""
+        return self.vals.shape[:-1] + (self.k,)
+
+    def dense(self) -> np.ndarray:
+        out = np.zeros(self.shape)
+        rows = out.reshape(-1, self.k)
+        element = np.arange(rows.shape[0])
+        vals = self.vals.reshape(len(element), -1)
+        cols = self.cols.reshape(len(element), -1)
+        for s in range(vals.shape[1]):  # within one slot each (element, column) pair is unique
+            rows[element, cols[:, s]] += vals[:, s]
+        return out
+
+    def __array__(self, dtype=None, copy=None):
+        return self.dense() if dtype is None else self.dense().astype(dtype)
+
+    def scaled(self, d, out_shape: tuple) -> "SparseTangent":
+        """d * tangent for a partial d (a number or an array broadcasting to ``out_shape``)."""
+        if isinstance(d, np.ndarray):
+            d = d[..., None]
+        vals = d * self.vals
+        want = tuple(out_shape) + self.vals.shape[-1:]
+        if vals.shape != want:
+            vals = np.broadcast_to(vals, want)
+        cols = self.cols if self.cols.shape == want else np.broadcast_to(self.cols, want)
+        return SparseTangent(vals, cols, self.k)
+
+    def plus(self, other):
+        """The sum of two tangents of the same value; stays sparse while rows stay short."""
+        if not isinstance(other, SparseTangent):
+            return self.dense() + other
+        if self.cols is other.cols or (self.cols.shape == other.cols.shape
+                                       and np.array_equal(self.cols, other.cols)):
+            return SparseTangent(self.vals + other.vals, self.cols, self.k)
+        r = self.vals.shape[-1] + other.vals.shape[-1]
+        if r > max(4, self.k // 8):
+            return self.dense() + other.dense()
+        return SparseTangent(np.concatenate([self.vals, other.vals], axis=-1),
+                             np.concatenate([self.cols, other.cols], axis=-1), self.k)
+
+    def total(self) -> np.ndarray:
+        """The tangent of the sum of all elements: a dense block of k numbers."""
+        return np.bincount(self.cols.ravel(), weights=self.vals.ravel(), minlength=self.k)
+
+    def moved(self, prim, shape, params):
+        """A primitive that only moves elements (index, reshape, transpose) moves rows."""
+        vals = prim.tangent(self.vals, shape, **params)
+        cols = prim.tangent(self.cols, shape, **params)
+        t = SparseTangent(vals, cols, self.k)
+        return t.dense() if vals.ndim == 1 else t  # a single element: a dense row
+
+    def matmul_right(self, a) -> np.ndarray | None:
+        """The tangent of a @ x for a constant matrix a and this tangent of a vector x, when
+        each column is hit by one element (a seed, an elementwise function of it): then
+        (a @ T)[:, c] = a[:, j] * vals[j] for the j with cols[j] = c, with no dense T."""
+        if self.vals.ndim != 2 or self.vals.shape[1] != 1 or np.ndim(a) != 2:
+            return None
+        cols, vals = self.cols[:, 0], self.vals[:, 0]
+        rows = np.flatnonzero(vals)
+        out = np.zeros((a.shape[0], self.k))
+        if len(rows) == 0:
+            return out
+        j0, j1, c0 = rows[0], rows[-1] + 1, cols[rows[0]]
+        if j1 - j0 == len(rows) and np.array_equal(cols[j0:j1], np.arange(c0, c0 + j1 - j0)):
+            block = a[:, j0:j1] * vals[j0:j1]  # a seed block: plain slices
+            if block.shape[1] == self.k:
+                return block
+            out[:, c0:c0 + j1 - j0] = block
+            return out
+        if np.bincount(cols[rows], minlength=self.k).max() > 1:
+            return None
+        out[:, cols[rows]] = a[:, rows] * vals[rows]
+        return out
+
+
+MOVES = (INDEX, RESHAPE, TRANSPOSE)
+"""Primitives that only move elements, so a sparse tangent moves its rows with them."""
+
+
+def dense(t):
+    """A tangent block as a dense array."""
+    return t.dense() if isinstance(t, SparseTangent) else t
