@@ -26,7 +26,7 @@ from ..array_ops import SUM, check_matmul, matmul_tangent, shape_of
 from ..errors import OptionError, UnsupportedOperationError
 from ..ops import ieee
 from ..tracing import Traced, plain_constant
-from .tangents import MOVES, SparseTangent, dense
+from .tangents import MOVES, SparseTangent, Structured, dense
 
 
 class ForwardPass:
@@ -90,7 +90,7 @@ class Dual(Traced):
                 t = a.tangent
                 if type(d) in (float, int) and d == 1:
                     term = t  # tangents are never changed in place, so sharing is safe
-                elif isinstance(t, SparseTangent):
+                elif isinstance(t, Structured):
                     term = t.scaled(d, out_shape)
                 elif isinstance(d, np.ndarray):  # the block axis is last: give d one more
                     term = d[..., None] * t
@@ -98,12 +98,12 @@ class Dual(Traced):
                     term = d * t
                 if tangent is None:
                     tangent = term
-                elif isinstance(tangent, SparseTangent):
+                elif isinstance(tangent, Structured):
                     tangent = tangent.plus(term)
                 else:
                     tangent = tangent + dense(term)
         want = out_shape + (trace.k,)
-        if not isinstance(tangent, SparseTangent) and tangent.shape != want:
+        if not isinstance(tangent, Structured) and tangent.shape != want:
             tangent = np.broadcast_to(tangent, want)  # a scalar broadcast against an array
         return trace._count(op.name, args, Dual(out, tangent, trace))
 
@@ -123,9 +123,9 @@ class Dual(Traced):
             (x,) = args
             out = prim.value(x.value, **params)
             t = x.tangent
-            if isinstance(t, SparseTangent) and prim in MOVES:
+            if isinstance(t, Structured) and prim in MOVES:
                 tangent = t.moved(prim, x.shape, params)
-            elif isinstance(t, SparseTangent) and prim is SUM and params["axis"] is None \
+            elif isinstance(t, Structured) and prim is SUM and params["axis"] is None \
                     and not params["keepdims"]:
                 tangent = t.total()
             else:
@@ -139,9 +139,9 @@ class Dual(Traced):
         bv = b.value if isinstance(b, Dual) else np.asarray(_constant(b), float)
         check_matmul(av, bv)
         tangent = None
-        if not isinstance(a, Dual) and isinstance(b.tangent, SparseTangent):
+        if not isinstance(a, Dual) and isinstance(b.tangent, Structured):
             tangent = b.tangent.matmul_right(av)  # constant matrix @ seeded vector
-        elif not isinstance(b, Dual) and isinstance(a.tangent, SparseTangent) and av.ndim == 1:
+        elif not isinstance(b, Dual) and isinstance(a.tangent, Structured) and av.ndim == 1:
             tangent = a.tangent.matmul_right(bv.T)  # seeded vector @ constant matrix
         if tangent is None:
             tangent = matmul_tangent(dense(a.tangent) if isinstance(a, Dual) else None, av,

@@ -1,4 +1,4 @@
-"""Sparse blocks of tangents for forward mode on arrays.
+"""Structured blocks of tangents for forward mode on arrays.
 
 Seeding an input array x with a block of k unit directions gives it the tangent block
 I[:, start:start+k]: row i (the tangent of x_i) has a single nonzero. Elementwise code keeps
@@ -8,9 +8,14 @@ Stored densely, every operation would cost size * k; stored by rows, as the few
 (1 for sin(x) * x**2, 3 for the vectorised Rosenbrock). The sum at the end turns the rows into
 the dense tangent of a scalar with ``np.bincount``.
 
-A :class:`SparseTangent` turns dense as soon as an operation would need all k columns of a row
-(a matrix product, a scalar broadcast against an array, rows with too many entries), so
-correctness never depends on the structure being there; only speed does.
+A matrix product with a constant matrix, ``A @ x``, makes every row dense: its tangent block is
+``A[:, block]``. Elementwise code after it only rescales rows, so :class:`ScaledRows` keeps the
+block as ``diag(s) @ B`` -- B shared, not copied -- and an elementwise op multiplies the vector
+s instead of the whole block; the final sum is one matrix-vector product ``s @ B``.
+
+Both turn into a plain dense block as soon as an operation needs it (a broadcast, a product
+of two different structures, rows with too many entries), so correctness never depends on the
+structure being there; only speed does.
 """
 
 from __future__ import annotations
@@ -20,7 +25,14 @@ import numpy as np
 from ..array_ops import INDEX, RESHAPE, TRANSPOSE
 
 
-class SparseTangent:
+class Structured:
+    """A block of k tangents of an array value, stored with some structure. Tangent blocks
+    are never changed in place, so structures may share their arrays."""
+
+    __slots__ = ()
+
+
+class SparseTangent(Structured):
     """A block of k tangents of an array value, stored by rows.
 
     ``vals`` and ``cols`` have shape ``value.shape + (r,)``: the tangent of element e has the
@@ -71,7 +83,7 @@ class SparseTangent:
     def plus(self, other):
         """The sum of two tangents of the same value; stays sparse while rows stay short."""
         if not isinstance(other, SparseTangent):
-            return self.dense() + other
+            return self.dense() + dense(other)
         if self.cols is other.cols or (self.cols.shape == other.cols.shape
                                        and np.array_equal(self.cols, other.cols)):
             return SparseTangent(self.vals + other.vals, self.cols, self.k)
@@ -105,9 +117,10 @@ class SparseTangent:
             return out
         j0, j1, c0 = rows[0], rows[-1] + 1, cols[rows[0]]
         if j1 - j0 == len(rows) and np.array_equal(cols[j0:j1], np.arange(c0, c0 + j1 - j0)):
-            block = a[:, j0:j1] * vals[j0:j1]  # a seed block: plain slices
+            # a seed block (or an elementwise function of one): plain slices of a
+            block = a[:, j0:j1] if np.all(vals[j0:j1] == 1) else a[:, j0:j1] * vals[j0:j1]
             if block.shape[1] == self.k:
-                return block
+                return ScaledRows(np.ones(a.shape[0]), block, self.k)
             out[:, c0:c0 + j1 - j0] = block
             return out
         if np.bincount(cols[rows], minlength=self.k).max() > 1:
@@ -116,10 +129,58 @@ class SparseTangent:
         return out
 
 
+class ScaledRows(Structured):
+    """A dense block kept as diag(scale) @ base: ``scale`` has the value's shape, ``base`` the
+    block's. Elementwise operations rescale the rows by multiplying ``scale`` only."""
+
+    __slots__ = ("scale", "base", "k")
+
+    def __init__(self, scale: np.ndarray, base: np.ndarray, k: int):
+        self.scale, self.base, self.k = scale, base, k
+
+    @property
+    def shape(self) -> tuple:
+        return self.base.shape
+
+    def dense(self) -> np.ndarray:
+        return self.scale[..., None] * self.base
+
+    def __array__(self, dtype=None, copy=None):
+        return self.dense() if dtype is None else self.dense().astype(dtype)
+
+    def scaled(self, d, out_shape: tuple):
+        if np.shape(d) in ((), self.scale.shape) and tuple(out_shape) == self.scale.shape:
+            return ScaledRows(d * self.scale, self.base, self.k)
+        return _scaled_dense(d, self.dense(), out_shape)
+
+    def plus(self, other):
+        if isinstance(other, ScaledRows) and other.base is self.base:
+            return ScaledRows(self.scale + other.scale, self.base, self.k)
+        return self.dense() + dense(other)
+
+    def total(self) -> np.ndarray:
+        """The tangent of the sum of all elements: one matrix-vector product."""
+        return self.scale.reshape(-1) @ self.base.reshape(-1, self.k)
+
+    def moved(self, prim, shape, params):
+        scale = prim.value(self.scale, **params)
+        base = prim.tangent(self.base, shape, **params)
+        return base * scale if np.ndim(scale) == 0 else ScaledRows(scale, base, self.k)
+
+    def matmul_right(self, a):
+        return None
+
+
+def _scaled_dense(d, block, out_shape):
+    block = d[..., None] * block if isinstance(d, np.ndarray) else d * block
+    want = tuple(out_shape) + block.shape[-1:]
+    return block if block.shape == want else np.broadcast_to(block, want)
+
+
 MOVES = (INDEX, RESHAPE, TRANSPOSE)
 """Primitives that only move elements, so a sparse tangent moves its rows with them."""
 
 
 def dense(t):
     """A tangent block as a dense array."""
-    return t.dense() if isinstance(t, SparseTangent) else t
+    return t.dense() if isinstance(t, Structured) else t
