@@ -198,9 +198,13 @@ def handled_names() -> list[str]:
 
 
 def _traced_type(*xs):
+    """The class whose rules apply: the traced operand's, the outer one if two are nested."""
     from .tracing import Traced
-    types = [type(x) for x in xs if isinstance(x, Traced)]
-    return max(types, key=lambda t: t.priority)
+    found = None
+    for x in xs:
+        if isinstance(x, Traced) and (found is None or type(x).priority > found.priority):
+            found = type(x)
+    return found
 
 
 @handles(np.sum)

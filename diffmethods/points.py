@@ -59,7 +59,7 @@ def _coordinates(values, what) -> np.ndarray:
         raise PointError(f"the {what} is empty: give at least one coordinate.")
     if isinstance(values, np.ndarray):  # dtype already checked by parse_point
         x = np.array(values, dtype=np.float64)  # our own copy: f may not change the user's
-        if np.all(np.isfinite(x)):
+        if np.isfinite(x.min()) and np.isfinite(x.max()):  # NaN or inf: no temporary array
             return x
     elif not {bool, np.bool_} & set(map(type, values)):
         try:  # the common case, checked in one vectorised step

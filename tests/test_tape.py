@@ -102,3 +102,17 @@ def test_arity_check_fast_path(f, n, ok):
     else:
         with pytest.raises(dm.FunctionError):
             dm.gradient(f, point, method="forward")
+
+
+def test_a_retained_tape_can_be_swept_again_and_a_plain_one_cannot():
+    from diffmethods.methods.reverse import Tape
+
+    tape = Tape()
+    x = tape.input(np.array([0.5, 1.5, 2.0]))
+    y = np.sum(np.sin(x) * x**2)
+    first = tape.backward({y.index: 1.0}, retain=True)[x.index].copy()
+    second = tape.backward({y.index: 2.0}, retain=True)[x.index]
+    assert close(second, 2 * first, 1e-15)
+    tape.backward({y.index: 1.0})
+    with pytest.raises(RuntimeError, match="retain=True"):
+        tape.backward({y.index: 1.0})

@@ -67,7 +67,7 @@ class Tape:
         self.inputs = self.size
         return var
 
-    def backward(self, seeds: dict, log: list | None = None) -> list:
+    def backward(self, seeds: dict, log: list | None = None, retain: bool = False) -> list:
         """Sweep the records in reverse from ``seeds`` ({node: adjoint}); return all adjoints.
 
         An adjoint that is still the integer 0 belongs to a node that does not lead to the
@@ -77,14 +77,17 @@ class Tape:
         With ``log`` a list, every accumulation ``adjoint[i] += d_i * adjoint[out]`` of the
         scalar records is also appended to it as ``(out, i, d_i, adjoint[out])``, in the order
         the sweep makes them, and every adjoint is kept (for the step-by-step explanations).
+        Array records let go of the values they kept for their partials once used, so memory
+        is reused during the sweep; pass ``retain=True`` to sweep the same tape again (one
+        sweep per output for a Jacobian).
         """
         adjoint = [0] * self.size
-        shared: set = set()  # array adjoints that alias another array: never add in place
+        sweep = Sweep(retain or log is not None)
         for node, seed in seeds.items():
             adjoint[node] = seed
-            shared.add(node)
+            sweep.shared.add(node)
         if log is not None:
-            return self._logged_backward(adjoint, shared, log)
+            return self._logged_backward(adjoint, sweep, log)
         for record in reversed(self.records):
             g = adjoint[record[0]]
             if type(g) is int:
@@ -96,24 +99,38 @@ class Tape:
             elif len(record) == 3:
                 adjoint[record[1]] += record[2] * g
             else:
-                record[1](g, adjoint, shared)
+                record[1](g, adjoint, sweep)
                 adjoint[record[0]] = None  # propagated: let the array's memory be reused
         return adjoint
 
-    def _logged_backward(self, adjoint: list, shared: set, log: list) -> list:
+    def _logged_backward(self, adjoint: list, sweep: "Sweep", log: list) -> list:
         for record in reversed(self.records):
             out, g = record[0], adjoint[record[0]]
             if type(g) is int:
                 continue
             if len(record) == 2:
                 log.append((out, None, None, g))  # an array primitive: its transpose
-                shared.add(out)  # the log keeps g: it must not be reused in place
-                record[1](g, adjoint, shared)
+                sweep.shared.add(out)  # the log keeps g: it must not be reused in place
+                record[1](g, adjoint, sweep)
                 continue
             for i, d_i in zip(record[1::2], record[2::2]):
                 log.append((out, i, d_i, g))
                 adjoint[i] += d_i * g
         return adjoint
+
+
+class Sweep:
+    """State of one backward sweep, shared by the array records' backward steps.
+
+    ``shared`` holds the nodes whose adjoint array is also referenced elsewhere (so it must
+    never be changed in place); ``retain`` says whether the tape will be swept again (then
+    records keep the values their partials need)."""
+
+    __slots__ = ("shared", "retain")
+
+    def __init__(self, retain: bool):
+        self.shared: set = set()
+        self.retain = retain
 
 
 class _NoItems:
@@ -152,33 +169,42 @@ class Var(Traced):
     # --- elementwise operations: one record with the local partials --------------------
     @classmethod
     def _elementwise(cls, op, args):
-        tape = _tape_of(args)
-        values = [a.value if isinstance(a, Var) else _constant(a) for a in args]
+        tape, values = None, []
+        for a in args:
+            if type(a) is Var:
+                if tape is None:
+                    tape = a.tape
+                elif a.tape is not tape:
+                    _tape_of(args)  # raises the error about mixed tapes
+                values.append(a.value)
+            else:
+                values.append(_constant(a))
         try:
             out = op.value(*values)
         except (ArithmeticError, ValueError):
             out = ieee(op.value, *values)
-        if isinstance(out, np.ndarray) and out.shape == () or isinstance(out, np.floating):
+        if type(out) is np.ndarray:
+            if out.ndim == 0:
+                out = float(out)
+        elif isinstance(out, np.floating):
             out = float(out)
         result = tape.variable(out)
-        traced = [k for k, a in enumerate(args) if isinstance(a, Var)]
-        if isinstance(out, np.ndarray) and tape.trace is None:
+        traced = tuple(k for k, a in enumerate(args) if type(a) is Var)
+        if type(out) is np.ndarray and tape.trace is None:
             # arrays: one record with a vectorised step. The partials are computed when the
             # sweep needs them, from only the values they read (op.reads), so temporaries that
             # no partial needs are freed as soon as f drops them.
-            reads = [op.reads[k] for k in traced]
-            kept_out = out if any(r[0] for r in reads) else None
-            kept = [v if any(r[1 + j] for r in reads) else None for j, v in enumerate(values)]
-            edges = [(k, args[k].index, shape_of(values[k])) for k in traced]
-            record = (result.index, _array_backward(op, kept_out, kept, edges, shape_of(out),
-                                                    result.index))
-            tape.records.append(record)
+            keep_out, keep = _kept(op, traced)
+            edges = _edges(args, values, traced, out.shape)
+            tape.records.append((result.index, _array_backward(
+                op, out if keep_out else None, [v if kv else None for v, kv in zip(values, keep)],
+                edges, result.index)))
             return result
         partials = [_partial(op, k, out, values) for k in traced]
         if isinstance(out, np.ndarray):
-            edges = [(k, args[k].index, shape_of(values[k])) for k in traced]
-            record = (result.index, _array_backward(op, out, values, edges, shape_of(out),
-                                                    result.index, partials))
+            record = (result.index, _array_backward(
+                op, out, values, _edges(args, values, traced, out.shape), result.index,
+                partials))
         else:  # scalars: the plain (out, i, d_i[, j, d_j]) record
             record = (result.index,)
             for k, d in zip(traced, partials):
@@ -199,27 +225,29 @@ class Var(Traced):
             traced = [(k, x.index) for k, x in enumerate(args) if isinstance(x, Var)]
             shapes = tuple(shape_of(v) for v in values)
 
-            def backward(g, adjoint, shared):
+            def backward(g, adjoint, sweep):
                 parts = prim.transpose(g, shapes, **params)
                 for k, i in traced:
-                    accumulate(adjoint, shared, i, parts[k], fresh=False)
+                    accumulate(adjoint, sweep.shared, i, parts[k], fresh=False)
         elif prim is INDEX and not is_fancy(params["index"]):
             (x,) = args
             out = x.value[params["index"]]
             i, shape, index = x.index, x.shape, params["index"]
 
-            def backward(g, adjoint, shared):  # scatter straight into the adjoint: a[idx] += g
+            def backward(g, adjoint, sweep):  # scatter straight into the adjoint: a[idx] += g
                 if isinstance(g, np.ndarray) or type(g) is float:
-                    writable(adjoint, shared, i, shape)[index] += g
+                    writable(adjoint, sweep.shared, i, shape)[index] += g
                 else:
-                    accumulate(adjoint, shared, i, prim.transpose(g, shape, index=index), True)
+                    accumulate(adjoint, sweep.shared, i, prim.transpose(g, shape, index=index),
+                               True)
         else:
             (x,) = args
             out = prim.value(x.value, **params)
             i, shape = x.index, x.shape
 
-            def backward(g, adjoint, shared):
-                accumulate(adjoint, shared, i, prim.transpose(g, shape, **params), fresh=False)
+            def backward(g, adjoint, sweep):
+                accumulate(adjoint, sweep.shared, i, prim.transpose(g, shape, **params),
+                           fresh=False)
         if isinstance(out, np.ndarray) and out.shape == () or isinstance(out, np.floating):
             out = float(out)
         result = tape.variable(out)
@@ -239,9 +267,9 @@ class Var(Traced):
             out = float(out)
         edges = [(k, x.index) for k, x in enumerate((a, b)) if isinstance(x, Var)]
 
-        def backward(g, adjoint, shared):
+        def backward(g, adjoint, sweep):
             for k, i in edges:
-                accumulate(adjoint, shared, i, matmul_transpose(g, av, bv, k), fresh=True)
+                accumulate(adjoint, sweep.shared, i, matmul_transpose(g, av, bv, k), fresh=True)
         result = tape.variable(out)
         tape.records.append((result.index, backward))
         if tape.trace is not None:
@@ -279,8 +307,8 @@ class Var(Traced):
         i %= len(self.value)
         tape, node, shape = self.tape, self.index, self.shape
 
-        def backward(g, adjoint, shared):
-            writable(adjoint, shared, node, shape)[i] += g
+        def backward(g, adjoint, sweep):
+            writable(adjoint, sweep.shared, node, shape)[i] += g
         item = tape.variable(float(self.value[i]))
         tape.records.append((item.index, backward))
         return item
@@ -293,36 +321,75 @@ def _partial(op, k, out, values):
         return ieee(op.partials[k], out, *values)
 
 
-def _array_backward(op, out, values, edges, out_shape, node, partials=None):
+_KEPT: dict = {}
+
+
+def _kept(op, traced: tuple) -> tuple:
+    """(keep out?, keep each value?) for the partials of the traced operands: the union of
+    what those partials read (Op.reads). Cached per op and set of traced operands."""
+    key = (op.name, traced)
+    kept = _KEPT.get(key)
+    if kept is None:
+        reads = [op.reads[k] for k in traced]
+        kept = _KEPT[key] = (any(r[0] for r in reads),
+                             tuple(any(r[1 + j] for r in reads) for j in range(op.arity)))
+    return kept
+
+
+def _edges(args, values, traced, out_shape) -> tuple:
+    """(operand position, node, shape, broadcast?) for every traced operand."""
+    return tuple((k, args[k].index, shape_of(values[k]), shape_of(values[k]) != out_shape)
+                 for k in traced)
+
+
+def _array_backward(op, out, values, edges, node, partials=None):
     """The backward step of an elementwise op on arrays: for each traced operand (position k,
-    node i, shape), adjoint[i] += sum_to_shape(d_k * g), with d_k the local partial from the
-    table (``partials`` if computed already, else computed now from ``out`` and ``values``).
+    node i), adjoint[i] += sum_to_shape(d_k * g), with d_k the local partial from the table
+    (``partials`` if computed already, else computed now from ``out`` and ``values``).
 
     It avoids needless arrays, since each costs memory traffic: a partial of 1 passes g on as
     it is; a partial that is a fresh array is multiplied by g in place; otherwise, for the last
-    operand, g itself is reused when this record is its only user.
+    operand, g itself is reused when this record is its only user. Unless the sweep retains
+    the tape, the values kept for the partials are let go once used.
     """
-    def backward(g, adjoint, shared):
-        last = len(edges) - 1
+    last = len(edges) - 1
+    held = [out, values, partials]
+
+    def backward(g, adjoint, sweep):
+        shared = sweep.shared
+        out, values, partials = held
+        if values is None:
+            raise RuntimeError("this tape was swept already and let go of its values; "
+                               "sweep with retain=True to sweep it again")
         g_passed_on = node in shared  # then g may be read elsewhere: never write into it
-        for n, (k, i, shape) in enumerate(edges):
+        for n, (k, i, shape, broadcast) in enumerate(edges):
             d = partials[n] if partials is not None else _partial(op, k, out, values)
-            if type(d) in (float, int) and d == 1 and shape == out_shape:
+            if type(d) is np.ndarray:
+                if (partials is None and d.dtype == np.float64 and d.shape == g.shape
+                        and d is not out and all(d is not v for v in values)):
+                    c = np.multiply(d, g, out=d)  # a fresh partial: reuse its memory
+                else:
+                    c = d * g
+            elif type(d) in (float, int) and d == 1 and not broadcast:
                 accumulate(adjoint, shared, i, g, fresh=False)  # x + y: pass g on
                 g_passed_on = True
                 continue
-            if (partials is None and isinstance(d, np.ndarray) and d.shape == shape_of(g)
-                    and d.dtype == np.float64 and d is not out
-                    and all(d is not v for v in values)):
-                c = np.multiply(d, g, out=d)  # a fresh partial: reuse its memory
-            elif (n == last and not g_passed_on and isinstance(g, np.ndarray)
-                  and g.dtype == np.float64 and g.flags.writeable
-                  and np.shape(d) in ((), g.shape)):
+            elif type(d) in (float, int) and type(g) is np.ndarray and g.ndim \
+                    and not any(g.strides):
+                # g is one number broadcast (the adjoint of a sum): so is d * g
+                c = np.broadcast_to(d * g.flat[0], g.shape)
+                accumulate(adjoint, shared, i, sum_to_shape(c, shape) if broadcast else c,
+                           fresh=bool(broadcast))
+                continue
+            elif (n == last and not g_passed_on and type(g) is np.ndarray
+                  and g.dtype == np.float64 and g.flags.writeable and np.ndim(d) == 0):
                 c = np.multiply(g, d, out=g)  # g has no other user: reuse its memory
                 adjoint[node] = None  # consumed
             else:
                 c = d * g
-            accumulate(adjoint, shared, i, sum_to_shape(c, shape), fresh=True)
+            accumulate(adjoint, shared, i, sum_to_shape(c, shape) if broadcast else c, True)
+        if not sweep.retain:
+            held[:] = [None, None, None]  # the partials' inputs are no longer needed
     return backward
 
 
@@ -350,7 +417,10 @@ def writable(adjoint: list, shared: set, i: int, shape) -> np.ndarray:
     """The adjoint of array node i as an array we may add into in place."""
     a = adjoint[i]
     if type(a) is int:
-        a = adjoint[i] = np.zeros(shape)
+        # empty + fill rather than zeros: calloc maps fresh pages for large arrays, and each
+        # first touch is a page fault; malloc can hand back memory the process already has
+        a = adjoint[i] = np.empty(shape)
+        a.fill(0.0)
     elif i in shared or not isinstance(a, np.ndarray) or not a.flags.writeable:
         a = adjoint[i] = np.array(a, dtype=float)
         shared.discard(i)
@@ -358,6 +428,8 @@ def writable(adjoint: list, shared: set, i: int, shape) -> np.ndarray:
 
 
 def _constant(c):
+    if type(c) is float or type(c) is int:
+        return c
     c = plain_constant(c, "reverse mode")
     return c.astype(float) if isinstance(c, np.ndarray) and c.dtype.kind != "f" else c
 
