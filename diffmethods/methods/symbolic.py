@@ -253,10 +253,19 @@ def differentiate_all(expr, symbols) -> tuple:
 
 
 def _compile(symbols, cse_form, module: str):
-    """lambdify the CSE form of [f, df/dx1, ...] into one function of the symbols."""
+    """lambdify the CSE form of [f, df/dx1, ...] into one function of the symbols.
+
+    The arguments get plain names (a0, a1, ...) first, in one pass over the expressions:
+    a parameter called ``sin`` must not shadow the sine, and lambdify's own renaming
+    (``dummify``) walks every expression once per argument, which takes seconds at n = 200.
+    """
     from ..symfuncs import LAMBDIFY_NAMESPACES
     replacements, reduced = cse_form
-    return sympy.lambdify(symbols, list(reduced), dummify=True,
+    plain = sympy.symbols(f"_a0:{len(symbols)}", real=True)
+    rename = dict(zip(symbols, plain))
+    replacements = [(lhs, rhs.xreplace(rename)) for lhs, rhs in replacements]
+    reduced = [e.xreplace(rename) for e in reduced]
+    return sympy.lambdify(plain, reduced, dummify=False, docstring_limit=0,
                           modules=[LAMBDIFY_NAMESPACES[module], module],
                           cse=lambda _: (replacements, reduced))
 
