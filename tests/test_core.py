@@ -169,3 +169,12 @@ def test_result_repr_and_fields():
     r = dm.differentiate(SEED, SEED_POINT, method="reverse")
     assert "gradient=[12., 12.,  9.]" in repr(r)
     assert r.method == "reverse" and r.seconds >= 0
+
+
+def test_symbolic_parameters_may_share_names_with_functions():
+    def f(sin, exp):
+        return sin * np.exp(exp)
+
+    sg = dm.symbolic_gradient(f, 2)
+    assert [str(s) for s in sg.symbols] == ["sin", "exp"]
+    assert close(dm.gradient(f, (2.0, 0.0), method="symbolic"), [1.0, 2.0], 1e-15)
