@@ -1,13 +1,15 @@
 """The built-in methods, one module each, registered in the order a course meets them."""
 
 from ..registry import register_method
+from .complex_step import ComplexStep
 from .finite import FiniteDifferences
 from .forward import ForwardMode
 from .manual import ManualMethod
 from .reverse import ReverseMode
 from .symbolic import SymbolicMethod
 
-BUILTIN = (ManualMethod(), SymbolicMethod(), FiniteDifferences(), ForwardMode(), ReverseMode())
+BUILTIN = (ManualMethod(), SymbolicMethod(), FiniteDifferences(), ForwardMode(), ReverseMode(),
+           ComplexStep())
 
 for _method in BUILTIN:
     register_method(_method.name, _method, replace=True)
