@@ -6,10 +6,11 @@ from .finite import FiniteDifferences
 from .forward import ForwardMode
 from .manual import ManualMethod
 from .reverse import ReverseMode
+from .richardson import Richardson
 from .symbolic import SymbolicMethod
 
 BUILTIN = (ManualMethod(), SymbolicMethod(), FiniteDifferences(), ForwardMode(), ReverseMode(),
-           ComplexStep())
+           ComplexStep(), Richardson())
 
 for _method in BUILTIN:
     register_method(_method.name, _method, replace=True)
