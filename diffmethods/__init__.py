@@ -14,7 +14,7 @@ from .errors import (BranchError, DiffMethodsError, ExpressionError, FunctionErr
 from .methods.finite import register_scheme, schemes
 from .methods.forward import Dual
 from .methods.manual import manual
-from .methods.reverse import Tape, Var
+from .methods.tape import Tape, Var
 from .methods.symbolic import SymbolicGradient, clear_cache as clear_symbolic_cache
 from .methods.symbolic import symbolic_gradient
 from .ops import OPS

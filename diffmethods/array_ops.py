@@ -54,8 +54,8 @@ def is_fancy(index) -> bool:
     return any(isinstance(p, (list, np.ndarray)) for p in parts)
 
 
-def _scatter(g, shape, index):
-    """Transpose of indexing: an array of the input's shape, zero except ``g`` at ``index``."""
+def _place(g, shape, index):
+    """An array of ``shape``, zero except ``g`` added at ``index``."""
     out = np.zeros(shape, dtype=np.result_type(g, float))
     if is_fancy(index):
         np.add.at(out, index, g)  # repeated indices must add up
@@ -64,11 +64,27 @@ def _scatter(g, shape, index):
     return out
 
 
+def _scatter(g, shape, index):
+    """Transpose of indexing: the input's shape, zero except ``g`` at ``index``. On a traced
+    ``g`` (a Hessian sweeps the tape with dual numbers) it is a primitive of its own."""
+    if hasattr(g, "_linear"):
+        return type(g)._linear(SCATTER, (g,), {"shape": tuple(shape), "index": index})
+    return _place(g, shape, index)
+
+
 INDEX = Linear(
     "index",
     value=lambda x, index: x[index],
     tangent=lambda t, shape, index: t[_tangent_index(index)],
     transpose=_scatter,
+)
+
+SCATTER = Linear(
+    "scatter",
+    value=lambda g, shape, index: _place(g, shape, index),
+    tangent=lambda t, g_shape, shape, index: _place(t, tuple(shape) + t.shape[-1:],
+                                                    _tangent_index(index)),
+    transpose=lambda h, g_shape, shape, index: h[index],
 )
 
 
@@ -83,6 +99,15 @@ def _sum_transpose(g, shape, axis, keepdims):
     if not keepdims:
         g = np.reshape(g, [1 if i in _axes(axis, len(shape)) else n for i, n in enumerate(shape)])
     return np.broadcast_to(g, shape)
+
+
+BROADCAST = Linear(
+    "broadcast_to",
+    value=lambda x, shape: np.broadcast_to(x, shape),
+    tangent=lambda t, x_shape, shape: np.broadcast_to(
+        np.reshape(t, (1,) * (len(shape) - len(x_shape)) + t.shape), tuple(shape) + t.shape[-1:]),
+    transpose=lambda g, x_shape, shape: sum_to_shape(g, x_shape),
+)
 
 
 SUM = Linear(
@@ -328,8 +353,9 @@ CONCATENATE = Linear(
 
 
 def _split(g, shapes, axis):
-    edges = np.cumsum([shape[axis] for shape in shapes])[:-1]
-    return tuple(np.split(g, edges, axis=axis))
+    edges = np.concatenate([[0], np.cumsum([shape[axis] for shape in shapes])])
+    lead = (slice(None),) * axis
+    return tuple(g[lead + (slice(int(a), int(b)),)] for a, b in zip(edges[:-1], edges[1:]))
 
 
 @handles(np.concatenate)
@@ -394,6 +420,12 @@ def _norm(x, ord=None, axis=None, keepdims=False):
     if ord == 1:
         return _sum(np.abs(x), axis=axis, keepdims=keepdims)
     return np.sqrt(_sum(x * x, axis=axis, keepdims=keepdims))
+
+
+@handles(np.broadcast_to)
+def _broadcast_to(x, shape, subok=False):
+    shape = (shape,) if isinstance(shape, int) else tuple(shape)
+    return _traced_type(x)._linear(BROADCAST, (x,), {"shape": shape})
 
 
 @handles(np.shape)

@@ -1,0 +1,372 @@
+"""The tape of reverse mode: record the computation, then sweep it backwards once.
+
+Running ``f`` on :class:`Var` values records every elementary operation on a :class:`Tape`, in
+the order it runs (a Wengert list). A record names the node it creates, the nodes it read and the
+local partial derivative with respect to each of them, evaluated right then from the operation
+table (:mod:`diffmethods.ops`)::
+
+    (out, i, d_i)              out = op(x_i)         or op(x_i, constant)
+    (out, i, d_i, j, d_j)      out = op(x_i, x_j)
+    (out, backward)            an array primitive: backward(adjoint_out, adjoints) applies
+                               its transpose (see diffmethods.array_ops)
+
+The backward sweep walks the records from last to first. The tape is already in topological
+order, so there is no graph search and no recursion, and a node's adjoint is complete when its
+record is reached. Each step is the chain rule::
+
+    adjoint[i] += d_i * adjoint[out]
+
+For f(x1, x2, x3) = 3*(x1**2 + x2*x3) at (2, 3, 4) the tape holds four records::
+
+    (3, 0, 4.0)            x4 = x1**2     d x4/d x1 = 2*x1 = 4
+    (4, 1, 4.0, 2, 3.0)    x5 = x2*x3     d x5/d x2 = x3 = 4,  d x5/d x3 = x2 = 3
+    (5, 3, 1.0, 4, 1.0)    x6 = x4 + x5
+    (6, 5, 3)              x7 = 3*x6      d x7/d x6 = 3
+
+and the sweep from adjoint[6] = 1 gives adjoint[0:3] = (12, 12, 9).
+
+Each gradient call makes its own tape; nothing is shared between calls or threads.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..array_ops import INDEX, check_matmul, is_fancy, matmul_transpose, shape_of
+from ..errors import UnsupportedOperationError
+from ..ops import BINARY_DUNDERS, ieee
+from ..tracing import Traced, plain_constant
+from .adjoints import Sweep, array_backward, edges_of, kept_values, partial_at, accumulate, writable
+
+
+class Tape:
+    """The records of one forward run, and the backward sweep over them.
+
+    ``trace``, when a list, also receives ``(node, op_name, args, value, partials)`` for every
+    operation, for the step-by-step explanations (:mod:`diffmethods.teaching`).
+    """
+
+    __slots__ = ("records", "size", "inputs", "trace")
+
+    def __init__(self, trace: bool = False):
+        self.records: list[tuple] = []
+        self.size = 0  # number of nodes: inputs and operation results
+        self.inputs = 0  # nodes below this index are inputs (leaves with no record)
+        self.trace = [] if trace else None
+
+    def variable(self, value) -> "Var":
+        """A new node holding ``value`` (a float or an array); its record, if any, is the
+        caller's business."""
+        var = Var(self, self.size, value)
+        self.size += 1
+        return var
+
+    def input(self, value) -> "Var":
+        """A new input (leaf) node; inputs are made before f runs."""
+        var = self.variable(value)
+        self.inputs = self.size
+        return var
+
+    def backward(self, seeds: dict, log: list | None = None, retain: bool = False) -> list:
+        """Sweep the records in reverse from ``seeds`` ({node: adjoint}); return all adjoints.
+
+        An adjoint that is still the integer 0 belongs to a node that does not lead to the
+        output; its record is skipped, so an unused ``np.sqrt(0)`` cannot turn 0 * inf into NaN.
+        The adjoint of an intermediate *array* node is released (set to None) once it has been
+        propagated, so its memory can be reused; inputs and scalar nodes keep theirs.
+        With ``log`` a list, every accumulation ``adjoint[i] += d_i * adjoint[out]`` of the
+        scalar records is also appended to it as ``(out, i, d_i, adjoint[out])``, in the order
+        the sweep makes them, and every adjoint is kept (for the step-by-step explanations).
+        Array records let go of the values they kept for their partials once used, so memory
+        is reused during the sweep; pass ``retain=True`` to sweep the same tape again (one
+        sweep per output for a Jacobian).
+        """
+        adjoint = [0] * self.size
+        sweep = Sweep(retain or log is not None)
+        for node, seed in seeds.items():
+            adjoint[node] = seed
+            sweep.shared.add(node)
+        if log is not None:
+            return self._logged_backward(adjoint, sweep, log)
+        for record in reversed(self.records):
+            g = adjoint[record[0]]
+            if type(g) is int:
+                continue
+            if len(record) == 5:
+                _, i, d_i, j, d_j = record
+                adjoint[i] += d_i * g
+                adjoint[j] += d_j * g
+            elif len(record) == 3:
+                adjoint[record[1]] += record[2] * g
+            else:
+                record[1](g, adjoint, sweep)
+                adjoint[record[0]] = None  # propagated: let the array's memory be reused
+        return adjoint
+
+    def _logged_backward(self, adjoint: list, sweep: "Sweep", log: list) -> list:
+        for record in reversed(self.records):
+            out, g = record[0], adjoint[record[0]]
+            if type(g) is int:
+                continue
+            if len(record) == 2:
+                log.append((out, None, None, g))  # an array primitive: its transpose
+                sweep.shared.add(out)  # the log keeps g: it must not be reused in place
+                record[1](g, adjoint, sweep)
+                continue
+            for i, d_i in zip(record[1::2], record[2::2]):
+                log.append((out, i, d_i, g))
+                adjoint[i] += d_i * g
+        return adjoint
+
+
+class _NoItems:
+    """Marks a Var whose elements are not cached (not a 1-D array, or a traced tape)."""
+
+    def __getitem__(self, index):
+        return None
+
+
+_NO_ITEMS = _NoItems()
+
+
+class Var(Traced):
+    """A value flowing through ``f`` in reverse mode: a node on a :class:`Tape`."""
+
+    __slots__ = ("tape", "index", "value", "_items")
+    method_label = "reverse mode"
+    priority = 2  # a Var may hold dual numbers (forward-over-reverse), never the other way
+
+    def __init__(self, tape: Tape, index: int, value):
+        self.tape = tape
+        self.index = index
+        self.value = value
+
+    def __repr__(self) -> str:
+        return f"Var(x{self.index + 1} = {self.value!r})"
+
+    def _primal(self):
+        v = self.value
+        return v._primal() if isinstance(v, Traced) else v
+
+    @property
+    def shape(self) -> tuple:
+        return shape_of(self.value)
+
+    # --- elementwise operations: one record with the local partials --------------------
+    @classmethod
+    def _elementwise(cls, op, args):
+        tape, values = None, []
+        for a in args:
+            if type(a) is Var:
+                if tape is None:
+                    tape = a.tape
+                elif a.tape is not tape:
+                    _tape_of(args)  # raises the error about mixed tapes
+                values.append(a.value)
+            else:
+                values.append(_constant(a))
+        try:
+            out = op.value(*values)
+        except (ArithmeticError, ValueError):
+            out = ieee(op.value, *values)
+        if type(out) is np.ndarray:
+            if out.ndim == 0:
+                out = float(out)
+        elif isinstance(out, np.floating):
+            out = float(out)
+        result = tape.variable(out)
+        traced = tuple(k for k, a in enumerate(args) if type(a) is Var)
+        if type(out) is np.ndarray and tape.trace is None:
+            # arrays: one record with a vectorised step. The partials are computed when the
+            # sweep needs them, from only the values they read (op.reads), so temporaries that
+            # no partial needs are freed as soon as f drops them.
+            keep_out, keep = kept_values(op, traced)
+            edges = edges_of(args, values, traced, out.shape)
+            tape.records.append((result.index, array_backward(
+                op, out if keep_out else None, [v if kv else None for v, kv in zip(values, keep)],
+                edges, result.index)))
+            return result
+        partials = [partial_at(op, k, out, values) for k in traced]
+        if isinstance(out, np.ndarray):
+            record = (result.index, array_backward(
+                op, out, values, edges_of(args, values, traced, out.shape), result.index,
+                partials))
+        else:  # scalars: the plain (out, i, d_i[, j, d_j]) record
+            record = (result.index,)
+            for k, d in zip(traced, partials):
+                record += (args[k].index, d)
+        tape.records.append(record)
+        if tape.trace is not None:
+            tape.trace.append((result.index, op.name, tuple(args), out, tuple(partials)))
+        return result
+
+    # --- array primitives: one record whose backward step is the transpose ---------------
+    @classmethod
+    def _linear(cls, prim, args, params):
+        tape = _tape_of(args)
+        if prim.multi:
+            values = tuple(x.value if isinstance(x, Var) else np.asarray(_constant(x), float)
+                           for x in args)
+            out = prim.value(values, **params)
+            traced = [(k, x.index) for k, x in enumerate(args) if isinstance(x, Var)]
+            shapes = tuple(shape_of(v) for v in values)
+
+            def backward(g, adjoint, sweep):
+                parts = prim.transpose(g, shapes, **params)
+                for k, i in traced:
+                    accumulate(adjoint, sweep.shared, i, parts[k], fresh=False)
+        elif prim is INDEX and not is_fancy(params["index"]):
+            (x,) = args
+            out = x.value[params["index"]]
+            i, shape, index = x.index, x.shape, params["index"]
+
+            def backward(g, adjoint, sweep):  # scatter straight into the adjoint: a[idx] += g
+                if isinstance(g, np.ndarray) or type(g) is float:
+                    writable(adjoint, sweep.shared, i, shape)[index] += g
+                else:
+                    accumulate(adjoint, sweep.shared, i, prim.transpose(g, shape, index=index),
+                               True)
+        else:
+            (x,) = args
+            out = prim.value(x.value, **params)
+            i, shape = x.index, x.shape
+
+            def backward(g, adjoint, sweep):
+                accumulate(adjoint, sweep.shared, i, prim.transpose(g, shape, **params),
+                           fresh=False)
+        if isinstance(out, np.ndarray) and out.shape == () or isinstance(out, np.floating):
+            out = float(out)
+        result = tape.variable(out)
+        tape.records.append((result.index, backward))
+        if tape.trace is not None:
+            tape.trace.append((result.index, prim.name, tuple(args), out, ()))
+        return result
+
+    @classmethod
+    def _matmul(cls, a, b):
+        tape = _tape_of((a, b))
+        av = a.value if isinstance(a, Var) else np.asarray(_constant(a), float)
+        bv = b.value if isinstance(b, Var) else np.asarray(_constant(b), float)
+        check_matmul(av, bv)
+        out = av @ bv
+        if isinstance(out, np.ndarray) and out.shape == () or isinstance(out, np.floating):
+            out = float(out)
+        edges = [(k, x.index) for k, x in enumerate((a, b)) if isinstance(x, Var)]
+
+        def backward(g, adjoint, sweep):
+            for k, i in edges:
+                accumulate(adjoint, sweep.shared, i, matmul_transpose(g, av, bv, k), fresh=True)
+        result = tape.variable(out)
+        tape.records.append((result.index, backward))
+        if tape.trace is not None:
+            tape.trace.append((result.index, "matmul", (a, b), out, ()))
+        return result
+
+    def __getitem__(self, index):
+        # x[i] on a 1-D array is the common case in loops. Each element is made once and kept
+        # in a list; an element of an *input* array is itself an input (a leaf, no record), and
+        # its adjoint is gathered into the array's gradient at the end (input_adjoints).
+        if type(index) is int:
+            try:
+                item = self._items[index]
+            except AttributeError:
+                item = self._start_items(index)
+            if item is not None:
+                return item
+            if self._items is not _NO_ITEMS:
+                item = self._items[index] = (
+                    self.tape.variable(float(self.value[index])) if self.index < self.tape.inputs
+                    else self._element(index))
+                return item
+        return Traced.__getitem__(self, index)
+
+    def _start_items(self, index):
+        value = self.value
+        if type(value) is np.ndarray and value.ndim == 1 and self.tape.trace is None:
+            self._items = [None] * len(value)
+            return self._items[index]  # raises IndexError like numpy when out of range
+        self._items = _NO_ITEMS
+        return None
+
+    def _element(self, i):
+        """x[i] of an intermediate array: a record that adds the adjoint back at i."""
+        i %= len(self.value)
+        tape, node, shape = self.tape, self.index, self.shape
+
+        def backward(g, adjoint, sweep):
+            writable(adjoint, sweep.shared, node, shape)[i] += g
+        item = tape.variable(float(self.value[i]))
+        tape.records.append((item.index, backward))
+        return item
+
+
+def _constant(c):
+    if type(c) is float or type(c) is int:
+        return c
+    c = plain_constant(c, "reverse mode")
+    return c.astype(float) if isinstance(c, np.ndarray) and c.dtype.kind != "f" else c
+
+
+def _tape_of(args) -> Tape:
+    tape = None
+    for a in args:
+        if isinstance(a, Var):
+            if tape is None:
+                tape = a.tape
+            elif a.tape is not tape:
+                raise UnsupportedOperationError(
+                    "values from two different reverse-mode computations met in one operation "
+                    "(nested dm.gradient calls on the same variables are not supported)")
+    return tape
+
+
+def _fast_binary(op):
+    """``a <op> b`` for two scalar Vars or a Var and a number: the hot path of scalar code.
+    It records exactly what :meth:`Var._elementwise` would, minus the generality."""
+    value, (d_a, d_b) = op.value, op.partials
+    generic = Var._elementwise
+
+    def method(self, other):
+        tape, a = self.tape, self.value
+        if type(a) is float and tape.trace is None:
+            try:
+                if type(other) is Var:
+                    b = other.value
+                    if type(b) is float and other.tape is tape:
+                        out = value(a, b)
+                        n = tape.size
+                        tape.size = n + 1
+                        tape.records.append((n, self.index, d_a(out, a, b),
+                                             other.index, d_b(out, a, b)))
+                        return Var(tape, n, out)
+                elif type(other) is float or type(other) is int:
+                    out = value(a, other)
+                    n = tape.size
+                    tape.size = n + 1
+                    tape.records.append((n, self.index, d_a(out, a, other)))
+                    return Var(tape, n, out)
+            except (ArithmeticError, ValueError):
+                pass  # the generic path re-evaluates with IEEE semantics (inf, nan)
+        return generic(op, (self, other))
+
+    def reflected(self, other):  # other <op> self, other a number
+        tape, b = self.tape, self.value
+        if type(b) is float and tape.trace is None and (type(other) is float
+                                                        or type(other) is int):
+            try:
+                out = value(other, b)
+                n = tape.size
+                tape.size = n + 1
+                tape.records.append((n, self.index, d_b(out, other, b)))
+                return Var(tape, n, out)
+            except (ArithmeticError, ValueError):
+                pass
+        return generic(op, (other, self))
+
+    return method, reflected
+
+
+for _name, _op in BINARY_DUNDERS.items():
+    _m, _r = _fast_binary(_op)
+    setattr(Var, f"__{_name}__", _m)
+    setattr(Var, f"__r{_name}__", _r)
