@@ -7,7 +7,7 @@
 """
 
 from . import methods as _methods  # noqa: F401  (registers the built-in methods)
-from .api import differentiate, gradient, jvp, vjp
+from .api import derivative, differentiate, gradient, hessian, hvp, jacobian, jvp, vjp
 from .errors import (BranchError, DiffMethodsError, ExpressionError, FunctionError,
                      NoManualGradientError, OptionError, PointError, UnknownMethodError,
                      UnsupportedOperationError)
@@ -24,7 +24,8 @@ from .result import Result
 __version__ = "0.1.0"
 
 __all__ = [
-    "gradient", "differentiate", "jvp", "vjp", "manual", "methods", "register_method",
+    "gradient", "differentiate", "derivative", "jacobian", "hessian", "jvp", "vjp", "hvp",
+    "manual", "methods", "register_method",
     "unregister_method", "symbolic_gradient", "SymbolicGradient", "clear_symbolic_cache",
     "register_scheme", "schemes", "Result", "Dual", "Var", "Tape", "OPS",
     "DiffMethodsError", "UnknownMethodError", "OptionError", "PointError", "FunctionError",

@@ -15,7 +15,7 @@ import numpy as np
 
 from .errors import OptionError
 from .points import Problem
-from .registry import check_options, get_method
+from .registry import check_options, get_method, methods
 from .result import Result
 
 DEFAULT_METHOD = "reverse"
@@ -25,8 +25,9 @@ def _run(operator: str, f, point, method: str, options: dict, *args) -> Result:
     backend = get_method(method)
     fn = getattr(backend, operator, None)
     if fn is None:
-        raise OptionError(f"method {method!r} does not provide {operator}; "
-                          f"use a method that does (e.g. 'forward' for jvp, 'reverse' for vjp)")
+        able = [m for m in methods() if hasattr(get_method(m), operator)]
+        raise OptionError(f"method {method!r} does not provide {operator}; methods that do: "
+                          f"{', '.join(able)}")
     check_options(method, fn, options)
     problem = Problem(f, point, method)
     return fn(problem, *args, **options)
@@ -62,3 +63,36 @@ def vjp(f, point, cotangent, method: str = "reverse", *, full_output: bool = Fal
     Returns an array with one entry per coordinate of ``point``."""
     result = _run("vjp", f, point, method, options, cotangent)
     return result if full_output else result.derivative
+
+
+def _operator(name: str, f, point, method: str, full_output: bool, options: dict, *args):
+    result = _run(name, f, point, method, options, *args)
+    return result if full_output else result.derivative
+
+
+def derivative(f, x, method: str = DEFAULT_METHOD, *, full_output: bool = False, **options):
+    """f'(x) for f of one number: a float (``dm.gradient`` gives the same as an array)."""
+    if isinstance(x, (tuple, list)) or (isinstance(x, np.ndarray) and x.ndim > 0):
+        raise OptionError("dm.derivative is for a function of one number; for several "
+                          "variables use dm.gradient (or dm.jacobian for several outputs)")
+    result = _run("gradient", f, x, method, options)
+    return result if full_output else float(result.derivative[0])
+
+
+def jacobian(f, point, method: str = DEFAULT_METHOD, *, full_output: bool = False, **options):
+    """The Jacobian matrix (outputs x inputs) of a vector-valued ``f``, which returns a list or
+    tuple of numbers or a 1-D array. Forward mode and finite differences pay per input,
+    reverse mode per output."""
+    return _operator("jacobian", f, point, method, full_output, options)
+
+
+def hessian(f, point, method: str = DEFAULT_METHOD, *, full_output: bool = False, **options):
+    """The Hessian matrix of a scalar ``f``: forward-over-reverse for ``"reverse"``, exact for
+    ``"symbolic"``, second differences for ``"finite"``, hand-derived for ``"manual"``."""
+    return _operator("hessian", f, point, method, full_output, options)
+
+
+def hvp(f, point, direction, method: str = DEFAULT_METHOD, *, full_output: bool = False,
+        **options):
+    """The Hessian-vector product H(x) v (one forward-over-reverse pass in reverse mode)."""
+    return _operator("hvp", f, point, method, full_output, options, direction)

@@ -55,13 +55,15 @@ def scenario(name, point, formula, *tags, make_point=None):
 
 # --- classic small functions, one argument per coordinate ----------------------------------
 @scenario("seed", (2.0, 3.0, 4.0), "3 (x1^2 + x2 x3)", "classic", "polynomial")
-@manual(lambda x1, x2, x3: (6 * x1, 3 * x3, 3 * x2))
+@manual(lambda x1, x2, x3: (6 * x1, 3 * x3, 3 * x2),
+        hessian=lambda x1, x2, x3: [[6, 0, 0], [0, 0, 3], [0, 3, 0]])
 def seed(x1, x2, x3):
     return 3 * (x1**2 + x2 * x3)
 
 
 @scenario("rosenbrock2", (-1.2, 1.0), "(1 - x)^2 + 100 (y - x^2)^2", "classic", "polynomial")
-@manual(lambda x, y: (-2 * (1 - x) - 400 * x * (y - x**2), 200 * (y - x**2)))
+@manual(lambda x, y: (-2 * (1 - x) - 400 * x * (y - x**2), 200 * (y - x**2)),
+        hessian=lambda x, y: [[2 - 400 * y + 1200 * x**2, -400 * x], [-400 * x, 200]])
 def rosenbrock2(x, y):
     return (1 - x)**2 + 100 * (y - x**2)**2
 
@@ -81,14 +83,17 @@ def beale(x, y):
 
 @scenario("himmelblau", (1.0, 2.0), "(x^2 + y - 11)^2 + (x + y^2 - 7)^2", "classic", "polynomial")
 @manual(lambda x, y: (4 * x * (x**2 + y - 11) + 2 * (x + y**2 - 7),
-                      2 * (x**2 + y - 11) + 4 * y * (x + y**2 - 7)))
+                      2 * (x**2 + y - 11) + 4 * y * (x + y**2 - 7)),
+        hessian=lambda x, y: [[4 * (x**2 + y - 11) + 8 * x**2 + 2, 4 * x + 4 * y],
+                              [4 * x + 4 * y, 2 + 4 * (x + y**2 - 7) + 8 * y**2]])
 def himmelblau(x, y):
     return (x**2 + y - 11)**2 + (x + y**2 - 7)**2
 
 
 @scenario("three_hump_camel", (0.5, -0.3), "2x^2 - 1.05x^4 + x^6/6 + xy + y^2", "classic",
           "polynomial")
-@manual(lambda x, y: (4 * x - 4.2 * x**3 + x**5 + y, x + 2 * y))
+@manual(lambda x, y: (4 * x - 4.2 * x**3 + x**5 + y, x + 2 * y),
+        hessian=lambda x, y: [[4 - 12.6 * x**2 + 5 * x**4, 1], [1, 2]])
 def three_hump_camel(x, y):
     return 2 * x**2 - 1.05 * x**4 + x**6 / 6 + x * y + y**2
 
@@ -194,7 +199,8 @@ def _linspace(n):
 
 @scenario("sum_sin", _linspace(6), "sum_i sin(x_i) x_i^2", "array", "analytic", "scalable",
           make_point=_linspace)
-@manual(lambda x: np.cos(x) * x**2 + 2 * x * np.sin(x))
+@manual(lambda x: np.cos(x) * x**2 + 2 * x * np.sin(x),
+        hessian=lambda x: np.diag(-x**2 * np.sin(x) + 4 * x * np.cos(x) + 2 * np.sin(x)))
 def sum_sin(x):
     return np.sum(np.sin(x) * x**2)
 
@@ -210,9 +216,23 @@ def _rosen_grad(x):
     return g
 
 
+def _rosen_hessian(x):
+    n = len(x)
+    H = np.zeros((n, n))
+    i = np.arange(n - 1)
+    H[i, i] += 1200 * x[:-1]**2 - 400 * x[1:] + 2
+    H[i + 1, i + 1] += 200
+    H[i, i + 1] = H[i + 1, i] = -400 * x[:-1]
+    return H
+
+
+def _softmax_hessian(p):
+    return np.diag(p) - np.outer(p, p)
+
+
 @scenario("rosenbrock", _rosen_point(6), "sum_i 100 (x_{i+1} - x_i^2)^2 + (1 - x_i)^2",
           "array", "classic", "polynomial", "scalable", make_point=_rosen_point)
-@manual(_rosen_grad)
+@manual(_rosen_grad, hessian=lambda x: _rosen_hessian(x))
 def rosenbrock(x):
     return np.sum(100 * (x[1:] - x[:-1]**2)**2 + (1 - x[:-1])**2)
 
@@ -257,14 +277,15 @@ QUADRATIC_B = _RNG.normal(size=4)
 
 @scenario("quadratic", np.array([0.5, -1.0, 2.0, 0.25]), "x^T Q x / 2 + b^T x  (Q SPD 4x4)",
           "array", "polynomial")
-@manual(lambda x: QUADRATIC_Q @ x + QUADRATIC_B)
+@manual(lambda x: QUADRATIC_Q @ x + QUADRATIC_B, hessian=lambda x: QUADRATIC_Q)
 def quadratic(x):
     return 0.5 * (x @ QUADRATIC_Q @ x) + QUADRATIC_B @ x
 
 
 @scenario("logsumexp", np.array([0.1, -2.0, 1.5, 0.7]), "log(sum_i exp(x_i))", "array",
           "analytic")
-@manual(lambda x: np.exp(x) / np.sum(np.exp(x)))
+@manual(lambda x: np.exp(x) / np.sum(np.exp(x)),
+        hessian=lambda x: _softmax_hessian(np.exp(x) / np.sum(np.exp(x))))
 def logsumexp(x):
     return np.log(np.sum(np.exp(x)))
 
@@ -278,14 +299,15 @@ def product(x):
 
 @scenario("styblinski_tang", _linspace(5), "sum_i (x_i^4 - 16 x_i^2 + 5 x_i) / 2", "array",
           "classic", "polynomial", "scalable", make_point=_linspace)
-@manual(lambda x: 0.5 * (4 * x**3 - 32 * x + 5))
+@manual(lambda x: 0.5 * (4 * x**3 - 32 * x + 5), hessian=lambda x: np.diag(6 * x**2 - 16))
 def styblinski_tang(x):
     return 0.5 * np.sum(x**4 - 16 * x**2 + 5 * x)
 
 
 @scenario("rastrigin", _linspace(5) + 0.05, "10 n + sum_i (x_i^2 - 10 cos(2 pi x_i))", "array",
           "classic", "analytic", "scalable", make_point=lambda n: _linspace(n) + 0.05)
-@manual(lambda x: 2 * x + 20 * np.pi * np.sin(2 * np.pi * x))
+@manual(lambda x: 2 * x + 20 * np.pi * np.sin(2 * np.pi * x),
+        hessian=lambda x: np.diag(2 + 40 * np.pi**2 * np.cos(2 * np.pi * x)))
 def rastrigin(x):
     return 10 * len(x) + np.sum(x**2 - 10 * np.cos(2 * np.pi * x))
 
@@ -304,6 +326,54 @@ def _ackley_grad(x):
 def ackley(x):
     return (-20 * np.exp(-0.2 * np.sqrt(np.mean(x**2))) - np.exp(np.mean(np.cos(2 * np.pi * x)))
             + 20 + np.e)
+
+
+# --- vector-valued functions, for Jacobians ---------------------------------------------------
+VECTOR_SCENARIOS: dict[str, Scenario] = {}
+
+
+def vector_scenario(name, point, formula, *tags):
+    def add(f):
+        VECTOR_SCENARIOS[name] = Scenario(name, f, point, formula, frozenset(tags) | {"vector"})
+        return f
+    return add
+
+
+@vector_scenario("polar", (2.0, 0.5), "(r cos t, r sin t): polar to Cartesian (2 -> 2)")
+@manual(lambda r, t: [[np.cos(t), -r * np.sin(t)], [np.sin(t), r * np.cos(t)]])
+def polar(r, t):
+    return [r * np.cos(t), r * np.sin(t)]
+
+
+@vector_scenario("tall", (0.7, -0.4), "(x y, sin x, e^y, x^2 - y): 2 inputs -> 4 outputs",
+                 "tall")
+@manual(lambda x, y: [[y, x], [np.cos(x), 0.0], [0.0, np.exp(y)], [2 * x, -1.0]])
+def tall(x, y):
+    return (x * y, np.sin(x), np.exp(y), x**2 - y)
+
+
+@vector_scenario("wide", np.array([0.5, -1.5, 2.0, 1.2, 0.8]),
+                 "[sum x_i^2, prod x_i]: 5 inputs -> 2 outputs", "wide")
+@manual(lambda x: np.array([2 * x, np.prod(x) / x]))
+def wide(x):
+    return np.array([np.sum(x**2), np.prod(x)])
+
+
+_A3 = np.array([[2.0, -1.0, 0.5], [0.0, 1.0, 3.0], [1.5, 0.5, -2.0]])
+
+
+@vector_scenario("linear_plus_sine", np.array([0.3, -0.6, 1.1]), "A x + sin(x) (3 -> 3)",
+                 "array")
+@manual(lambda x: _A3 + np.diag(np.cos(x)))
+def linear_plus_sine(x):
+    return _A3 @ x + np.sin(x)
+
+
+@vector_scenario("softplus", np.array([-2.0, 0.0, 1.5, 3.0]), "log(1 + e^x_i) elementwise",
+                 "array")
+@manual(lambda x: np.diag(1 / (1 + np.exp(-x))))
+def softplus(x):
+    return np.log1p(np.exp(x))
 
 
 def scenarios(*tags: str) -> list[Scenario]:

@@ -32,6 +32,4 @@ def vector_output(y, traced_type, problem) -> list:
             raise FunctionError("f returned an empty sequence")
         return [item if isinstance(item, traced_type) and item.shape == ()
                 else real_scalar(item, f"output {k} of f") for k, item in enumerate(y)]
-    if isinstance(y, traced_type):
-        return [y]
     return [real_scalar(y, "f")]

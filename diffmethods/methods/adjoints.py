@@ -124,8 +124,8 @@ def accumulate(adjoint: list, shared: set, i: int, c, fresh: bool) -> None:
         adjoint[i] = c
         if not fresh:
             shared.add(i)
-    elif i in shared or not isinstance(a, np.ndarray):
-        adjoint[i] = a + c
+    elif i in shared or type(a) is not np.ndarray or not isinstance(c, (np.ndarray, float)):
+        adjoint[i] = a + c  # a new array (or a dual number, in a Hessian's sweep)
         shared.discard(i)
     else:
         a += c

@@ -181,3 +181,21 @@ def _check_step(step) -> float:
     if not (np.isfinite(h) and h > 0):
         raise OptionError(f"step must be positive and finite, got {step!r}")
     return h
+
+    def jacobian(self, problem, *, step: float = DEFAULT_STEP):
+        """J(x) one column per evaluation: the imaginary parts of all outputs over h."""
+        from ..vectors import vector_output
+        h = _check_step(step)
+        J = value = None
+        ops = 0
+        for i in range(problem.n):
+            trace = ComplexPass()
+            outputs = vector_output(problem(_inputs(problem, i, h, trace)), Complex, problem)
+            ops += trace.ops
+            parts = [np.asarray(y.value if isinstance(y, Complex) else y, dtype=complex)
+                     for y in outputs]
+            if J is None:
+                J = np.empty((len(parts), problem.n))
+                value = np.array([p.real for p in parts])
+            J[:, i] = [p.imag / h for p in parts]
+        return problem.result(value, J, passes=problem.calls, ops=ops, step=h)

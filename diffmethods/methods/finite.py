@@ -142,3 +142,62 @@ class FiniteDifferences:
             work[i] = x_i
         return problem.result(value, grad, passes=problem.calls, ops=None, scheme=stencil.name,
                               steps=h)
+
+    def jacobian(self, problem, *, scheme: str = "central", step=None, rel_step=None):
+        """J(x) by bumping each input: every evaluation gives a whole column of differences."""
+        from ..vectors import vector_output
+        stencil = get_scheme(scheme)
+        h = steps_for(problem.x, stencil, step, rel_step)
+        work = problem.inputs(problem.x)
+
+        def outputs():
+            return np.array(vector_output(problem(work), type(None), problem), dtype=float)
+
+        value = outputs()
+        J = np.empty((len(value), problem.n))
+        for i in range(problem.n):
+            x_i = float(work[i])
+
+            def g(t, i=i):
+                work[i] = t
+                return outputs()
+
+            J[:, i], h[i] = difference_quotient(g, x_i, float(h[i]), stencil, g_t=value)
+            work[i] = x_i
+        return problem.result(value, J, passes=problem.calls, ops=None, scheme=stencil.name,
+                              steps=h)
+
+    def hessian(self, problem, *, step=None, rel_step=None):
+        """Second differences: (f(x+h_i) - 2 f(x) + f(x-h_i)) / h_i^2 on the diagonal and the
+        four-point stencil (f(++) - f(+-) - f(-+) + f(--)) / (4 h_i h_j) off it. The default
+        step, eps**(1/4) max(1, |x_i|), balances their h^2 truncation against eps/h^2
+        round-off."""
+        x = problem.x
+        if step is None and rel_step is None:
+            h = EPS ** 0.25 * np.maximum(1.0, np.abs(x))
+        else:
+            h = steps_for(x, SCHEMES["central"], step, rel_step)
+        base = [float(v) for v in x]  # the point itself is bumped in place below
+        work = problem.inputs(x)
+        f0 = problem.scalar_output(problem(work))
+        n = problem.n
+        h = np.array([(base[i] + h[i]) - base[i] for i in range(n)])  # representable steps
+        if np.any(h == 0):
+            raise OptionError("the step vanishes next to a coordinate: use a larger step")
+
+        def f_at(shifts):
+            for i, s in shifts:
+                work[i] = base[i] + s * h[i]
+            y = real_scalar(problem(work), "f")
+            for i, _ in shifts:
+                work[i] = base[i]
+            return y
+
+        H = np.empty((n, n))
+        for i in range(n):
+            H[i, i] = (f_at([(i, 1)]) - 2 * f0 + f_at([(i, -1)])) / (h[i] * h[i])
+            for j in range(i):
+                H[i, j] = H[j, i] = (f_at([(i, 1), (j, 1)]) - f_at([(i, 1), (j, -1)])
+                                     - f_at([(i, -1), (j, 1)]) + f_at([(i, -1), (j, -1)])) \
+                    / (4 * h[i] * h[j])
+        return problem.result(f0, H, passes=problem.calls, ops=None, steps=h)

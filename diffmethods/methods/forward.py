@@ -216,12 +216,7 @@ class ForwardMode:
 
     def gradient(self, problem, *, chunk: int | None = None):
         n = problem.n
-        if chunk is None:
-            chunk = default_chunk(n, problem.is_array)
-        elif not isinstance(chunk, (int, np.integer)) or isinstance(chunk, bool) or chunk < 1:
-            raise OptionError(f"chunk must be a positive integer (directions per pass), "
-                              f"got {chunk!r}")
-        chunk = min(int(chunk), n)
+        chunk = _checked_chunk(chunk, n, problem.is_array)
         grad = np.empty(n)
         passes = ops = 0
         value = None
@@ -248,3 +243,33 @@ class ForwardMode:
         value = np.array([y.value if isinstance(y, Dual) else y for y in outputs], float)
         jv = np.array([_tangent_of(y, 1)[0] for y in outputs])
         return problem.result(value, jv, passes=1, ops=trace.ops)
+
+    def jacobian(self, problem, *, chunk: int | None = None):
+        """J(x) column block by column block: each pass seeds k input directions and reads
+        the tangents of every output (the cost grows with the inputs, not the outputs)."""
+        from ..vectors import vector_output
+        n = problem.n
+        chunk = _checked_chunk(chunk, n, problem.is_array)
+        J = value = None
+        passes = ops = 0
+        for start in range(0, n, chunk):
+            k = min(chunk, n - start)
+            trace = ForwardPass(k)
+            outputs = vector_output(problem(seed(problem, start, k, trace)), Dual, problem)
+            passes += 1
+            ops += trace.ops
+            if J is None:
+                J = np.empty((len(outputs), n))
+                value = np.array([y.value if isinstance(y, Dual) else y for y in outputs])
+            for row, y in enumerate(outputs):
+                J[row, start:start + k] = _tangent_of(y, k)
+        return problem.result(value, J, passes=passes, ops=ops, chunk=chunk)
+
+
+def _checked_chunk(chunk, n: int, is_array: bool) -> int:
+    if chunk is None:
+        return default_chunk(n, is_array)
+    if not isinstance(chunk, (int, np.integer)) or isinstance(chunk, bool) or chunk < 1:
+        raise OptionError(f"chunk must be a positive integer (directions per pass), "
+                          f"got {chunk!r}")
+    return min(int(chunk), n)

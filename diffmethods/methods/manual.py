@@ -80,3 +80,34 @@ class ManualMethod:
             raise FunctionError(f"the hand-derived gradient returned {g.size} entries for a point "
                                 f"with {problem.n} coordinates")
         return problem.result(value, g, passes=2, ops=None)
+
+    def jacobian(self, problem):
+        """The hand-derived Jacobian of a vector-valued f (attached with @dm.manual)."""
+        from ..vectors import vector_output
+        hand = hand_derived(problem.f)
+        value = np.array(vector_output(problem(problem.inputs(problem.x)), type(None), problem))
+        J = np.asarray(call_like(problem, hand.gradient, problem.x), dtype=float)
+        J = J.reshape(len(value), -1) if J.size == len(value) * problem.n else J
+        if J.shape != (len(value), problem.n):
+            raise FunctionError(f"the hand-derived Jacobian has shape {J.shape}; f has "
+                                f"{len(value)} outputs and {problem.n} inputs")
+        return problem.result(value, J, passes=2, ops=None)
+
+    def hessian(self, problem):
+        """The hand-derived Hessian, attached with @dm.manual(grad, hessian=...)."""
+        hand = hand_derived(problem.f)
+        if hand.hessian is None:
+            raise NoManualGradientError(
+                f"{getattr(problem.f, '__name__', 'f')} has a hand-derived gradient but no "
+                "Hessian: attach one with @dm.manual(grad, hessian=hess)")
+        value = problem.scalar_output(problem(problem.inputs(problem.x)))
+        H = np.asarray(call_like(problem, hand.hessian, problem.x), dtype=float)
+        if H.shape != (problem.n, problem.n):
+            raise FunctionError(f"the hand-derived Hessian has shape {H.shape}, not "
+                                f"{(problem.n, problem.n)}")
+        return problem.result(value, H, passes=2, ops=None)
+
+    def hvp(self, problem, direction):
+        r = self.hessian(problem)
+        return problem.result(r.value, r.derivative @ np.asarray(direction, float).reshape(-1),
+                              passes=2, ops=None)

@@ -86,3 +86,98 @@ class ReverseMode:
         value = np.array([yk.value if isinstance(yk, Var) else yk for yk in outputs], float)
         return problem.result(value, input_adjoints(problem, inputs, adjoint),
                               passes=2, ops=len(tape.records))
+
+    def jacobian(self, problem):
+        """J(x) for a vector-valued f: one forward recording, then one backward sweep per
+        output over the same tape (the cost grows with the number of outputs, not inputs)."""
+        from ..vectors import vector_output
+        tape = Tape()
+        inputs, y = _record(problem, tape)
+        outputs = vector_output(y, Var, problem)
+        rows = []
+        for yk in outputs:
+            if isinstance(yk, Var):
+                adjoint = tape.backward({yk.index: 1.0}, retain=True)
+                rows.append(input_adjoints(problem, inputs, adjoint))
+            else:
+                rows.append(np.zeros(problem.n))
+        value = np.array([yk.value if isinstance(yk, Var) else yk for yk in outputs], float)
+        return problem.result(value, np.array(rows), passes=1 + len(outputs),
+                              ops=len(tape.records))
+
+    def hessian(self, problem, *, chunk: int | None = None):
+        """Forward over reverse: f is recorded on dual numbers carrying k directions, so the
+        adjoints of one backward sweep carry k columns of the Hessian as their tangents."""
+        H, value, grad, passes, ops, k = _forward_over_reverse(problem, None, chunk)
+        return problem.result(value, H, passes=passes, ops=ops, gradient=grad, chunk=k)
+
+    def hvp(self, problem, direction):
+        """H(x) v in one forward-over-reverse pass (a dual number carrying v)."""
+        v = np.asarray(direction, dtype=float).reshape(-1)
+        if v.size != problem.n:
+            raise FunctionError(f"the direction has {v.size} entries but the point has "
+                                f"{problem.n} coordinates")
+        Hv, value, grad, passes, ops, _ = _forward_over_reverse(problem, v, None)
+        return problem.result(value, Hv[:, 0], passes=passes, ops=ops, gradient=grad)
+
+
+def _forward_over_reverse(problem, direction, chunk):
+    """Sweep the tape of f recorded on dual numbers: returns (tangent columns of the gradient,
+    value, gradient, passes, ops, k). With ``direction`` one pass gives H v."""
+    from .forward import ForwardPass, seed
+    from .tangents import dense
+    n = problem.n
+    if direction is not None:
+        k = 1
+    elif chunk is None:
+        k = min(n, 64)
+    elif not isinstance(chunk, (int, np.integer)) or isinstance(chunk, bool) or chunk < 1:
+        from ..errors import OptionError
+        raise OptionError(f"chunk must be a positive integer (Hessian columns per pass), "
+                          f"got {chunk!r}")
+    else:
+        k = min(int(chunk), n)
+    columns = np.zeros((n, n if direction is None else 1))
+    value, grad, passes, ops = None, np.zeros(n), 0, 0
+    for start in range(0, n if direction is None else 1, k):
+        kk = k if direction is not None else min(k, n - start)
+        trace = ForwardPass(kk)
+        tape = Tape()
+        duals = seed(problem, start, kk, trace, direction=direction)
+        inputs = tape.input(duals) if problem.is_array else [tape.input(d) for d in duals]
+        y = _output_var(problem, tape, problem(inputs))
+        passes += 1
+        if isinstance(y, Var):
+            adjoint = tape.backward({y.index: 1.0})
+            passes += 1
+            parts = [adjoint[inputs.index]] if problem.is_array else \
+                [adjoint[v.index] for v in inputs]
+            g_value, g_tangent = _split_duals(parts, problem, kk, dense)
+            columns[:, start:start + kk] = g_tangent
+            grad = g_value
+            out = y.value
+            value = float(out.value if hasattr(out, "tangent") else out)
+        else:
+            value = float(y)
+        ops += len(tape.records) + trace.ops
+    return columns, value, grad, passes, ops, k
+
+
+def _split_duals(parts, problem, k, dense):
+    """Adjoints that are dual numbers -> (their values, their tangents as an (n, k) block)."""
+    n = problem.n
+    values, tangents = np.zeros(n), np.zeros((n, k))
+    if problem.is_array:
+        a = parts[0]
+        if not isinstance(a, int):
+            values[:] = np.asarray(getattr(a, "value", a), dtype=float)
+            if hasattr(a, "tangent"):
+                tangents[:] = dense(a.tangent)
+        return values, tangents
+    for i, a in enumerate(parts):
+        if isinstance(a, int):
+            continue
+        values[i] = float(getattr(a, "value", a))
+        if hasattr(a, "tangent"):
+            tangents[i] = dense(a.tangent)
+    return values, tangents

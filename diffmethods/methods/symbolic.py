@@ -152,6 +152,31 @@ def _unwrap(x):
 
 
 # --- deriving and compiling, once per (function, convention, dimension) ---------------------
+class Compiled:
+    """A list of expressions compiled into one function of the symbols, via their
+    common-subexpression-eliminated form.
+
+    The code uses the math module on Python floats (fast). Where math raises (1/0, log(-1),
+    overflow) it runs again through numpy, which gives inf/nan as IEEE arithmetic and the other
+    methods do."""
+
+    def __init__(self, symbols, cse_form):
+        self.symbols, self.cse = symbols, cse_form
+        self.function = _compile(symbols, cse_form, "math")
+        self._ieee_function = None
+
+    def __call__(self, x) -> list:
+        values = [float(v) for v in x]
+        try:
+            out = self.function(*values)
+        except (ArithmeticError, ValueError):
+            if self._ieee_function is None:
+                self._ieee_function = _compile(self.symbols, self.cse, "numpy")
+            out = [np.asarray(v).reshape(-1)[0] for v in
+                   self._ieee_function(*(np.array([v]) for v in values))]
+        return [float(v) for v in out]
+
+
 @dataclass
 class SymbolicGradient:
     """The traced expression of ``f``, its gradient expressions and their compiled form.
@@ -162,31 +187,28 @@ class SymbolicGradient:
     """
 
     symbols: tuple
-    expression: sympy.Expr
+    expression: object
     gradient: tuple
     ops: int
     ops_cse: int
     derive_seconds: float
     compile_seconds: float
-    cse: tuple = field(repr=False)
-    function: object = field(repr=False)
-    _ieee_function: object = field(default=None, repr=False)
+    compiled: Compiled = field(repr=False)
+
+    @property
+    def cse(self) -> tuple:
+        """(replacements, reduced expressions): what the compiled code evaluates."""
+        return self.compiled.cse
+
+    @property
+    def function(self):
+        """The compiled function: values of the arguments -> [f, df/dx1, ...]."""
+        return self.compiled.function
 
     def __call__(self, x):
-        """Value and gradient at the coordinates ``x``.
-
-        The compiled code uses the math module on Python floats (fast). Where math raises
-        (1/0, log(-1), overflow) it is run again through numpy, which returns inf/nan as
-        IEEE arithmetic and the other methods do."""
-        values = [float(v) for v in x]
-        try:
-            out = self.function(*values)
-        except (ArithmeticError, ValueError):
-            if self._ieee_function is None:
-                self._ieee_function = _compile(self.symbols, self.cse, "numpy")
-            out = [np.asarray(v).reshape(-1)[0] for v in
-                   self._ieee_function(*(np.array([v]) for v in values))]
-        return float(out[0]), np.array([float(v) for v in out[1:]])
+        """Value and gradient at the coordinates ``x``."""
+        out = self.compiled(x)
+        return out[0], np.array(out[1:])
 
 
 def _symbol_names(f, kind: str, n: int) -> list[str]:
@@ -278,11 +300,11 @@ def derive(f, kind: str, n: int, problem: Problem | None = None) -> SymbolicGrad
     t1 = time.perf_counter()
     exprs = [expr, *grads]
     replacements, reduced = sympy.cse(exprs)
-    function = _compile(symbols, (replacements, reduced), "math")
+    compiled = Compiled(symbols, (replacements, reduced))
     t2 = time.perf_counter()
     ops_cse = sum(sympy.count_ops(r) for _, r in replacements) + sympy.count_ops(reduced)
     return SymbolicGradient(symbols, expr, grads, int(sympy.count_ops(exprs)), int(ops_cse),
-                            t1 - t0, t2 - t1, (replacements, reduced), function)
+                            t1 - t0, t2 - t1, compiled)
 
 
 _CACHE: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
@@ -294,20 +316,63 @@ def _cache_key(f):
     return getattr(f, "__func__", f)
 
 
-def cached_derivation(f, kind: str, n: int, problem: Problem | None = None):
-    """(SymbolicGradient, fresh): from the cache, or derived now (fresh=True)."""
+def _cached(f, subkey: tuple, build):
+    """(product, fresh): ``build()`` once per function and ``subkey``, then from the cache."""
     key = _cache_key(f)
     try:
         per_f = _CACHE.get(key)
     except TypeError:  # not weak-referenceable: derive every time
-        return derive(f, kind, n, problem), True
-    subkey = (kind, n, id(getattr(f, "__self__", None)))
+        return build(), True
+    subkey = subkey + (id(getattr(f, "__self__", None)),)
     if per_f is not None and subkey in per_f:
         return per_f[subkey], False
-    sg = derive(f, kind, n, problem)
+    product = build()
     with _LOCK:
-        _CACHE.setdefault(key, {})[subkey] = sg
-    return sg, True
+        _CACHE.setdefault(key, {})[subkey] = product
+    return product, True
+
+
+def cached_derivation(f, kind: str, n: int, problem: Problem | None = None):
+    """(SymbolicGradient, fresh): from the cache, or derived now (fresh=True)."""
+    return _cached(f, (kind, n), lambda: derive(f, kind, n, problem))
+
+
+@dataclass
+class SymbolicMatrix:
+    """Expressions of f (one or several outputs) and a matrix of their derivatives, compiled
+    together: the Jacobian of a vector f, or the Hessian of a scalar f."""
+
+    symbols: tuple
+    values: tuple
+    matrix: tuple  # rows of expressions
+    seconds: float
+    compiled: Compiled = field(repr=False)
+
+    def __call__(self, x):
+        out = self.compiled(x)
+        m = len(self.values)
+        return np.array(out[:m]), np.array(out[m:]).reshape(len(self.matrix), -1)
+
+
+def _compile_matrix(symbols, values, matrix, started) -> SymbolicMatrix:
+    exprs = list(values) + [e for row in matrix for e in row]
+    return SymbolicMatrix(symbols, tuple(values), tuple(tuple(r) for r in matrix),
+                          time.perf_counter() - started, Compiled(symbols, sympy.cse(exprs)))
+
+
+def _trace_outputs(f, kind, n, problem):
+    """Run f on symbols; return (symbols, one expression per output)."""
+    from ..vectors import vector_output
+    symbols = tuple(sympy.Symbol(name, real=True) for name in _symbol_names(f, kind, n))
+    inputs = Sym(np.array(symbols, dtype=object)) if kind == ARRAY else [Sym(s) for s in symbols]
+    outputs = vector_output(problem(inputs), Sym, problem)
+    return symbols, [_as_expr(y.expr if isinstance(y, Sym) else y) for y in outputs]
+
+
+def _as_expr(v):
+    if isinstance(v, sympy.Basic):
+        return v
+    return sympy.Integer(v) if isinstance(v, (int, np.integer)) else sympy.Float(float(v))
 
 
 def clear_cache() -> None:
@@ -339,6 +404,7 @@ def symbolic_gradient(f, point) -> SymbolicGradient:
 
 class SymbolicMethod:
     name = "symbolic"
+
     summary = "symbolic: trace to a sympy expression, sympy.diff, lambdify with CSE (cached)"
     exact = True
 
@@ -348,3 +414,35 @@ class SymbolicMethod:
         return problem.result(value, grad, passes=1, ops=sg.ops_cse, cached=not fresh,
                               derive_seconds=sg.derive_seconds,
                               compile_seconds=sg.compile_seconds, ops_derived=sg.ops)
+
+    def jacobian(self, problem):
+        """The exact Jacobian: sympy.diff of every output, compiled once and cached."""
+        def build():
+            started = time.perf_counter()
+            symbols, outputs = _trace_outputs(problem.f, problem.kind, problem.n, problem)
+            return _compile_matrix(symbols, outputs,
+                                   [differentiate_all(e, symbols) for e in outputs], started)
+        sm, fresh = _cached(problem.f, (problem.kind, problem.n, "jacobian"), build)
+        value, J = sm(problem.x)
+        return problem.result(value, J, passes=1, ops=None, cached=not fresh,
+                              derive_seconds=sm.seconds)
+
+    def hessian(self, problem):
+        """The exact Hessian: sympy.diff of every gradient expression, compiled and cached."""
+        sg, _ = cached_derivation(problem.f, problem.kind, problem.n, problem)
+
+        def build():
+            started = time.perf_counter()
+            return _compile_matrix(sg.symbols, [sg.expression],
+                                   [differentiate_all(g, sg.symbols) for g in sg.gradient],
+                                   started)
+        sm, fresh = _cached(problem.f, (problem.kind, problem.n, "hessian"), build)
+        value, H = sm(problem.x)
+        return problem.result(float(value[0]), H, passes=1, ops=None, cached=not fresh,
+                              derive_seconds=sm.seconds)
+
+    def hvp(self, problem, direction):
+        """H(x) v from the exact Hessian."""
+        v = np.asarray(direction, dtype=float).reshape(-1)
+        r = self.hessian(problem)
+        return problem.result(r.value, r.derivative @ v, passes=1, ops=None)

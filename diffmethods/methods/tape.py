@@ -176,7 +176,9 @@ class Var(Traced):
             out = float(out)
         result = tape.variable(out)
         traced = tuple(k for k, a in enumerate(args) if type(a) is Var)
-        if type(out) is np.ndarray and tape.trace is None:
+        # an array, or a dual number holding one (a Hessian's tape): the vectorised record
+        is_array = type(out) is np.ndarray or (type(out) is not float and shape_of(out) != ())
+        if is_array and tape.trace is None:
             # arrays: one record with a vectorised step. The partials are computed when the
             # sweep needs them, from only the values they read (op.reads), so temporaries that
             # no partial needs are freed as soon as f drops them.
@@ -187,7 +189,7 @@ class Var(Traced):
                 edges, result.index)))
             return result
         partials = [partial_at(op, k, out, values) for k in traced]
-        if isinstance(out, np.ndarray):
+        if is_array:
             record = (result.index, array_backward(
                 op, out, values, edges_of(args, values, traced, out.shape), result.index,
                 partials))
@@ -294,7 +296,10 @@ class Var(Traced):
         tape, node, shape = self.tape, self.index, self.shape
 
         def backward(g, adjoint, sweep):
-            writable(adjoint, sweep.shared, node, shape)[i] += g
+            if isinstance(g, (float, np.floating)):
+                writable(adjoint, sweep.shared, node, shape)[i] += g
+            else:  # a dual number (forward over reverse): the scatter primitive
+                accumulate(adjoint, sweep.shared, node, INDEX.transpose(g, shape, i), True)
         item = tape.variable(float(self.value[i]))
         tape.records.append((item.index, backward))
         return item
