@@ -103,7 +103,10 @@ def descent_demo(iterations: int = 60, rate: float = 0.3, start=(0.0, 0.0)) -> D
     """Fit the line with every registered method, plus finite differences with a poor step."""
     x, y = line_data()
     f = make_cost(x, y)
-    variants = [(m, m, {}) for m in methods()]
+    def label(m):  # say which scheme "finite" used by default, as the poor-step run says its own
+        scheme = differentiate(f, start, method=m).details.get("scheme")
+        return f"{m}, {scheme}, default h" if scheme else m
+    variants = [(label(m), m, {}) for m in methods()]
     if "finite" in methods():
         variants.append((f"finite, {POOR_STEP['scheme']} h = {POOR_STEP['step']}", "finite",
                          POOR_STEP))
@@ -180,4 +183,4 @@ def seed_descent_steps(f, point, rate: float = 0.01, steps: int = 4,
         rows.append([k, ", ".join(num(v, 8) for v in theta), num(r.value, 8),
                      ", ".join(num(g, 8) for g in r.gradient)])
         theta = theta - rate * r.gradient
-    return Table(["step", "point (x1, x2, x3)", "f", "gradient"], rows)
+    return Table(["step", "point", "f", "gradient"], rows)

@@ -19,7 +19,7 @@ from ..methods.forward import Dual, ForwardPass, seed
 from ..ops import OPS
 from ..points import Problem
 from .document import Explanation, Paragraph, Table
-from .notation import (expr_text, factor, local_partial_formula, node_name, num, operand_text,
+from .notation import (expr_text, factor, input_names, local_partial_formula, node_name, num, operand_text,
                        operation_text, tangent_name)
 
 MAX_DETAILED_PASSES = 4  # beyond this, only the summary table of tangents
@@ -147,6 +147,10 @@ def explain_forward(f, point) -> Explanation:
         "pass that computes the value. The output's tangent is then df/dxi: one entry of the "
         f"gradient per pass, so {n} input{'s' if n != 1 else ''} take{'s' if n == 1 else ''} "
         f"{n} pass{'es' if n != 1 else ''}.")]
+    names = input_names(f, n) if not array_input else [node_name(0)]
+    renamed = [f"`{node_name(i)}` is `{v}`" for i, v in enumerate(names) if v != node_name(i)]
+    if renamed:
+        blocks.append(Paragraph("Your arguments: " + ", ".join(renamed) + "."))
     rows = [[node.name, "input" if node.op is None else
              operation_text(node.op, [operand_text(o) for o in _operand_names(node)]),
              num(node.value), "seed" if node.op is None else tangent_rule(node)]
