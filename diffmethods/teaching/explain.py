@@ -9,8 +9,6 @@ outside the package has no explainer; it still appears, with its result.
 
 from __future__ import annotations
 
-import numpy as np
-
 from ..api import differentiate
 from ..errors import DiffMethodsError
 from ..points import parse_point
@@ -119,9 +117,3 @@ def explain(f, point, method: str | None = None, *, scheme: str = "central", ste
         _summary(f, point)])
     return whole
 
-
-def gradients_agree(explanation: Explanation, rtol: float = 1e-6) -> bool:
-    """Whether every part that computed a gradient agrees with reverse mode (a self-check)."""
-    ref = explanation.parts["reverse"].gradient
-    return all(np.allclose(p.gradient, ref, rtol=rtol, atol=rtol)
-               for p in explanation.parts.values() if p.gradient is not None)

@@ -19,8 +19,8 @@ from ..methods.forward import Dual, ForwardPass, seed
 from ..ops import OPS
 from ..points import Problem
 from .document import Explanation, Paragraph, Table
-from .notation import (expr_text, factor, input_names, local_partial_formula, node_name, num, operand_text,
-                       operation_text, tangent_name)
+from .notation import (expr_text, factor, input_names, local_partial_formula, node_name,
+                       num, operand_text, operation_text, tangent_name)
 
 MAX_DETAILED_PASSES = 4  # beyond this, only the summary table of tangents
 

@@ -18,8 +18,8 @@ from ..api import differentiate
 from ..methods.reverse import Tape, Var
 from ..points import Problem
 from .document import Explanation, Formula, Paragraph, Table
-from .notation import (adjoint_name, expr_text, factor, input_names, local_partial_formula, node_name, num,
-                       operand_text, operation_text)
+from .notation import (adjoint_name, expr_text, factor, input_names, local_partial_formula,
+                       node_name, num, operand_text, operation_text)
 
 MAX_PATHS = 6  # per input: more paths than this are counted, not listed
 
@@ -289,5 +289,6 @@ def explain_reverse(f, point) -> Explanation:
     blocks.append(Paragraph(
         f"**Gradient** = ({grad}), read off the adjoints of the inputs. It took "
         f"{result.passes} passes (one forward, one backward) over {result.ops} recorded "
-        f"operation{'s' if result.ops != 1 else ''}, and it would take the same two passes however many inputs f had."))
+        f"operation{'s' if result.ops != 1 else ''}, and it would take the same two passes "
+        "however many inputs f had."))
     return Explanation("Reverse mode", blocks, "reverse", walk.value, walk.gradient, walk)

@@ -20,7 +20,7 @@ from ..commands._io import write_atomic
 from .bump_plot import plot_bump_error
 from .descent import (POOR_STEP, descent_demo, descent_table, make_cost, plot_descent,
                       seed_descent_steps)
-from .document import Explanation, Figure, Formula, Paragraph, Table
+from .document import Explanation, Figure, Paragraph, Table
 from .explain import explain
 from .finite_trace import bump_errors
 from .graph import draw_graph
@@ -149,10 +149,10 @@ def _finite(part, out_dir, f, point) -> Explanation:
         Paragraph(f"On the right, small bumps: below about {num(best_percent)} % the error "
                   "grows again, because f(x + h) and f(x) agree in more and more leading digits "
                   "and their difference keeps only the last, rounded ones -- the dotted line "
-                  "is that rounding error, eps·|f|/h. Around the best bump the forward difference "
-                  f"is still off by up to {envelope[best]:.0e}, {digits} correct digits out of "
-                  "the 16 a float holds, and no choice of step does reliably better. The library's default steps (dashed) sit near "
-                  "the bottom of each V."),
+                  "is that rounding error, eps·|f|/h. Around the best bump the forward "
+                  f"difference is still off by up to {envelope[best]:.0e}, {digits} correct "
+                  "digits out of the 16 a float holds, and no choice of step does reliably "
+                  "better. The library's default steps (dashed) sit near the bottom of each V."),
         Paragraph("The other cost is the count of calls: one or two per input. For a model "
                   "with a million parameters, that is a million evaluations of the model for "
                   "one gradient.")])
@@ -215,8 +215,9 @@ def _reverse(part, out_dir, f, point) -> Explanation:
         Figure(link, "The same graph after the backward pass: each node's adjoint (red) is the "
                "derivative of f with respect to that node."),
         Paragraph(f"**A node used twice.** In `f(x1, x2) = {SHARED_TEXT}` at ({at}) the input "
-                  "x1 feeds two operations, so two paths lead from it to the output and its adjoint is "
-                  f"the sum of two contributions, {terms} = {num(shared_walk.gradient[0])}. "
+                  "x1 feeds two operations, so two paths lead from it to the output and its "
+                  f"adjoint is the sum of two contributions, {terms} = "
+                  f"{num(shared_walk.gradient[0])}. "
                   "The backward pass adds them as it meets them -- nothing needs to know in "
                   "advance how often a value is used."),
         Figure(shared_link, f"f = {SHARED_TEXT}: x1 receives one contribution per use."),
