@@ -194,6 +194,15 @@ def test_cli_descent_reports_calls_and_writes_the_plot(tmp_path, capsys):
     assert main(["descent", "--rate", "2"]) == 2
 
 
+def test_the_tutorial_formula_is_the_function_it_differentiates():
+    from diffmethods.expr import parse_expression
+    from diffmethods.teaching.tutorial import SEED_TEXT as TUTORIAL_TEXT
+    parsed = parse_expression(TUTORIAL_TEXT)
+    for point in [(2.0, 3.0, 4.0), (-1.5, 0.25, 7.0)]:
+        assert parsed(*point) == SEED(*point)
+        assert np.array_equal(dm.gradient(parsed, point), dm.gradient(SEED, point))
+
+
 def test_cli_tutorial_writes_a_complete_lesson(tmp_path, capsys):
     assert main(["tutorial", "--out", str(tmp_path)]) == 0
     text = (tmp_path / "tutorial.md").read_text()

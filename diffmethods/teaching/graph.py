@@ -24,6 +24,7 @@ INPUT_COLOUR, OP_COLOUR, OUTPUT_COLOUR, DEAD_COLOUR = "#d6e6f5", "#f4f4f4", "#fd
 ADJOINT_COLOUR = "#b2182b"
 BOX_W, BOX_H, COLUMN, ROW_GAP = 2.2, 1.15, 3.8, 0.45  # in data units
 SCALE = 0.75  # inches per data unit
+LABEL_CHARS = 11  # longer edge labels are split over two lines
 
 
 def edges(walk: ReverseWalk) -> list:
@@ -168,6 +169,9 @@ def draw_graph(walk: ReverseWalk, path: str | None = None, *, adjoints: bool = T
         curve, last_leg = _smooth_route(points, rad)
         ax.add_patch(FancyArrowPatch(path=curve, arrowstyle="-|>,head_length=6,head_width=3",
                                      color="#555555", lw=1.2, zorder=1))
+        # a long label goes on two lines (formula, then value), so it fits between columns
+        if len(label) > LABEL_CHARS and " = " in label:
+            label = label.replace(" = ", "\n= ", 1)
         x, y = _free_spot(last_leg, label, placed)
         ax.text(x, y, label, ha="center", va="center", fontsize=8.5, color="#1a4e8a",
                 zorder=4, bbox=dict(boxstyle="round,pad=0.18", fc="white", ec="#9ab8d8",
@@ -220,7 +224,8 @@ def _bezier(controls, t: float) -> tuple:
 def _free_spot(controls, label: str, placed: list) -> tuple:
     """Where on the last leg of an edge its label overlaps no label placed before: the middle
     if it is free, else a bit before or after it. Sizes are estimated from the font size."""
-    w, h = 0.1 * len(label) + 0.2, 0.32  # data units at fontsize 8.5
+    lines = label.split("\n")
+    w, h = 0.1 * max(map(len, lines)) + 0.2, 0.28 * len(lines) + 0.04  # units, fontsize 8.5
     for t in (0.5, 0.35, 0.65, 0.22, 0.78):
         x, y = _bezier(controls, t)
         if all(abs(x - px) > (w + pw) / 2 or abs(y - py) > (h + ph) / 2

@@ -17,11 +17,12 @@ import numpy as np
 from ..api import differentiate, jvp
 from ..catalogue import SCENARIOS
 from ..commands._io import write_atomic
+from ..methods.finite import SCHEMES
 from .bump_plot import plot_bump_error
 from .descent import (POOR_STEP, descent_demo, descent_table, make_cost, plot_descent,
                       seed_descent_steps)
 from .document import Explanation, Figure, Paragraph, Table
-from .explain import explain
+from .explain import explain, point_text
 from .finite_trace import bump_errors
 from .graph import draw_graph
 from .notation import factor, num
@@ -117,11 +118,11 @@ def _symbolic(part) -> Explanation:
                   "had forgotten. That is the idea automatic differentiation starts from.")])
 
 
-def _finite(part, out_dir, f, point) -> Explanation:
-    path, link = _figure(out_dir, "finite_bump_error.png")
-    plot_bump_error(f, point, path)
-    percents, est, exact = bump_errors(f, point, 0, np.array([1.0]), ("forward", "central"))
-    one_pct = est["forward"][0] - exact
+def bump_facts(f, point) -> dict:
+    """What the bump figure shows, as numbers for the prose: the forward difference's error at a
+    1 % bump, the bottom of its V and the digits left there, whether the default one-sided step
+    sits at that bottom, and whether central differences make any truncation error on f."""
+    _, est, exact = bump_errors(f, point, 0, np.array([1.0, 10.0]), ("forward", "central"))
     grid = np.logspace(-13, 1, 141)
     fwd = np.abs(bump_errors(f, point, 0, grid, ("forward",))[1]["forward"] - exact)
     # the bottom of the V, read off the upper envelope (max over 11 neighbouring bumps): a
@@ -129,8 +130,34 @@ def _finite(part, out_dir, f, point) -> Explanation:
     envelope = np.lib.stride_tricks.sliding_window_view(np.pad(fwd, 5, mode="edge"), 11)
     envelope = envelope.max(axis=1)
     best = int(np.argmin(envelope))
-    best_percent = float(f"{grid[best]:.0e}")
-    digits = int(np.floor(-np.log10(envelope[best] / abs(exact))))
+    x1 = abs(float(point[0]))
+    default_percent = 100 * float(SCHEMES["forward"].default_step(np.array([x1]))[0]) / x1
+    return {"one_percent": est["forward"][0] - exact,
+            "best_percent": float(f"{grid[best]:.0e}"), "best_error": envelope[best],
+            "digits": int(np.floor(-np.log10(envelope[best] / abs(exact)))),
+            "default_at_bottom": abs(np.log10(default_percent / grid[best])) <= 1,
+            "default_percent": default_percent,
+            "central_exact": abs(est["central"][1] - exact) <= 1e-9 * abs(exact)}
+
+
+def _finite(part, out_dir, f, point) -> Explanation:
+    path, link = _figure(out_dir, "finite_bump_error.png")
+    plot_bump_error(f, point, path)
+    facts = bump_facts(f, point)
+    if facts["central_exact"]:
+        central = ("Here f is a parabola in x1, and the central difference, which is exact for "
+                   "parabolas, makes no truncation error at all: even a 10 % bump gives df/dx1 "
+                   "to rounding error.")
+        central_v = ("The central difference has no V here -- with no truncation error to "
+                     "balance, larger steps only help -- and its default step is set for the "
+                     "general case, where the error of the formula shrinks like h².")
+    else:
+        central = ("The central difference's error shrinks like h², much faster.")
+        central_v = "The central difference has its own V, lower and further right."
+    default = ("The library's default one-sided step (dashed) sits at the bottom of that V."
+               if facts["default_at_bottom"] else
+               f"The library's default one-sided step, {num(facts['default_percent'], 2)} %, "
+               "is dashed.")
     return _section("3. Finite differences", [
         Paragraph("The only method that needs nothing but the values of f: no formula, no "
                   "access to its code. That makes it the universal fallback -- and the usual "
@@ -141,37 +168,38 @@ def _finite(part, out_dir, f, point) -> Explanation:
                   "with the library's own finite-difference method (option `rel_step`)."),
         Figure(link, "Error of the estimate of df/dx1 against the size of the bump, in % of "
                "x1, for forward, backward and central differences."),
-        Paragraph(f"On the left, large bumps: the forward difference overshoots by "
-                  f"{num(one_pct, 4)} at a 1 % bump, and the error grows in proportion to the "
-                  "bump -- that is the truncation error of a formula that assumes f is a "
-                  "straight line over the bump. Here f is a parabola in x1, and the central "
-                  "difference, which is exact for parabolas, has no truncation error at all."),
-        Paragraph(f"On the right, small bumps: below about {num(best_percent)} % the error "
-                  "grows again, because f(x + h) and f(x) agree in more and more leading digits "
-                  "and their difference keeps only the last, rounded ones -- the dotted line "
-                  "is that rounding error, eps·|f|/h. Around the best bump the forward "
-                  f"difference is still off by up to {envelope[best]:.0e}, {digits} correct "
-                  "digits out of the 16 a float holds, and no choice of step does reliably "
-                  "better. The library's default steps (dashed) sit near the bottom of each V."),
+        Paragraph(f"On the left, large bumps: the forward difference is off by "
+                  f"{num(facts['one_percent'], 4)} at a 1 % bump, and the error grows in "
+                  "proportion to the bump -- the truncation error of a formula that treats f "
+                  f"as a straight line over the bump. {central}"),
+        Paragraph(f"On the right, small bumps: below about {num(facts['best_percent'])} % the "
+                  "error grows again, because f(x + h) and f(x) agree in more and more leading "
+                  "digits and their difference keeps only the last, rounded ones -- the dotted "
+                  "line is that rounding error, eps·|f|/h. Around the best bump the forward "
+                  f"difference is still off by up to {facts['best_error']:.0e}, "
+                  f"{facts['digits']} correct digits out of the 16 a float holds, and no "
+                  f"choice of step does reliably better. {default} {central_v}"),
         Paragraph("The other cost is the count of calls: one or two per input. For a model "
                   "with a million parameters, that is a million evaluations of the model for "
                   "one gradient.")])
 
 
 def _forward(part, f, point) -> Explanation:
-    along = jvp(f, point, np.ones(len(point)))[0]
+    n = len(point)
+    ones = ", ".join("1" for _ in point)
+    along = jvp(f, point, np.ones(n))[0]
     return _section("4. Forward mode", [
         Paragraph("Automatic differentiation starts from the program rather than the formula: "
                   "f is a sequence of elementary operations, each with a derivative that is "
                   "easy to evaluate at a number, and the chain rule combines them. Forward mode "
                   "does this as the program runs, on *dual numbers* -- pairs of a value and "
                   "its tangent.")], part, [
-        Paragraph(f"**Going further: any direction in one pass.** Seeding all three inputs "
+        Paragraph(f"**Going further: any direction in one pass.** Seeding all {n} inputs "
                   f"with tangent 1 at once gives, in a single pass, the derivative of f along "
-                  f"the direction (1, 1, 1): `dm.jvp(f, (2, 3, 4), (1, 1, 1))` = {num(along)}, "
-                  f"the sum of the three partials. Forward mode is cheap for one direction and "
-                  "for functions with few inputs and many outputs; for a gradient of many "
-                  "inputs it needs many passes.")])
+                  f"the direction ({ones}): `dm.jvp(f, {point_text(point)}, ({ones}))` = "
+                  f"{num(along)}, the sum of the partials. Forward mode is cheap for one "
+                  "direction and for functions with few inputs and many outputs; for a "
+                  "gradient of many inputs it needs many passes.")])
 
 
 def _scaling_table() -> Table:
