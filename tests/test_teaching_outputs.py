@@ -116,6 +116,9 @@ def test_descent_exact_methods_agree_and_a_poor_step_is_biased():
         assert all(b < a for a, b in zip(r.costs, r.costs[1:]))
         assert r.costs[-1] - demo.best_cost < 1e-5
     assert poor[0].costs[-1] - demo.best_cost > 1e-2
+    symbolic = next(r for r in demo.runs if r.method == "symbolic")
+    assert symbolic.f_calls[0] == 1 and set(symbolic.f_calls[1:]) == {0}  # derived once
+    assert symbolic.calls_text() == "1, then 0"
     calls = {r.label: r.f_calls[1] for r in demo.runs}
     assert calls["reverse"] == 1 and calls[poor[0].label] == 3  # n + 1 with n = 2
     assert [k for k in calls if k.startswith("finite, central")] and \

@@ -103,8 +103,10 @@ def descent_demo(iterations: int = 60, rate: float = 0.3, start=(0.0, 0.0)) -> D
     """Fit the line with every registered method, plus finite differences with a poor step."""
     x, y = line_data()
     f = make_cost(x, y)
+    probe = make_cost(x, y)  # not f: probing f would fill the symbolic cache before its run
+
     def label(m):  # say which scheme "finite" used by default, as the poor-step run says its own
-        scheme = differentiate(f, start, method=m).details.get("scheme")
+        scheme = differentiate(probe, start, method=m).details.get("scheme")
         return f"{m}, {scheme}, default h" if scheme else m
     variants = [(label(m), m, {}) for m in methods()]
     if "finite" in methods():
