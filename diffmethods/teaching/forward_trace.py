@@ -94,16 +94,23 @@ def _operand_names(node: ForwardNode) -> list:
 
 def tangent_rule(node: ForwardNode) -> str:
     """The chain rule for this node's tangent, in symbols: ẋ5 = x3·ẋ2 + x2·ẋ3."""
-    if node.op not in OPS:
+    names = [operand_text(o) for o in _operand_names(node)]
+    if node.op == "matmul":  # bilinear: the product rule, one term per traced operand
+        a, b = node.operands
+        terms = ([f"{tangent_name(a)} @ {names[1]}"] if isinstance(a, int) else []) + \
+                ([f"{names[0]} @ {tangent_name(b)}"] if isinstance(b, int) else [])
+        return " + ".join(terms)
+    if node.op not in OPS:  # a linear primitive: constants have tangent 0
         inner = ", ".join(tangent_name(o) if isinstance(o, int) else "0" for o in node.operands)
         return f"{node.op}({inner})  (linear: the same map on tangents)"
-    names = _operand_names(node)
     terms = []
     for k, o in enumerate(node.operands):
         if isinstance(o, int):
-            d = local_partial_formula(node.op, names, k)
-            terms.append(tangent_name(o) if d == 1 else f"({expr_text(d)})·{tangent_name(o)}"
-                         if d.is_Add else f"{expr_text(d)}·{tangent_name(o)}")
+            d = local_partial_formula(node.op, _operand_names(node), k)
+            simple = d.is_Symbol or d.is_Number or d.is_Function
+            terms.append(tangent_name(o) if d == 1 else
+                         f"{expr_text(d) if simple else '(' + expr_text(d) + ')'}"
+                         f"·{tangent_name(o)}")
     return " + ".join(terms)
 
 

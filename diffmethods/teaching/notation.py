@@ -72,12 +72,13 @@ def full(v) -> str:
     return repr(float(v))
 
 
-def operand_text(operand, names: dict | None = None) -> str:
-    """A node (its name) or a constant (its value, negative ones in parentheses)."""
+def operand_text(operand) -> str:
+    """A node (its name) or a constant (its value, negative ones in parentheses); a constant
+    array of more than four numbers is named by its shape, so formulas stay readable."""
     if isinstance(operand, str):
         return operand
-    if isinstance(operand, int) and names is not None and operand in names:
-        return names[operand]
+    if np.ndim(operand) > 0 and np.size(operand) > 4:
+        return "const" + "×".join(map(str, np.shape(operand))).join("[]")
     text = num(operand)
     return f"({text})" if text.startswith("-") else text
 
@@ -96,6 +97,8 @@ def operation_text(op_name: str, operands) -> str:
 def _sympy_operand(operand):
     if isinstance(operand, str):
         return sympy.Symbol(operand, real=True)
+    if np.ndim(operand) > 0:  # a constant array: a symbol that prints as the array (or shape)
+        return sympy.Symbol(operand_text(operand), real=True)
     v = float(operand)
     return sympy.Integer(int(v)) if v == int(v) and abs(v) < 1e15 else sympy.Float(v, 15)
 

@@ -238,7 +238,7 @@ def explain_reverse(f, point) -> Explanation:
     rows = []
     for n in walk.operations:
         if n.is_linear_primitive:
-            rows.append([n.name, "(array primitive)", "linear map",
+            rows.append([n.name, f"(array primitive {n.op})", "-",
                          "the backward step applies its transpose"])
             continue
         for k, (position, o) in enumerate(n.node_operands):

@@ -18,14 +18,17 @@ from ..points import Problem
 from .document import Explanation, Formula, Paragraph, Table
 from .notation import expr_text, num
 
-MAX_SIMPLIFY_OPS = 400  # sympy.simplify is slow on large expressions: skip beyond this size
+MAX_SIMPLIFY_OPS = 200  # sympy.simplify is slow on large expressions: skip beyond this size
 
 
 def simplified(expr):
     """``sympy.simplify(expr)``, or None when the expression is too large to try quickly."""
     if sympy.count_ops(expr) > MAX_SIMPLIFY_OPS:
         return None
-    return sympy.simplify(expr)
+    try:
+        return sympy.simplify(expr)
+    except RecursionError:  # sympy's polynomial code recurses deeply on some expressions
+        return None
 
 
 def readable_cse(sg):
