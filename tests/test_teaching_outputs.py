@@ -224,3 +224,18 @@ def test_cli_tutorial_writes_a_complete_lesson(tmp_path, capsys):
     first = text
     assert main(["tutorial", "--out", str(tmp_path)]) == 0
     assert (tmp_path / "tutorial.md").read_text() == first  # regenerating is deterministic
+
+
+def test_dead_nodes_and_values_outside_the_domain_are_explained_not_fatal():
+    def unused(x1, x2):
+        np.sqrt(x2)  # computed, never used: no path to f
+        return x1 * 3
+
+    walk = walk_reverse(unused, (1.0, 4.0))
+    assert type(walk.nodes[2].adjoint) is int and walk.gradient.tolist() == [3.0, 0.0]
+    assert "df/dx2 = 0: no path leads from x2 to f" in str(dm.explain(unused, (1.0, 4.0),
+                                                                      method="reverse"))
+    assert "no path to f" in graph_dot(walk)
+    with np.errstate(all="ignore"):  # sqrt at 0: the bumped point x2 - h gives nan
+        e = dm.explain(lambda x1, x2: 2 * x1 + 0 * np.sqrt(x2), (1.0, 0.0))
+    assert e["reverse"].gradient[0] == 2.0 and "nan" in str(e["finite"])

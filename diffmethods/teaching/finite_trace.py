@@ -66,9 +66,11 @@ def stencil_formula(scheme: str, coordinate: str) -> str:
     return f"({text[2:] if text.startswith('+ ') else '-' + text[2:]}) / h"
 
 
-def shared_digits(a: float, b: float) -> int:
+def shared_digits(a: float, b: float):
     """How many leading significant digits two nearby numbers have in common: the digits a
-    subtraction a - b cancels."""
+    subtraction a - b cancels ("-" when one of them is not a finite number)."""
+    if not (math.isfinite(a) and math.isfinite(b)):
+        return "-"
     if a == b:
         return 17
     scale = max(abs(a), abs(b))

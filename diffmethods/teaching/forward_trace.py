@@ -16,7 +16,7 @@ import numpy as np
 
 from ..api import differentiate
 from ..methods.forward import Dual, ForwardPass, seed
-from ..ops import OPS
+from ..ops import OPS, ieee
 from ..points import Problem
 from .document import Explanation, Paragraph, Table
 from .notation import (expr_text, factor, input_names, local_partial_formula, node_name,
@@ -122,8 +122,12 @@ def tangent_arithmetic(node: ForwardNode, nodes: list) -> str:
     terms = []
     for k, o in enumerate(node.operands):
         if isinstance(o, int):
+            partial = OPS[node.op].partials[k]
             with np.errstate(all="ignore"):
-                d = OPS[node.op].partials[k](node.value, *values)
+                try:  # as the dual numbers did: IEEE results (inf, nan) instead of exceptions
+                    d = partial(node.value, *values)
+                except (ArithmeticError, ValueError):
+                    d = ieee(partial, node.value, *values)
             terms.append(f"{factor(d)}·{factor(nodes[o].tangent)}")
     return " + ".join(terms)
 

@@ -19,6 +19,7 @@ index into a name, so the off-by-one lives in one place.
 from __future__ import annotations
 
 import inspect
+import math
 
 import numpy as np
 import sympy
@@ -55,6 +56,8 @@ def num(v, digits: int = 10) -> str:
     if isinstance(v, (int, np.integer)) and not isinstance(v, bool):
         return str(int(v))
     v = float(v)
+    if not math.isfinite(v):
+        return str(v)  # nan, inf, -inf: IEEE results outside a function's domain
     if v == int(v) and abs(v) < 1e15:
         return str(int(v))
     return f"{v:.{digits}g}"
@@ -100,6 +103,8 @@ def _sympy_operand(operand):
     if np.ndim(operand) > 0:  # a constant array: a symbol that prints as the array (or shape)
         return sympy.Symbol(operand_text(operand), real=True)
     v = float(operand)
+    if not math.isfinite(v):
+        return sympy.nan if math.isnan(v) else sympy.oo if v > 0 else -sympy.oo
     return sympy.Integer(int(v)) if v == int(v) and abs(v) < 1e15 else sympy.Float(v, 15)
 
 

@@ -202,10 +202,13 @@ def _path_lines(walk: ReverseWalk) -> list[str]:
             terms.append("·".join(reversed(names)))
             numbers.append("·".join(factor(v) for v in reversed(factors)))
         if not paths:
-            terms, numbers = ["0 (no path)"], ["0"]
+            lines.append(f"df/d{node_name(i)} = 0: no path leads from {node_name(i)} to f")
+            continue
         lines.append(f"df/d{node_name(i)} = {' + '.join(terms)}")
-        lines.append(f"{' ' * (len(node_name(i)) + 4)} = {' + '.join(numbers)} = "
-                     f"{num(walk.gradient[i])}")
+        products = " + ".join(numbers)
+        value = num(walk.gradient[i])
+        lines.append(f"{' ' * (len(node_name(i)) + 4)} = "
+                     + (value if products == value else f"{products} = {value}"))
     return lines
 
 
