@@ -215,7 +215,7 @@ def _path_lines(walk: ReverseWalk) -> list[str]:
 def explain_reverse(f, point) -> Explanation:
     """Reverse mode step by step: forward pass, local partials, backward pass, gradient."""
     walk = walk_reverse(f, point)
-    result = differentiate(f, point, method="reverse")
+    passes = differentiate(f, point, method="reverse").passes
     blocks = [Paragraph(
         "Reverse mode runs f once while recording every elementary operation on a tape (the "
         "forward pass), then walks the tape once from the output back to the inputs (the "
@@ -291,7 +291,8 @@ def explain_reverse(f, point) -> Explanation:
     grad = ", ".join(num(g) for g in walk.gradient)
     blocks.append(Paragraph(
         f"**Gradient** = ({grad}), read off the adjoints of the inputs. It took "
-        f"{result.passes} passes (one forward, one backward) over {result.ops} recorded "
-        f"operation{'s' if result.ops != 1 else ''}, and it would take the same two passes "
+        f"{passes} passes (one forward, one backward) over {len(walk.operations)} recorded "
+        f"operation{'s' if len(walk.operations) != 1 else ''}, and it would take the same two "
+        "passes "
         "however many inputs f had."))
     return Explanation("Reverse mode", blocks, "reverse", walk.value, walk.gradient, walk)
