@@ -23,6 +23,18 @@ from .result import Result
 
 __version__ = "0.1.0"
 
+# The teaching material (dm.explain) draws with matplotlib; it is imported on first use, so
+# `import diffmethods` stays as light as the methods themselves.
+_TEACHING = ("explain", "Explanation")
+
+
+def __getattr__(name):
+    if name in _TEACHING:
+        from . import teaching
+        return getattr(teaching, name)
+    raise AttributeError(f"module 'diffmethods' has no attribute {name!r}")
+
+
 __all__ = [
     "gradient", "differentiate", "derivative", "jacobian", "hessian", "jvp", "vjp", "hvp",
     "manual", "methods", "register_method",
@@ -30,4 +42,5 @@ __all__ = [
     "register_scheme", "schemes", "Result", "Dual", "Var", "Tape", "OPS",
     "DiffMethodsError", "UnknownMethodError", "OptionError", "PointError", "FunctionError",
     "NoManualGradientError", "UnsupportedOperationError", "BranchError", "ExpressionError",
+    "explain", "Explanation",
 ]

@@ -1,0 +1,43 @@
+"""``diffmethods descent``: fit a line by gradient descent with every method's gradients."""
+
+from __future__ import annotations
+
+from ..errors import OptionError
+from ..teaching.descent import POOR_STEP, descent_demo, descent_table, plot_descent
+from ..teaching.document import Explanation, Paragraph
+from ..teaching.notation import num
+from .explain import echo
+
+NAME = "descent"
+HELP = "gradient-descent demo: fit a line with each method's gradients, plot cost per iteration"
+ORDER = 42
+
+
+def add_arguments(parser) -> None:
+    parser.add_argument("--iterations", type=int, default=60,
+                        help="gradient steps per method (default: 60)")
+    parser.add_argument("--rate", type=float, default=0.3,
+                        help="learning rate (default: 0.3)")
+    parser.add_argument("--plot", default="reports/tutorial/descent.png", metavar="FILE.png",
+                        help="where to save the plot (default: reports/tutorial/descent.png)")
+
+
+def run(args) -> int:
+    if args.iterations < 1:
+        raise OptionError(f"--iterations must be at least 1, got {args.iterations}")
+    if not 0 < args.rate < 1:
+        raise OptionError(f"--rate must be between 0 and 1 (larger steps diverge on this "
+                          f"cost), got {args.rate}")
+    demo = descent_demo(iterations=args.iterations, rate=args.rate)
+    plot_descent(demo, args.plot)
+    w, b = demo.best
+    echo(str(Explanation("Gradient descent: fitting y = w·x + b by least squares", [
+        Paragraph(f"{len(demo.x)} fixed data points, L2 cost (mean squared error), start at "
+                  f"(w, b) = (0, 0), learning rate {num(demo.rate)}, {demo.iterations} "
+                  f"iterations per method. The best line is w = {num(w, 6)}, b = {num(b, 6)} "
+                  f"(cost {num(demo.best_cost, 8)}). The last run uses forward differences "
+                  f"with the poor step h = {num(POOR_STEP['step'])}: its gradients are biased, "
+                  "so descent settles above the minimum."),
+        descent_table(demo)])))
+    echo(f"wrote {args.plot}")
+    return 0

@@ -1,0 +1,78 @@
+"""``diffmethods explain``: every step of every method on a formula typed on the command line.
+
+The formula is read by the whitelist parser (:mod:`diffmethods.expr`), never evaluated as
+Python. The explanation is the one ``dm.explain`` returns, printed as text (or Markdown/HTML);
+``--graph`` and ``--dot`` add the computational graph from the reverse-mode tape.
+"""
+
+from __future__ import annotations
+
+import sys
+
+from ..expr import parse_expression, parse_point
+from ..registry import methods
+from ..teaching.explain import explain, point_text
+from ..teaching.graph import draw_graph, graph_dot
+from ..teaching.reverse_trace import walk_reverse
+from ._io import write_atomic
+
+NAME = "explain"
+HELP = "explain step by step how each method computes the gradient of a formula"
+ORDER = 40
+
+
+def add_arguments(parser) -> None:
+    parser.add_argument("expression", help='the formula, e.g. "3*(x1**2 + x2*x3)"')
+    parser.add_argument("--at", required=True, metavar="POINT",
+                        help="the point, comma-separated, e.g. 2,3,4 (a negative first "
+                             "coordinate needs --at=-1,2)")
+    parser.add_argument("--vars", metavar="NAMES",
+                        help="the variables in order, comma-separated (default: x or x1, x2, "
+                             "... as they appear)")
+    parser.add_argument("--method", default="all", choices=["all"] + methods(),
+                        help="the method to explain (default: all, in order)")
+    parser.add_argument("--scheme", default="central",
+                        help="finite-difference scheme (default: central)")
+    step = parser.add_mutually_exclusive_group()
+    step.add_argument("--step", type=float, help="finite differences: absolute step h")
+    step.add_argument("--rel-step", type=float,
+                      help="finite differences: step as a fraction of each coordinate")
+    parser.add_argument("--graph", metavar="FILE.png",
+                        help="also draw the computational graph, with adjoints, as a PNG")
+    parser.add_argument("--dot", metavar="FILE.dot",
+                        help="also write the graph as Graphviz DOT text (any size)")
+    parser.add_argument("--format", default="text", choices=["text", "markdown", "html"],
+                        help="how to print the explanation (default: text)")
+
+
+def echo(text: str) -> None:
+    """Print, replacing characters the terminal cannot show (x̄, ∂) instead of failing."""
+    encoding = getattr(sys.stdout, "encoding", None) or "utf-8"
+    print(text.encode(encoding, errors="replace").decode(encoding))
+
+
+def run(args) -> int:
+    variables = [v.strip() for v in args.vars.split(",")] if args.vars else None
+    f = parse_expression(args.expression, variables)
+    point = f.point(parse_point(args.at))
+    method = None if args.method == "all" else args.method
+    explanation = explain(f, point, method, scheme=args.scheme, step=args.step,
+                          rel_step=args.rel_step)
+    written = []
+    if args.graph or args.dot:  # before printing: a graph too large to draw is an error
+        walk = walk_reverse(f, point)
+        if args.graph:
+            draw_graph(walk, args.graph, title=f"f = {f.text} at {point_text(point)}")
+            written.append(args.graph)
+        if args.dot:
+            write_atomic(args.dot, graph_dot(walk))
+            written.append(args.dot)
+    if args.format == "markdown":
+        echo(explanation.markdown())
+    elif args.format == "html":
+        echo(explanation._repr_html_())
+    else:
+        echo(str(explanation))
+    for path in written:
+        echo(f"wrote {path}")
+    return 0

@@ -1,0 +1,169 @@
+"""Finite differences, step by step: the points f was called at, and what the quotients lose.
+
+The library's own finite-difference method does the work; ``f`` is only wrapped in a recorder
+(:class:`CallLog`) that notes every point it is called at and the value it returns, so the
+tables show exactly the calls the method made. The exact gradient to compare against comes from
+reverse mode.
+"""
+
+from __future__ import annotations
+
+import math
+from fractions import Fraction
+
+import numpy as np
+
+from ..api import differentiate, gradient
+from ..errors import DiffMethodsError
+from ..methods.finite import SCHEMES
+from ..points import parse_point
+from .document import Explanation, Paragraph, Table
+from .notation import full, node_name, num
+
+
+class CallLog:
+    """``f`` with a memory: every call's point (a copy: the method bumps its point in place) and
+    value, in order. It takes the same arguments as ``f``."""
+
+    def __init__(self, f, kind: str):
+        self.f, self.kind, self.calls = f, kind, []
+
+    def __call__(self, *args):
+        if self.kind == "array":
+            x = np.array(args[0], dtype=float)
+        else:
+            x = np.array([float(a) for a in args])
+        y = self.f(*args)
+        self.calls.append((x, float(y)))
+        return y
+
+
+def exact_gradient(f, point):
+    """The reference for the errors: reverse mode (exact up to rounding), or None."""
+    try:
+        return gradient(f, point, method="reverse")
+    except DiffMethodsError:
+        return None
+
+
+def weight_text(w: float) -> str:
+    """A stencil weight as a fraction: 1/2, -2/3, 1/12."""
+    return str(Fraction(w).limit_denominator(1000))
+
+
+def stencil_formula(scheme: str, coordinate: str) -> str:
+    """The difference quotient of a scheme in symbols, e.g. (f(x1 + h) - f(x1 - h)) / 2h
+    written with its weights: (-1/2 f(x1 - h) + 1/2 f(x1 + h)) / h."""
+    terms = []
+    for o, w in zip(SCHEMES[scheme].offsets, SCHEMES[scheme].weights):
+        shift = "" if o == 0 else (f" + {weight_text(o) if abs(o) != 1 else ''}h" if o > 0 else
+                                   f" - {weight_text(-o) if abs(o) != 1 else ''}h")
+        coefficient = weight_text(abs(w))
+        coefficient = "" if coefficient == "1" else coefficient + "·"
+        sign = "-" if w < 0 else "+"
+        terms.append(f"{sign} {coefficient}f({coordinate}{shift})")
+    text = " ".join(terms)
+    return f"({text[2:] if text.startswith('+ ') else '-' + text[2:]}) / h"
+
+
+def shared_digits(a: float, b: float):
+    """How many leading significant digits two nearby numbers have in common: the digits a
+    subtraction a - b cancels ("-" when one of them is not a finite number)."""
+    if not (math.isfinite(a) and math.isfinite(b)):
+        return "-"
+    if a == b:
+        return 17
+    scale = max(abs(a), abs(b))
+    if scale == 0:
+        return 0
+    return max(0, int(math.floor(-math.log10(abs(a - b) / scale))))
+
+
+def explain_finite(f, point, scheme: str = "central", step=None, rel_step=None) -> Explanation:
+    """Finite differences step by step: calls, quotients and their errors."""
+    kind, x = parse_point(point)
+    logged = CallLog(f, kind)
+    options = {"scheme": scheme}
+    if step is not None:
+        options["step"] = step
+    if rel_step is not None:
+        options["rel_step"] = rel_step
+    result = differentiate(logged, point, method="finite", **options)
+    stencil = SCHEMES[result.details["scheme"]]
+    h = result.details["steps"]
+    base, value = logged.calls[0]
+    exact = exact_gradient(f, point)
+    names = [f"{node_name(0)}[{i}]" if kind == "array" else node_name(i) for i in range(len(x))]
+    policy = ("the step you gave" if step is not None else
+              f"{num(100 * rel_step)}% of each |xi|" if rel_step is not None else
+              f"the default, eps^(1/{stencil.order + 1})·max(1, |xi|), which balances the "
+              "formula's truncation error against rounding")
+    blocks = [Paragraph(
+        "Finite differences treat f as a black box: they call it at the point and at points "
+        "where one coordinate is moved by a small step h, and turn the change in f into a slope. "
+        f"Scheme `{stencil.name}` (truncation error of order h^{stencil.order}); the steps are "
+        f"{policy}. Every call f received:")]
+    rows = []
+    for k, (p, y) in enumerate(logged.calls):
+        moved = np.flatnonzero(p != base)
+        if moved.size:
+            i = int(moved[0])
+            offset = (p[i] - base[i]) / h[i]
+            what = f"{names[i]} {'+' if offset > 0 else '-'} {num(abs(offset))}h" \
+                if abs(offset) != 1 else f"{names[i]} {'+' if offset > 0 else '-'} h"
+        else:
+            what = "the point itself"
+        rows.append([k + 1, what, ", ".join(full(v) for v in p), full(y)])
+    blocks.append(Table(["call", "where", "point", "f"], rows))
+
+    calls = iter(logged.calls[1:])
+    rows, formulas = [], []
+    for i in range(len(x)):
+        values = [value if o == 0 else next(calls)[1] for o in stencil.offsets]
+        moved = [v for o, v in zip(stencil.offsets, values) if o != 0]
+        total = 0.0
+        for w, v in zip(stencil.weights, values):
+            total += w * v
+        estimate = result.gradient[i]
+        formulas.append(stencil_formula(stencil.name, names[i]))
+        row = [f"df/d{names[i]}", full(h[i]), f"{full(total)} / {num(h[i], 6)}", full(estimate),
+               shared_digits(max(moved), min(moved)) if len(moved) > 1
+               else shared_digits(moved[0], value)]
+        if exact is not None:
+            err = abs(estimate - exact[i])
+            rel = err / abs(exact[i]) if exact[i] != 0 else err
+            row += [num(exact[i]), f"{err:.1e}", f"{rel:.1e}"]
+        rows.append(row)
+    header = ["derivative", "step h", "weighted sum / h", "estimate", "digits cancelled"]
+    if exact is not None:
+        header += ["exact", "abs. error", "rel. error"]
+    blocks += [Paragraph(f"Each quotient is `{formulas[0]}` for its own coordinate, with the "
+                         "step actually representable next to it, (x + h) - x. The values of "
+                         "f that enter it agree in their leading digits, and the subtraction "
+                         "cancels them: those digits carry no information about the slope."),
+               Table(header, rows)]
+    bumps = sum(1 for o in stencil.offsets if o != 0)
+    cost = "n + 1" if bumps == 1 else f"{bumps}n + 1"
+    digits = round(16 * stencil.order / (stencil.order + 1))
+    blocks.append(Paragraph(
+        f"**Gradient** ≈ ({', '.join(full(g) for g in result.gradient)}) from {result.f_calls} "
+        f"calls of f ({cost} for this scheme). Two errors pull the step in opposite "
+        f"directions: the formula's truncation error shrinks like h^{stencil.order}, while "
+        "rounding in f's values, divided by h, grows like eps·|f|/h. No step removes both: at "
+        f"the balanced step this scheme keeps about {digits} of the 16 digits a float holds "
+        "(one-sided schemes about 8, central about 11). And the cost grows with n: "
+        f"{bumps} call{'s' if bumps != 1 else ''} of f per coordinate."))
+    return Explanation(f"Finite differences ({stencil.name})", blocks, "finite",
+                       float(result.value), result.gradient, logged.calls)
+
+
+def bump_errors(f, point, coordinate: int = 0, percents=None, schemes=("forward", "central")):
+    """df/dx_coordinate by each scheme for bumps of ``percents`` % of that coordinate, through
+    the library's ``rel_step`` option. Returns (percents, {scheme: estimates}, exact)."""
+    if percents is None:
+        percents = np.logspace(-13, 1, 141)
+    estimates = {s: np.array([differentiate(f, point, method="finite", scheme=s,
+                                            rel_step=p / 100).gradient[coordinate]
+                              for p in percents]) for s in schemes}
+    exact = exact_gradient(f, point)
+    return np.asarray(percents), estimates, None if exact is None else float(exact[coordinate])
