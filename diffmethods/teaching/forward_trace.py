@@ -16,6 +16,7 @@ import numpy as np
 
 from ..api import differentiate
 from ..methods.forward import Dual, ForwardPass, seed
+from ..methods.tangents import dense
 from ..ops import OPS, ieee
 from ..points import Problem
 from .document import Explanation, Paragraph, Table
@@ -58,7 +59,7 @@ def _plain(v):
 
 
 def _tangent(d: Dual):
-    t = d.tangent[..., 0]
+    t = dense(d.tangent)[..., 0]  # array tangents may be stored sparsely: see methods.tangents
     return float(t) if np.ndim(t) == 0 else np.array(t, dtype=float)
 
 
