@@ -8,6 +8,7 @@
 
 from . import methods as _methods  # noqa: F401  (registers the built-in methods)
 from .api import derivative, differentiate, gradient, hessian, hvp, jacobian, jvp, vjp
+from .checker import GradientCheck, check_gradient
 from .errors import (BranchError, DiffMethodsError, ExpressionError, FunctionError,
                      NoManualGradientError, OptionError, PointError, UnknownMethodError,
                      UnsupportedOperationError)
@@ -37,7 +38,7 @@ def __getattr__(name):
 
 __all__ = [
     "gradient", "differentiate", "derivative", "jacobian", "hessian", "jvp", "vjp", "hvp",
-    "manual", "methods", "register_method",
+    "manual", "check_gradient", "GradientCheck", "methods", "register_method",
     "unregister_method", "symbolic_gradient", "SymbolicGradient", "clear_symbolic_cache",
     "register_scheme", "schemes", "Result", "Dual", "Var", "Tape", "OPS",
     "DiffMethodsError", "UnknownMethodError", "OptionError", "PointError", "FunctionError",
