@@ -79,12 +79,19 @@ class GradientCheck:
                          f"(tolerance {worst.tolerance:.1e})")
         fd = self.finite_difference
         if fd:
+            ratio = max(fd["roundoff"], fd["truncation"]) / max(
+                min(fd["roundoff"], fd["truncation"]), 1e-300)
+            if ratio < 10:
+                advice = ": the two are balanced, so this step is about the best it can do"
+            elif fd["dominant"] == "round-off":
+                advice = ": a larger step would help"
+            else:
+                advice = ": a smaller step, or Richardson extrapolation, would help"
             lines.append(
                 f"  a central difference at its default step would err by up to "
                 f"{fd['error']:.1e} (relative {fd['rel_error']:.1e}); {fd['dominant']} dominates "
                 f"(round-off ~{fd['roundoff']:.1e}, truncation ~{fd['truncation']:.1e})"
-                + (": a larger step would help" if fd["dominant"] == "round-off" else
-                   ": a smaller step (or Richardson) would help"))
+                + advice)
         return "\n".join(lines)
 
 
