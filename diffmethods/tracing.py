@@ -233,6 +233,29 @@ def plain_constant(c, label: str):
     return c
 
 
+def float_constant(c, label: str):
+    """:func:`plain_constant`, with integer arrays made float (tangents and adjoints are)."""
+    c = plain_constant(c, label)
+    return c.astype(float) if isinstance(c, np.ndarray) and c.dtype.kind != "f" else c
+
+
+def shared_context(args, cls, attr: str):
+    """The pass (or tape) that every ``cls`` operand of one operation belongs to. Values from
+    two different passes meeting -- a gradient computed inside f of another gradient on the
+    same variables -- are refused rather than silently confused."""
+    found = None
+    for a in args:
+        if isinstance(a, cls):
+            context = getattr(a, attr)
+            if found is None:
+                found = context
+            elif context is not found:
+                raise UnsupportedOperationError(
+                    f"{cls.method_label} values from two different computations met in one "
+                    "operation (nested differentiation of the same variables is not supported)")
+    return found
+
+
 def _primal(x):
     return x._primal() if isinstance(x, Traced) else x
 

@@ -23,7 +23,7 @@ import numpy as np
 
 from ..array_ops import check_matmul, shape_of
 from ..errors import OptionError
-from ..tracing import Traced, plain_constant
+from ..tracing import Traced, plain_constant, shared_context
 
 DEFAULT_STEP = 1e-20
 
@@ -131,10 +131,7 @@ def _constant(c):
 
 
 def _trace_of(args) -> ComplexPass:
-    for a in args:
-        if isinstance(a, Complex):
-            return a.trace
-    raise AssertionError("no complex operand")
+    return shared_context(args, Complex, "trace")
 
 
 def _inputs(problem, i: int, h: float, trace: ComplexPass):

@@ -23,9 +23,9 @@ import math
 import numpy as np
 
 from ..array_ops import SUM, check_matmul, matmul_tangent, shape_of
-from ..errors import OptionError, UnsupportedOperationError
+from ..errors import OptionError
 from ..ops import ieee
-from ..tracing import Traced, plain_constant
+from ..tracing import Traced, float_constant, shared_context
 from .tangents import MOVES, SparseTangent, Structured, dense
 
 
@@ -156,21 +156,11 @@ def _plain(out):
 
 
 def _constant(c):
-    c = plain_constant(c, "forward mode")
-    return c.astype(float) if isinstance(c, np.ndarray) and c.dtype.kind != "f" else c
+    return float_constant(c, "forward mode")
 
 
 def _trace_of(args) -> ForwardPass:
-    trace = None
-    for a in args:
-        if isinstance(a, Dual):
-            if trace is None:
-                trace = a.trace
-            elif a.trace is not trace:
-                raise UnsupportedOperationError(
-                    "dual numbers from two different forward-mode passes met in one operation "
-                    "(nested forward-mode calls on the same variables are not supported)")
-    return trace
+    return shared_context(args, Dual, "trace")
 
 
 # --- the method ---------------------------------------------------------------------------

@@ -33,9 +33,8 @@ from __future__ import annotations
 import numpy as np
 
 from ..array_ops import INDEX, check_matmul, is_fancy, matmul_transpose, shape_of
-from ..errors import UnsupportedOperationError
 from ..ops import BINARY_DUNDERS, ieee
-from ..tracing import Traced, plain_constant
+from ..tracing import Traced, float_constant, shared_context
 from .adjoints import Sweep, array_backward, edges_of, kept_values, partial_at, accumulate, writable
 
 
@@ -308,21 +307,11 @@ class Var(Traced):
 def _constant(c):
     if type(c) is float or type(c) is int:
         return c
-    c = plain_constant(c, "reverse mode")
-    return c.astype(float) if isinstance(c, np.ndarray) and c.dtype.kind != "f" else c
+    return float_constant(c, "reverse mode")
 
 
 def _tape_of(args) -> Tape:
-    tape = None
-    for a in args:
-        if isinstance(a, Var):
-            if tape is None:
-                tape = a.tape
-            elif a.tape is not tape:
-                raise UnsupportedOperationError(
-                    "values from two different reverse-mode computations met in one operation "
-                    "(nested dm.gradient calls on the same variables are not supported)")
-    return tape
+    return shared_context(args, Var, "tape")
 
 
 def _fast_binary(op):
