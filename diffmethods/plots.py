@@ -49,9 +49,9 @@ def figure_bytes(fig, fmt: str = "png") -> bytes:
 
 def save(fig, path: str) -> None:
     """Save ``fig`` to ``path`` atomically (format from the extension)."""
-    from .commands._io import write_atomic
+    from .commands._target import write_output
     fmt = os.path.splitext(path)[1].lstrip(".").lower() or "png"
-    write_atomic(path, figure_bytes(fig, fmt), "wb")
+    write_output(path, figure_bytes(fig, fmt), "wb")
 
 
 def _finish(fig, path):

@@ -39,11 +39,14 @@ SKIPPED = "skipped"
 
 
 def default_variants() -> list[tuple]:
-    """(label, method, options) for every registered method, plus forward mode with
-    ``chunk=1`` right after the default forward mode."""
+    """(label, method, options) for every registered method, plus one-sided finite
+    differences (n + 1 calls, next to central's 2n + 1) and forward mode with ``chunk=1`` (one
+    direction per pass, the textbook form) right after the method's default."""
     out = []
     for m in registry.methods():
         out.append((m, m, {}))
+        if m == "finite":
+            out.append(("finite scheme=forward", "finite", {"scheme": "forward"}))
         if m == "forward":
             out.append(("forward chunk=1", "forward", {"chunk": 1}))
     return out

@@ -25,6 +25,7 @@ is where the measured error was smallest. Rows are plain dicts (see :func:`epsil
 
 from __future__ import annotations
 
+import inspect
 import math
 
 import mpmath
@@ -47,12 +48,22 @@ def default_steps(num: int = 161, lo: float = 1e-16, hi: float = 1.0) -> np.ndar
 
 
 def coordinate_label(f, point, i: int) -> str:
-    """The name of coordinate i as the user knows it: x1 / x / x[0] / a parsed variable."""
+    """The name of coordinate i as the user knows it: a parameter name of f (x1, y, ...),
+    x[i] for an array point, or a parsed expression's variable."""
     names = getattr(f, "variables", None)
     if names:
         return names[i]
     problem = Problem(f, point)
-    return {"args": f"x{i + 1}", "scalar": "x"}.get(problem.kind, f"x[{i}]")
+    if problem.kind == "array":
+        return f"x[{i}]"
+    try:
+        params = [p.name for p in inspect.signature(f).parameters.values()
+                  if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+    except (TypeError, ValueError):
+        params = []
+    if len(params) == problem.n:
+        return params[i]
+    return "x" if problem.kind == "scalar" else f"x{i + 1}"
 
 
 def _reference_derivative(f, point, i, digits):
@@ -111,7 +122,7 @@ def _model_at(h, T, q, R):
 
 def epsilon_sweep(f, point, *, coordinate: int = 0, schemes=None, steps=None,
                   relative: bool = False, name: str | None = None,
-                  digits: int = DIGITS) -> list[dict]:
+                  digits: int = DIGITS, progress=None) -> list[dict]:
     """Error of df/dx_i by each finite-difference scheme over a grid of steps.
 
     ``coordinate`` is the index i (0-based); ``schemes`` defaults to every registered scheme;
@@ -124,6 +135,7 @@ def epsilon_sweep(f, point, *, coordinate: int = 0, schemes=None, steps=None,
     h**truncation_power + roundoff_constant / h (``None`` parts where a term vanishes or no
     symbolic expression exists). ``h_effective`` is the
     representable step (x + h) - x actually used; where it is 0 the estimate is nan.
+    ``progress(label)`` is called after each scheme.
     """
     problem = Problem(f, point)
     if not isinstance(coordinate, (int, np.integer)) or not 0 <= coordinate < problem.n:
@@ -178,6 +190,8 @@ def epsilon_sweep(f, point, *, coordinate: int = 0, schemes=None, steps=None,
                 predicted_step=None if h_star is None else h_star / scale,
                 predicted_h=h_star, default_h=default_h,
                 default_error=error_of(default_estimate), reference=described))
+        if progress is not None:
+            progress(stencil.name)
     return rows
 
 
@@ -198,8 +212,10 @@ def sweep_summary(rows) -> list[dict]:
     Round-off makes the measured error jump from step to step, and now and then it cancels by
     luck (even to exactly 0). So the *observed best step* is where the worst error among a
     step and its two neighbours on each side (half a decade on the default grid) is smallest;
-    ``observed_error`` is the error measured at that step. The single smallest error is kept
-    as ``lowest_error`` at ``lowest_step``. ``ratio`` is observed / predicted."""
+    ``observed_error`` is the error measured at that step and ``observed_level`` that worst
+    error of the neighbourhood (the error level the scheme reliably reaches there). The single
+    smallest error is kept as ``lowest_error`` at ``lowest_step``. ``ratio`` is observed /
+    predicted."""
     out = []
     for scheme in dict.fromkeys(r["scheme"] for r in rows):
         mine = sorted((r for r in rows if r["scheme"] == scheme), key=lambda r: r["step"])
@@ -221,6 +237,7 @@ def sweep_summary(rows) -> list[dict]:
             "predicted_step": predicted, "predicted_error": predicted_error,
             "observed_step": None if best is None else best["step"],
             "observed_error": None if best is None else best["abs_error"],
+            "observed_level": None if best is None else envelope[k_best],
             "observed_rel_error": None if best is None else best["rel_error"],
             "ratio": (best["step"] / predicted) if best is not None and predicted else None,
             "lowest_step": None if lowest is None else lowest["step"],

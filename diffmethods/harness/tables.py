@@ -55,6 +55,13 @@ def fmt_seconds(s, ascii_only: bool = False) -> str:
     return f"{s:.3g} s"
 
 
+def fmt_ratio(x) -> str:
+    """A ratio: 3 significant digits below 100, whole numbers above."""
+    if x is None:
+        return "-"
+    return f"{x:.0f}" if abs(x) >= 100 else f"{x:.3g}"
+
+
 def fmt_count(x) -> str:
     return "-" if x is None else str(x)
 
@@ -91,7 +98,7 @@ def _cells(rows, columns, ascii_only=False) -> list[list[str]]:
 
 
 def _numeric(fmt) -> bool:
-    return fmt in (fmt_error, fmt_count, fmt_seconds, fmt_number, fmt_step)
+    return fmt in (fmt_error, fmt_count, fmt_seconds, fmt_number, fmt_step, fmt_ratio)
 
 
 def text_table(rows, columns=COMPARE_COLUMNS, max_width: int = 60) -> str:
@@ -132,8 +139,28 @@ def _plain(value):
 
 
 def to_json(data) -> str:
-    """Strict JSON (no NaN literals), indented, keys in the rows' own order."""
-    return json.dumps(_plain(data), indent=1, allow_nan=False) + "\n"
+    """Strict JSON (no NaN literals), keys in the rows' own order, one row per line: a list of
+    rows stays readable and diffs line by line."""
+    return _dump(_plain(data), "") + "\n"
+
+
+def _flat(value) -> bool:
+    if isinstance(value, dict):
+        return all(not isinstance(v, (dict, list)) or (isinstance(v, list) and
+                   all(not isinstance(x, (dict, list)) for x in v)) for v in value.values())
+    if isinstance(value, list):
+        return all(not isinstance(v, (dict, list)) for v in value)
+    return True
+
+
+def _dump(value, pad: str) -> str:
+    if _flat(value):
+        return json.dumps(value, allow_nan=False, ensure_ascii=False)
+    inner = pad + " "
+    if isinstance(value, list):
+        return "[\n" + ",\n".join(inner + _dump(v, inner) for v in value) + "\n" + pad + "]"
+    items = (f"{inner}{json.dumps(k)}: {_dump(v, inner)}" for k, v in value.items())
+    return "{\n" + ",\n".join(items) + "\n" + pad + "}"
 
 
 def to_csv(rows) -> str:
