@@ -64,7 +64,9 @@ def _finish(fig, path):
 def plot_sweep(rows, path: str | None = None, title: str | None = None) -> Figure:
     """Error against step size, log-log: one solid curve per scheme (measured), its dashed
     error model, the predicted optimal step (open triangle on the model) and the observed best
-    step (star). Errors of exactly 0 are drawn as crosses at the bottom of the axes."""
+    step (star, drawn at the worst error within half a decade of it, the level the scheme
+    reliably reaches there; see :func:`~diffmethods.harness.sweep.sweep_summary`). Errors of
+    exactly 0 are drawn as crosses at the bottom of the axes."""
     from .harness.sweep import sweep_summary
     if not rows:
         raise ValueError("no sweep rows to plot")
@@ -100,8 +102,8 @@ def plot_sweep(rows, path: str | None = None, title: str | None = None) -> Figur
         if s["predicted_step"] is not None and s["predicted_error"] is not None:
             ax.plot(s["predicted_step"] * scale, s["predicted_error"], "v", mfc="white",
                     mec=color, mew=1.6, ms=9, zorder=5)
-        if s["observed_step"] is not None:
-            ax.plot(s["observed_step"] * scale, max(s["observed_error"], floor), "*",
+        if s["observed_step"] is not None:  # at the error level the text quotes
+            ax.plot(s["observed_step"] * scale, max(s["observed_level"], floor), "*",
                     color=color, mec="black", mew=0.6, ms=13, zorder=6)
     ax.set_xscale("log")
     ax.set_yscale("log")
@@ -121,7 +123,7 @@ def plot_sweep(rows, path: str | None = None, title: str | None = None) -> Figur
                 Line2D([], [], ls="", marker="v", mfc="white", mec="gray", mew=1.6, ms=8,
                        label="predicted optimal step"),
                 Line2D([], [], ls="", marker="*", color="gray", mec="black", ms=12,
-                       label="observed best step")]
+                       label="observed best step (worst error within ±½ decade)")]
     if any_zero:
         handles.append(Line2D([], [], ls="", marker="x", color="gray",
                               label=f"error exactly 0 (drawn at {floor:.0e})"))

@@ -133,8 +133,8 @@ def parse_names(text, valid, what: str):
     names = [v.strip() for v in text.split(",") if v.strip()]
     unknown = [n for n in names if n not in valid]
     if unknown or not names:
-        raise OptionError(f"unknown {what} {', '.join(unknown) or text!r}; choose from: "
-                          f"{', '.join(valid)}")
+        named = ", ".join(repr(n) for n in unknown) or repr(text)
+        raise OptionError(f"unknown {what} {named}; choose from: {', '.join(valid)}")
     return names
 
 

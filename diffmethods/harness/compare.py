@@ -28,12 +28,16 @@ from __future__ import annotations
 import numpy as np
 
 from .. import registry
-from ..errors import BranchError, DiffMethodsError, NoManualGradientError
+from ..errors import BranchError, NoManualGradientError, UnsupportedOperationError
 from ..points import parse_point
 from .reference import DIGITS, reference_gradient
 from .timing import median_result
 
 NOT_APPLICABLE = "not applicable"
+# The errors that mean "this method cannot handle this function" (a row says so). Any other
+# error -- a bad option, a bad point, an f of the wrong arity -- is the caller's to fix and
+# propagates.
+NOT_APPLICABLE_ERRORS = (NoManualGradientError, UnsupportedOperationError)
 
 
 def function_name(f) -> str:
@@ -95,7 +99,7 @@ def compare(f, point, *, methods=None, options: dict | None = None, repeat: int 
         try:
             first, seconds, runs = median_result(f, point, method, options.get(method, {}),
                                                  repeat)
-        except DiffMethodsError as e:
+        except NOT_APPLICABLE_ERRORS as e:
             row.update(status=NOT_APPLICABLE, note=short_reason(e))
             rows.append(row)
             continue

@@ -28,7 +28,7 @@ def step_text(step, relative: bool, variable: str = "x") -> str:
     """'h = 1.6e-08', or 'r = 1.6e-08 (1.6e-06 % of |x1|)' for a relative sweep."""
     if step is None:
         return "-"
-    return f"r = {fmt_step(step)} ({step * 100:.2g} % of |{variable}|)" if relative else \
+    return f"r = {fmt_step(step)} ({step * 100:.3g} % of |{variable}|)" if relative else \
         f"h = {fmt_step(step)}"
 
 
@@ -204,7 +204,8 @@ def headline_findings(data) -> list[dict]:
         summary = first["summary"]
         where = (f"On {first['function']} (f = {first['formula']}, ∂f/∂{summary[0]['variable']} "
                  f"at {summary[0]['variable']} = {first['rows'][0]['x']:g}): ")
-        out += [dict(f, text=where + f["text"]) for f in sweep_findings(summary)[:1]]
+        out += [dict(f, text=where + f["text"][0].lower() + f["text"][1:])
+                for f in sweep_findings(summary)[:1]]
         ratios = [s for s in summary if s["ratio"] is not None]
         if ratios:
             ok = all(1 / BEST_STEP_FACTOR <= s["ratio"] <= BEST_STEP_FACTOR for s in ratios)

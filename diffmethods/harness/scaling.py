@@ -13,8 +13,9 @@ For a function defined for any n (the catalogue's scalable entries, or any ``f``
   with n: ``ops_derived`` counts them as derived, ``ops_cse`` after common-subexpression
   elimination.
 
-Long runs are avoided, not endured: before running a method at the next n, its time is predicted
-from the last two sizes (at least linear growth is assumed); if the prediction exceeds
+Long runs are avoided, not endured: before running a method at the next n, its time (with any
+one-off setup) is predicted from the last two sizes, as growing like n^p with p between 1 and 3;
+if the prediction exceeds
 ``budget`` seconds the method is skipped there and at every larger n, and the row says so
 (``status = "skipped"``).
 
@@ -30,9 +31,9 @@ from __future__ import annotations
 import math
 
 from .. import registry
-from ..errors import DiffMethodsError, OptionError
+from ..errors import OptionError
 from ..points import Problem
-from .compare import NOT_APPLICABLE, function_name, short_reason
+from .compare import NOT_APPLICABLE, NOT_APPLICABLE_ERRORS, function_name, short_reason
 from .timing import median_call_seconds, median_result
 
 SKIPPED = "skipped"
@@ -77,17 +78,21 @@ def scalable_names() -> list[str]:
     return [s.name for s in SCENARIOS.values() if s.make_point is not None]
 
 
+MIN_GROWTH, MAX_GROWTH = 1.0, 3.0  # assumed bounds on the power of n a method's time grows by
+
+
 def _predicted_seconds(history, n):
-    """Extrapolate a method's total time to size n from its last measurements [(n, s), ...],
-    assuming at least linear growth."""
+    """Extrapolate a method's time to size n from its last two measurements [(n, s), ...]:
+    t ~ n^p with p measured, but kept within [MIN_GROWTH, MAX_GROWTH] so that noise in tiny
+    timings cannot predict absurd growth (or none)."""
     if not history:
         return 0.0
     n1, t1 = history[-1]
-    slope = 1.0
+    slope = MIN_GROWTH
     if len(history) >= 2:
         n0, t0 = history[-2]
         if t0 > 0 and t1 > 0 and n1 > n0:
-            slope = max(1.0, math.log(t1 / t0) / math.log(n1 / n0))
+            slope = min(MAX_GROWTH, max(MIN_GROWTH, math.log(t1 / t0) / math.log(n1 / n0)))
     return t1 * (n / n1) ** slope
 
 
@@ -149,7 +154,7 @@ def _measure(row, f, point, method, options, repeat, budget, history):
     try:
         first, seconds, _ = median_result(f, point, method, options, repeat,
                                           max_seconds=budget / 4)
-    except DiffMethodsError as e:
+    except NOT_APPLICABLE_ERRORS as e:
         row.update(status=NOT_APPLICABLE, note=short_reason(e))
         return
     details = first.details
@@ -161,4 +166,5 @@ def _measure(row, f, point, method, options, repeat, budget, history):
                chunk=details.get("chunk"), seconds=seconds, first_seconds=first.seconds,
                setup_seconds=setup,
                ratio_to_f=seconds / row["f_seconds"] if row["f_seconds"] > 0 else None)
-    history.append((row["n"], max(first.seconds, seconds)))
+    # what this method costs at this n, one-off setup included (also when it was cached)
+    history.append((row["n"], max(first.seconds, seconds, setup or 0.0)))
