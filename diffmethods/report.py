@@ -44,9 +44,9 @@ class ReportConfig:
 
     sweeps: tuple = (("sweep", 0, False), ("seed", 0, True))  # (catalogue name, i, relative)
     sweep_points: int = 161
-    scaling_functions: tuple = ("rosenbrock", "rosenbrock_loop", "sum_sin")
+    scaling_functions: tuple = ("rosenbrock", "rosenbrock_loop", "styblinski_tang")
     dims: tuple = (2, 10, 100, 1000)
-    budget: float = 2.0      # seconds a method may be predicted to take at one n
+    budget: float = 5.0      # seconds a method may be predicted to take at one n
     compare_repeat: int = 5
     scaling_repeat: int = 3
     catalogue: tuple = field(default_factory=lambda: tuple(SCENARIOS))
@@ -54,7 +54,7 @@ class ReportConfig:
     @classmethod
     def quick(cls) -> "ReportConfig":
         return cls(sweep_points=41, scaling_functions=("rosenbrock", "sum_sin"),
-                   dims=(2, 10, 40), compare_repeat=1, scaling_repeat=1, budget=1.0)
+                   dims=(2, 10, 40), compare_repeat=1, scaling_repeat=1)
 
     def steps(self) -> int:
         """Progress steps: catalogue entries, sweep schemes, scaling cells."""

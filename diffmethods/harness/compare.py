@@ -31,7 +31,7 @@ from .. import registry
 from ..errors import BranchError, NoManualGradientError, UnsupportedOperationError
 from ..points import parse_point
 from .reference import DIGITS, reference_gradient
-from .timing import median_result
+from .timing import median_result, warm_up
 
 NOT_APPLICABLE = "not applicable"
 # The errors that mean "this method cannot handle this function" (a row says so). Any other
@@ -87,6 +87,7 @@ def compare(f, point, *, methods=None, options: dict | None = None, repeat: int 
     for m in list(options) + methods:
         registry.get_method(m)  # an unknown name is an error listing the valid ones
     coordinates = parse_point(point)[1]
+    warm_up()
     base = {"function": name or function_name(f), "point": coordinates.tolist()}
     rows = []
     for method in methods:

@@ -149,13 +149,20 @@ def scaling_findings(rows) -> list[dict]:
                                f"{', '.join(str(r['passes']) for r in mine)}) and one call of f "
                                f"at every n = {at}.", ok))
         elif method == "symbolic":
-            last = mine[-1]
+            first, last = mine[0], mine[-1]
+            share = last["ops_cse"] / last["ops_derived"]
+            growth = ""
+            if last["n"] > first["n"]:
+                power = (math.log(last["ops_derived"] / first["ops_derived"])
+                         / math.log(last["n"] / first["n"]))
+                growth = f" (growing like n^{power:.2f})"
+            swell = ("the derived expressions repeat subexpressions (expression swell), and "
+                     "common-subexpression elimination" if share < 0.9 else
+                     "they repeat almost nothing, so common-subexpression elimination")
             out.append(finding(
-                f"symbolic: the expressions of f and its gradient grow from "
-                f"{mine[0]['ops_derived']} operations at n = {mine[0]['n']} to "
-                f"{last['ops_derived']} at n = {last['n']} (expression swell); common-"
-                f"subexpression elimination leaves {last['ops_cse']} "
-                f"({last['ops_cse'] / last['ops_derived']:.0%})."))
+                f"symbolic: f and its gradient take {first['ops_derived']} operations at "
+                f"n = {first['n']} and {last['ops_derived']} at n = {last['n']}{growth}; "
+                f"{swell} leaves {last['ops_cse']} ({share:.0%})."))
         skipped = [r["n"] for r in rows if r["variant"] == label and r["status"] == "skipped"]
         if skipped:
             out.append(finding(f"{label} was skipped at n = {', '.join(map(str, skipped))}: its "

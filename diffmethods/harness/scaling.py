@@ -14,8 +14,9 @@ For a function defined for any n (the catalogue's scalable entries, or any ``f``
   elimination.
 
 Long runs are avoided, not endured: before running a method at the next n, its time (with any
-one-off setup) is predicted from the last two sizes, as growing like n^p with p between 1 and 3;
-if the prediction exceeds
+one-off setup) is predicted from the last two sizes, as growing like n^p with p between 1 and 3
+taken from the growth of its counted work (see :func:`_predicted_seconds`); if the prediction
+exceeds
 ``budget`` seconds the method is skipped there and at every larger n, and the row says so
 (``status = "skipped"``).
 
@@ -34,7 +35,7 @@ from .. import registry
 from ..errors import OptionError
 from ..points import Problem
 from .compare import NOT_APPLICABLE, NOT_APPLICABLE_ERRORS, function_name, short_reason
-from .timing import median_call_seconds, median_result
+from .timing import median_call_seconds, median_result, warm_up
 
 SKIPPED = "skipped"
 
@@ -79,21 +80,34 @@ def scalable_names() -> list[str]:
 
 
 MIN_GROWTH, MAX_GROWTH = 1.0, 3.0  # assumed bounds on the power of n a method's time grows by
+STEADY_SECONDS = 0.1  # times above this are steady enough to measure a growth rate from
+
+
+def _slope(a, b, n0, n1):
+    return math.log(b / a) / math.log(n1 / n0) if a and b and a > 0 and b > 0 else None
 
 
 def _predicted_seconds(history, n):
-    """Extrapolate a method's time to size n from its last two measurements [(n, s), ...]:
-    t ~ n^p with p measured, but kept within [MIN_GROWTH, MAX_GROWTH] so that noise in tiny
-    timings cannot predict absurd growth (or none)."""
+    """Extrapolate a method's time to size n from its measurements [(n, seconds, work), ...].
+
+    Time is taken to grow like n^p. p comes from the counted *work* of the last two sizes
+    (operations, or calls of f times the time of one call), which does not jitter the way
+    microsecond timings do, so the decision to skip is the same from run to run; when both
+    times are long enough to be steady, a faster growth of the time itself (e.g. sympy's
+    superlinear simplification) is taken instead. p stays within [MIN_GROWTH, MAX_GROWTH]."""
     if not history:
         return 0.0
-    n1, t1 = history[-1]
-    slope = MIN_GROWTH
+    n1, t1, w1 = history[-1]
+    p = MIN_GROWTH
     if len(history) >= 2:
-        n0, t0 = history[-2]
-        if t0 > 0 and t1 > 0 and n1 > n0:
-            slope = min(MAX_GROWTH, max(MIN_GROWTH, math.log(t1 / t0) / math.log(n1 / n0)))
-    return t1 * (n / n1) ** slope
+        n0, t0, w0 = history[-2]
+        candidates = [_slope(w0, w1, n0, n1)]
+        if min(t0, t1) >= STEADY_SECONDS:
+            candidates.append(_slope(t0, t1, n0, n1))
+        candidates = [c for c in candidates if c is not None]
+        if candidates:
+            p = min(MAX_GROWTH, max(MIN_GROWTH, *candidates))
+    return t1 * (n / n1) ** p
 
 
 def scaling(f, dims, make_point=None, *, variants=None, repeat: int = 3,
@@ -118,6 +132,7 @@ def scaling(f, dims, make_point=None, *, variants=None, repeat: int = 3,
     variants = default_variants() if variants is None else list(variants)
     for _, method, _ in variants:
         registry.get_method(method)
+    warm_up()
     history = {label: [] for label, _, _ in variants}
     stopped: dict = {}
     rows = []
@@ -166,5 +181,7 @@ def _measure(row, f, point, method, options, repeat, budget, history):
                chunk=details.get("chunk"), seconds=seconds, first_seconds=first.seconds,
                setup_seconds=setup,
                ratio_to_f=seconds / row["f_seconds"] if row["f_seconds"] > 0 else None)
-    # what this method costs at this n, one-off setup included (also when it was cached)
-    history.append((row["n"], max(first.seconds, seconds, setup or 0.0)))
+    # what this method costs at this n, one-off setup included (also when it was cached),
+    # and its counted work: operations, or calls of f times the time of one call
+    work = row["ops_derived"] or first.ops or (first.f_calls * row["f_seconds"]) or None
+    history.append((row["n"], max(first.seconds, seconds, setup or 0.0), work))

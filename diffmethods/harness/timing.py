@@ -10,7 +10,34 @@ from __future__ import annotations
 import statistics
 import time
 
-from .. import api
+import numpy as np
+
+from .. import api, registry
+from ..errors import DiffMethodsError
+
+_WARM = False
+
+
+def _warm_up_function(x1, x2):
+    return np.sin(x1) * x2 + np.exp(x2 / 3) - np.sqrt(x1 * x1 + 1)
+
+
+def warm_up() -> None:
+    """Run every registered method once on a tiny function, once per process.
+
+    The first use of a method pays one-off costs that have nothing to do with the function
+    (sympy loading its printers and code generators on the first derivation, for instance: a
+    tenth of a second). Paying them up front keeps them out of the first measurement, and out
+    of the growth rates the scaling study extrapolates from."""
+    global _WARM
+    if _WARM:
+        return
+    for method in registry.methods():
+        try:
+            api.differentiate(_warm_up_function, (0.5, 1.5), method=method)
+        except DiffMethodsError:
+            pass  # e.g. manual: no hand-derived gradient; nothing to warm
+    _WARM = True
 
 
 def median_result(f, point, method: str, options: dict, repeat: int, max_seconds: float = 2.0):
