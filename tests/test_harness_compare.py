@@ -120,3 +120,19 @@ def test_json_is_strict_and_csv_round_trips(seed_rows):
     table = list(csv.DictReader(io.StringIO(to_csv(seed_rows))))
     assert [r["method"] for r in table] == dm.methods()
     assert json.loads(table[-1]["gradient"]) == [12.0, 12.0, 9.0]
+
+
+# --- progress ----------------------------------------------------------------------------
+class _Terminal(io.StringIO):
+    def isatty(self):
+        return True
+
+
+def test_progress_bar_only_on_a_terminal_and_never_when_quiet():
+    from diffmethods.harness.progress import progress_bar
+    for stream, quiet, shown in ((_Terminal(), False, True), (_Terminal(), True, False),
+                                 (io.StringIO(), False, False)):
+        with progress_bar(2, "demo", quiet=quiet, stream=stream) as bar:
+            bar("one")
+            bar("two")
+        assert ("demo" in stream.getvalue()) is shown

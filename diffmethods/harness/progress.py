@@ -14,12 +14,13 @@ import sys
 class ProgressBar:
     """A callable that advances a bar by one step per call; use it as a context manager."""
 
-    def __init__(self, total: int, description: str, enabled: bool):
+    def __init__(self, total: int, description: str, enabled: bool, stream=None):
         self._bar = None
         if enabled:
             from tqdm import tqdm
             self._bar = tqdm(total=total, desc=description, unit="step", leave=False,
-                             file=sys.stderr, dynamic_ncols=True)
+                             file=sys.stderr if stream is None else stream,
+                             dynamic_ncols=True)
 
     def __call__(self, label: str = "") -> None:
         if self._bar is not None:
@@ -42,4 +43,4 @@ def progress_bar(total: int, description: str, quiet: bool = False, stream=None)
     """A bar of ``total`` steps, enabled only on a terminal and when not ``quiet``."""
     stream = sys.stderr if stream is None else stream
     enabled = not quiet and hasattr(stream, "isatty") and stream.isatty()
-    return ProgressBar(total, description, enabled)
+    return ProgressBar(total, description, enabled, stream)
