@@ -78,6 +78,11 @@ def test_compare_writes_json_csv_and_markdown(tmp_path, capsys):
     assert json.loads(capsys.readouterr().out)[0]["function"] == "seed"
 
 
+def test_negative_coordinates_with_an_equals_sign(capsys):
+    assert main(["compare", "x1*x2", "--at=-1,2", "--methods", "reverse", "--repeat", "1"]) == 0
+    assert "[2, -1]" in capsys.readouterr().out
+
+
 def test_compare_with_named_variables_and_options(capsys):
     assert main(["compare", "a*exp(b)", "--vars", "a,b", "--at", "2,0", "--methods",
                  "finite,reverse", "--scheme", "forward", "--repeat", "1"]) == 0

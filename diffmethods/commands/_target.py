@@ -31,7 +31,8 @@ class Target:
     variables: tuple
 
 
-def add_target_arguments(parser, at_help: str = "the point, comma-separated, e.g. 2,3,4") -> None:
+def add_target_arguments(parser, at_help: str = "the point, comma-separated, e.g. 2,3,4 "
+                         "(write --at=-1,2 when it starts with a minus sign)") -> None:
     parser.add_argument("function", metavar="FUNCTION",
                         help="an expression such as '3*(x1**2 + x2*x3)' (variables x or x1, "
                              "x2, ...) or a catalogue name such as rosenbrock")
