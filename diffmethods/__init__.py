@@ -21,6 +21,8 @@ from .methods.symbolic import symbolic_gradient
 from .ops import OPS
 from .registry import methods, register_method, unregister_method
 from .result import Result
+from .harness import (compare, compare_catalogue, epsilon_sweep, reference_gradient, scaling,
+                      sweep_summary)
 
 __version__ = "0.1.0"
 
@@ -44,4 +46,6 @@ __all__ = [
     "DiffMethodsError", "UnknownMethodError", "OptionError", "PointError", "FunctionError",
     "NoManualGradientError", "UnsupportedOperationError", "BranchError", "ExpressionError",
     "explain", "Explanation",
+    "compare", "compare_catalogue", "epsilon_sweep", "sweep_summary", "scaling",
+    "reference_gradient",
 ]

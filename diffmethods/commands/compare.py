@@ -1,0 +1,91 @@
+"""``diffmethods compare``: every method on one function at one point, as a table.
+
+    diffmethods compare "3*(x1**2 + x2*x3)" --at 2,3,4
+    diffmethods compare rosenbrock2 --format json --out seed.json
+"""
+
+from __future__ import annotations
+
+from .. import registry
+from ..harness.compare import compare
+from ..harness.tables import markdown_table, text_table, to_csv, to_json
+from ._target import (add_target_arguments, check_writable, data_format, parse_names,
+                      resolve_target, write_output)
+
+NAME = "compare"
+HELP = "compare every method on one function and point: gradient, errors, f-calls, time"
+ORDER = 20
+
+
+def add_arguments(parser) -> None:
+    add_target_arguments(parser)
+    parser.add_argument("--methods", metavar="NAMES",
+                        help=f"comma-separated methods (default: all: "
+                             f"{', '.join(registry.methods())})")
+    parser.add_argument("--scheme", help="finite-difference scheme (default: central)")
+    parser.add_argument("--step", type=float, help="finite-difference step h (default: the "
+                        "round-off/truncation balancing step)")
+    parser.add_argument("--chunk", type=int, help="forward mode: directions per pass")
+    parser.add_argument("--repeat", type=int, default=5,
+                        help="timed runs per method; the median is shown (default: 5)")
+    parser.add_argument("--format", choices=["table", "markdown", "csv", "json"],
+                        help="output format (default: an aligned table; with --out, from the "
+                             "file's extension: .md, .csv, .json)")
+    parser.add_argument("--out", metavar="FILE", help="also write the result to FILE")
+    parser.add_argument("--quiet", action="store_true",
+                        help="with --out, print nothing but errors")
+
+
+def _options(args) -> dict:
+    options = {}
+    finite = {k: v for k, v in (("scheme", args.scheme), ("step", args.step)) if v is not None}
+    if finite:
+        options["finite"] = finite
+    if args.chunk is not None:
+        options["forward"] = {"chunk": args.chunk}
+    return options
+
+
+def header(target, rows) -> list[str]:
+    """Lines naming the function, the point and the reference."""
+    point = ", ".join(f"{v:g}" for v in rows[0]["point"])
+    lines = [f"f = {target.formula}   at ({point})"]
+    ref = rows[0]["reference_gradient"]
+    if ref is not None:
+        lines.append(f"reference gradient ({rows[0]['reference']}): "
+                     f"[{', '.join(f'{v:.17g}' for v in ref)}]")
+    else:
+        lines.append(f"reference: {rows[0]['reference']}")
+    return lines
+
+
+def render(target, rows, fmt: str) -> str:
+    if fmt == "json":
+        return to_json(rows)
+    if fmt == "csv":
+        return to_csv(rows)
+    if fmt == "markdown":
+        lines = [f"# diffmethods compare: {target.name}", ""]
+        lines += [f"- {line}" for line in header(target, rows)]
+        return "\n".join(lines) + "\n\n" + markdown_table(rows)
+    return "\n".join(header(target, rows)) + "\n\n" + text_table(rows)
+
+
+def run(args) -> int:
+    target = resolve_target(args)
+    methods = parse_names(args.methods, registry.methods(), "method")
+    if args.out:
+        check_writable(args.out)
+    if args.repeat < 1:
+        from ..errors import OptionError
+        raise OptionError(f"--repeat must be at least 1, got {args.repeat}")
+    rows = compare(target.f, target.point, methods=methods, options=_options(args),
+                   repeat=args.repeat, name=target.name)
+    if args.out:
+        write_output(args.out, render(target, rows, data_format(args.out, args.format)))
+        if not args.quiet:
+            print(render(target, rows, "table"), end="")
+            print(f"wrote {args.out}")
+    else:
+        print(render(target, rows, args.format or "table"), end="")
+    return 0

@@ -1,0 +1,103 @@
+"""``diffmethods sweep``: finite-difference error against the step size, for every scheme.
+
+    diffmethods sweep "exp(x)/sqrt(sin(x)**3 + cos(x)**3)" --at 1.5 --out sweep.png
+    diffmethods sweep seed --relative --out seed.png       # h as a fraction of |x1|
+"""
+
+from __future__ import annotations
+
+from ..errors import OptionError
+from ..harness.progress import progress_bar
+from ..harness.sweep import default_steps, epsilon_sweep, sweep_summary
+from ..harness.tables import (fmt_error, fmt_ratio, fmt_step, markdown_table, text_table, to_csv,
+                              to_json)
+from ..methods.finite import schemes
+from ._target import (add_target_arguments, check_writable, coordinate_index, data_format,
+                      figure_format, parse_names, resolve_target, write_output)
+
+NAME = "sweep"
+HELP = "sweep the finite-difference step from 1e-16 to 1: error of every scheme, log-log plot"
+ORDER = 30
+
+
+def add_arguments(parser) -> None:
+    add_target_arguments(parser)
+    parser.add_argument("--wrt", metavar="VARIABLE",
+                        help="the coordinate to differentiate by: a variable name or its "
+                             "number counted from 1 (default: the first)")
+    parser.add_argument("--relative", action="store_true",
+                        help="steps as fractions of |x_i| (h = r |x_i|), plotted in percent")
+    parser.add_argument("--schemes", metavar="NAMES",
+                        help=f"comma-separated schemes (default: all: {', '.join(schemes())})")
+    parser.add_argument("--range", metavar="LO,HI", default="1e-16,1",
+                        help="smallest and largest step (fractions of |x_i| with --relative; "
+                             "default: 1e-16,1)")
+    parser.add_argument("--points", type=int, default=161,
+                        help="number of log-spaced steps (default: 161, 10 per decade)")
+    parser.add_argument("--out", metavar="FIGURE", help="write the figure (.png, .svg, .pdf)")
+    parser.add_argument("--data", metavar="FILE",
+                        help="write every row (.json, .csv; .md for the summary table)")
+    parser.add_argument("--quiet", action="store_true", help="no progress bar")
+
+
+def _steps(args):
+    try:
+        lo, hi = (float(v) for v in args.range.split(","))
+    except ValueError:
+        raise OptionError(f"--range must be two numbers LO,HI, got {args.range!r}") from None
+    if not 0 < lo < hi:
+        raise OptionError(f"--range needs 0 < LO < HI, got {args.range!r}")
+    if args.points < 2:
+        raise OptionError(f"--points must be at least 2, got {args.points}")
+    return default_steps(args.points, lo, hi)
+
+
+def _unit(relative: bool) -> str:
+    return "r (h = r|x|)" if relative else "h"
+
+
+def summary_columns(relative: bool):
+    unit = _unit(relative)
+    return [
+        ("scheme", "scheme", str),
+        ("order", "order", str),
+        (f"predicted best {unit}", "predicted_step", fmt_step),
+        (f"observed best {unit}", "observed_step", fmt_step),
+        ("observed / predicted", "ratio", fmt_ratio),
+        ("error there", "observed_error", fmt_error),
+        ("lowest error", "lowest_error", fmt_error),
+        ("default h", "default_h", fmt_step),
+        ("error at default h", "default_error", fmt_error),
+    ]
+
+
+def run(args) -> int:
+    target = resolve_target(args)
+    i = coordinate_index(target, args.wrt)
+    chosen = parse_names(args.schemes, schemes(), "scheme")
+    steps = _steps(args)
+    if args.out:
+        figure_format(args.out)
+        check_writable(args.out)
+    if args.data:
+        check_writable(args.data)
+    count = len(chosen) if chosen else len(schemes())
+    with progress_bar(count, "sweep", args.quiet) as bar:
+        rows = epsilon_sweep(target.f, target.point, coordinate=i, schemes=chosen, steps=steps,
+                             relative=args.relative, name=target.name, progress=bar)
+    summary = sweep_summary(rows)
+    first = rows[0]
+    print(f"f = {target.formula}: d f / d {first['variable']} at {first['variable']} = "
+          f"{first['x']:g} (exact {first['derivative']:.17g}, {first['reference']})")
+    print(text_table(summary, summary_columns(args.relative)), end="")
+    if args.out:
+        from ..plots import plot_sweep
+        plot_sweep(rows, args.out, title=f"Finite-difference error: {target.formula}")
+        print(f"wrote {args.out}")
+    if args.data:
+        fmt = data_format(args.data)
+        text = {"json": to_json, "csv": to_csv}.get(fmt)
+        write_output(args.data, text(rows) if text else
+                     markdown_table(summary, summary_columns(args.relative)))
+        print(f"wrote {args.data}")
+    return 0

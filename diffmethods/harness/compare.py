@@ -1,0 +1,134 @@
+"""Every method on the same function and point: one row per method.
+
+:func:`compare` returns plain data, a list of dicts, so the same rows feed the terminal table,
+the Markdown/CSV/JSON writers (:mod:`diffmethods.harness.tables`), the accuracy figure
+(:func:`diffmethods.plots.plot_accuracy`) and your own analysis. Each row holds:
+
+``function, point, method, exact, status, note, settings, value, gradient, reference,
+reference_gradient, abs_error, rel_error, f_calls, passes, ops`` -- deterministic, and the
+timings ``seconds`` (median of repeated runs), ``setup_seconds`` (a one-off cost such as the
+symbolic derivation) and ``repeats``.
+
+The errors are measured against the 50-digit reference (:mod:`.reference`): ``abs_error`` is
+max_i |g_i - r_i| and ``rel_error`` is that over max_i |r_i|. Where no reference can be built,
+they are ``None`` and ``reference`` says why. A method that cannot handle the function (manual
+without a hand-derived gradient, symbolic on a Python ``if``) gets a row with
+``status = "not applicable"`` and the reason, never a made-up number.
+
+>>> import diffmethods as dm
+>>> rows = dm.compare(lambda x1, x2, x3: 3 * (x1**2 + x2 * x3), (2, 3, 4), repeat=1)
+>>> [(r["method"], r["status"]) for r in rows][:2]
+[('manual', 'not applicable'), ('symbolic', 'ok')]
+>>> [r["gradient"] for r in rows if r["method"] == "reverse"]
+[[12.0, 12.0, 9.0]]
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .. import registry
+from ..errors import BranchError, NoManualGradientError, UnsupportedOperationError
+from ..points import parse_point
+from .reference import DIGITS, reference_gradient
+from .timing import median_result, warm_up
+
+NOT_APPLICABLE = "not applicable"
+# The errors that mean "this method cannot handle this function" (a row says so). Any other
+# error -- a bad option, a bad point, an f of the wrong arity -- is the caller's to fix and
+# propagates.
+NOT_APPLICABLE_ERRORS = (NoManualGradientError, UnsupportedOperationError)
+
+
+def function_name(f) -> str:
+    """A readable name for a function: its text for parsed expressions, else __name__."""
+    return getattr(f, "text", None) or getattr(f, "__name__", None) or type(f).__name__
+
+
+def _settings(details: dict, options: dict) -> str:
+    """The choices a method made or was given (scheme, chunk, ...), as 'k=v, ...'."""
+    shown = dict(options)
+    for key, value in details.items():
+        if key in shown or "seconds" in key or key.startswith(("ops", "expected")):
+            continue
+        if isinstance(value, (str, int)) and not isinstance(value, bool):
+            shown[key] = value
+    if details.get("cached"):
+        shown["derivation"] = "cached"
+    return ", ".join(f"{k}={v}" for k, v in shown.items())
+
+
+def short_reason(error: Exception) -> str:
+    """Why a method does not apply, in a few words for a table cell."""
+    if isinstance(error, NoManualGradientError):
+        return "no hand-derived gradient (attach one with @dm.manual)"
+    if isinstance(error, BranchError):
+        return "a Python `if` on a value cannot be traced into a symbolic expression"
+    return str(error).splitlines()[0].split(". ")[0].rstrip(".")
+
+
+def _setup_seconds(details: dict):
+    parts = [v for k, v in details.items() if k in ("derive_seconds", "compile_seconds")]
+    return float(sum(parts)) if parts else None
+
+
+def compare(f, point, *, methods=None, options: dict | None = None, repeat: int = 5,
+            digits: int = DIGITS, name: str | None = None, reference=None) -> list[dict]:
+    """Compare the gradient methods on ``f`` at ``point``: one row per method (see the module
+    docstring for the fields).
+
+    ``methods`` defaults to every registered method (``dm.methods()``); ``options`` maps a
+    method name to its options, e.g. ``{"finite": {"scheme": "forward"}}``; ``repeat`` is the
+    number of timed runs after a warm-up; ``reference`` may pass a precomputed
+    :class:`~diffmethods.harness.reference.Reference`.
+    """
+    options = options or {}
+    methods = registry.methods() if methods is None else list(methods)
+    for m in list(options) + methods:
+        registry.get_method(m)  # an unknown name is an error listing the valid ones
+    coordinates = parse_point(point)[1]
+    warm_up()
+    base = {"function": name or function_name(f), "point": coordinates.tolist()}
+    rows = []
+    for method in methods:
+        row = dict(base, method=method, exact=bool(getattr(registry.get_method(method),
+                                                           "exact", False)),
+                   status="ok", note="", settings="", value=None, gradient=None,
+                   reference="", reference_gradient=None,
+                   abs_error=None, rel_error=None, f_calls=None, passes=None, ops=None,
+                   seconds=None, setup_seconds=None, repeats=0)
+        try:
+            first, seconds, runs = median_result(f, point, method, options.get(method, {}),
+                                                 repeat)
+        except NOT_APPLICABLE_ERRORS as e:
+            row.update(status=NOT_APPLICABLE, note=short_reason(e))
+            rows.append(row)
+            continue
+        gradient = np.asarray(first.gradient, dtype=float)
+        row.update(settings=_settings(first.details, options.get(method, {})),
+                   value=float(first.value), gradient=gradient.tolist(),
+                   f_calls=first.f_calls, passes=first.passes, ops=first.ops,
+                   seconds=seconds, setup_seconds=_setup_seconds(first.details), repeats=runs)
+        rows.append(row)
+    # The reference is built after the methods ran: it derives the symbolic expression, and
+    # doing that first would let the symbolic method find it cached (f_calls 0, no setup).
+    ref = reference if reference is not None else reference_gradient(f, point, digits)
+    for row in rows:
+        row["reference"] = ref.describe()
+        if ref.available:
+            row["reference_gradient"] = ref.as_floats().tolist()
+            if row["gradient"] is not None:
+                row["abs_error"], row["rel_error"] = ref.errors(row["gradient"])
+    return rows
+
+
+def compare_catalogue(scenarios=None, *, repeat: int = 3, progress=None) -> list[dict]:
+    """:func:`compare` on every catalogue entry (or the given :class:`Scenario` objects),
+    concatenated; ``function`` is the entry's name. ``progress(label)`` is called after each."""
+    from ..catalogue import SCENARIOS
+    rows = []
+    for s in (SCENARIOS.values() if scenarios is None else scenarios):
+        rows.extend(compare(s.f, s.point, repeat=repeat, name=s.name))
+        if progress is not None:
+            progress(s.name)
+    return rows

@@ -1,0 +1,252 @@
+"""The epsilon sweep: the error of a finite-difference derivative against the step size.
+
+For one coordinate x_i, every registered scheme (``dm.schemes()``: forward, backward, central,
+central4 and any you register) estimates df/dx_i with each step h of a log-spaced grid, from
+1e-16 to 1 by default -- or, with ``relative=True``, with h a fraction of |x_i| (the classic
+plot of df/dx1 when the bump is a percentage of x1). Each estimate is scored against the
+50-digit reference derivative.
+
+The error has two parts, and the sweep also returns a model of each:
+
+* truncation, from cutting the Taylor series: |c_m f^(m)(x)| h^(m-1), where m is the first
+  order whose coefficient c_m = sum_k w_k o_k^m / m! and derivative f^(m) are non-zero
+  (m = order + 1 normally; none at all for central differences of a quadratic);
+* round-off, from the float64 values of f: about u sum_k |w_k| |f(x)| / h with u = eps/2,
+  growing as h shrinks.
+
+Their sum is smallest at the predicted step h* = (R / ((m-1) T))^(1/m); the observed best step
+is where the measured error was smallest. Rows are plain dicts (see :func:`epsilon_sweep`);
+:func:`sweep_summary` condenses them to one row per scheme.
+
+>>> rows = epsilon_sweep(lambda x: x**3, 1.0, steps=[1e-3, 1e-6], schemes=["central"])
+>>> [(r["h"], round(r["abs_error"] * 1e6, 3)) for r in rows]
+[(0.001, 1.0), (1e-06, 0.0)]
+"""
+
+from __future__ import annotations
+
+import inspect
+import math
+
+import mpmath
+import numpy as np
+
+from .. import registry
+from ..errors import DiffMethodsError, OptionError
+from ..methods.finite import SCHEMES, difference_quotient, get_scheme
+from ..points import Problem, real_scalar
+from .reference import DIGITS, NotEvaluable, derivatives_along, reference_gradient
+from .compare import function_name
+
+UNIT_ROUNDOFF = np.finfo(float).eps / 2
+EXTRA_TAYLOR_TERMS = 3  # how far past order + 1 to look for a non-zero truncation term
+
+
+def default_steps(num: int = 161, lo: float = 1e-16, hi: float = 1.0) -> np.ndarray:
+    """``num`` log-spaced steps from ``lo`` to ``hi`` (10 per decade by default)."""
+    return np.logspace(math.log10(lo), math.log10(hi), num)
+
+
+def coordinate_label(f, point, i: int) -> str:
+    """The name of coordinate i as the user knows it: a parameter name of f (x1, y, ...),
+    x[i] for an array point, or a parsed expression's variable."""
+    names = getattr(f, "variables", None)
+    if names:
+        return names[i]
+    problem = Problem(f, point)
+    if problem.kind == "array":
+        return f"x[{i}]"
+    try:
+        params = [p.name for p in inspect.signature(f).parameters.values()
+                  if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+    except (TypeError, ValueError):
+        params = []
+    if len(params) == problem.n:
+        return params[i]
+    return "x" if problem.kind == "scalar" else f"x{i + 1}"
+
+
+def _reference_derivative(f, point, i, digits):
+    """(derivative as mpmath number, description); falls back to an exact float64 method,
+    labelled as such, when no 50-digit reference exists."""
+    ref = reference_gradient(f, point, digits)
+    if ref.available:
+        return ref.gradient[i], f"{ref.digits}-digit symbolic reference"
+    from .. import api
+    for method in registry.methods():
+        if method != "manual" and getattr(registry.get_method(method), "exact", False):
+            try:
+                g = api.gradient(f, point, method=method)
+            except DiffMethodsError:
+                continue
+            return mpmath.mpf(float(g[i])), (f"{method} mode in float64 (no {digits}-digit "
+                                             f"reference: {ref.reason})")
+    raise OptionError(f"no reference derivative for the sweep: {ref.reason}")
+
+
+def _error_model(f, point, i, stencils, digits):
+    """Per scheme: (T, q, R) with truncation T h^q and round-off R / h, or None per part."""
+    orders = {0}
+    for s in stencils:
+        orders.update(range(s.order + 1, s.order + 2 + EXTRA_TAYLOR_TERMS))
+    try:
+        derivs = derivatives_along(f, point, i, orders, digits)
+    except (DiffMethodsError, NotEvaluable, RecursionError):
+        return {s.name: (None, None, None) for s in stencils}
+    model = {}
+    for s in stencils:
+        T = q = None
+        for m in range(s.order + 1, s.order + 2 + EXTRA_TAYLOR_TERMS):
+            c = sum(w * o**m for w, o in zip(s.weights, s.offsets)) / math.factorial(m)
+            term = abs(c * float(derivs[m]))
+            if abs(c) > 1e-12 and term > 0:
+                T, q = term, m - 1
+                break
+        R = float(UNIT_ROUNDOFF * sum(abs(w) for w in s.weights) * abs(float(derivs[0])))
+        model[s.name] = (T, q, R if R > 0 else None)
+    return model
+
+
+def _predicted_h(T, q, R):
+    if T is None or R is None:
+        return None
+    return float((R / (q * T)) ** (1.0 / (q + 1)))
+
+
+def _model_at(h, T, q, R):
+    trunc = None if T is None else T * h**q
+    round_off = None if R is None else R / h
+    parts = [p for p in (trunc, round_off) if p is not None]
+    return (sum(parts) if parts else None), trunc, round_off
+
+
+def epsilon_sweep(f, point, *, coordinate: int = 0, schemes=None, steps=None,
+                  relative: bool = False, name: str | None = None,
+                  digits: int = DIGITS, progress=None) -> list[dict]:
+    """Error of df/dx_i by each finite-difference scheme over a grid of steps.
+
+    ``coordinate`` is the index i (0-based); ``schemes`` defaults to every registered scheme;
+    ``steps`` defaults to :func:`default_steps` (1e-16 .. 1); with ``relative=True`` a step r
+    means h = r |x_i| (|x_i| taken as 1 at 0). One row per (scheme, step) with ``function,
+    variable, coordinate, x, scheme, order, relative, step, h, h_effective, estimate,
+    derivative, abs_error, rel_error, model_error, model_truncation, model_roundoff,
+    truncation_constant, truncation_power, roundoff_constant, predicted_step, predicted_h,
+    default_h, default_error, reference``: the model is truncation_constant *
+    h**truncation_power + roundoff_constant / h (``None`` parts where a term vanishes or no
+    symbolic expression exists). ``h_effective`` is the
+    representable step (x + h) - x actually used; where it is 0 the estimate is nan.
+    ``progress(label)`` is called after each scheme.
+    """
+    problem = Problem(f, point)
+    if not isinstance(coordinate, (int, np.integer)) or not 0 <= coordinate < problem.n:
+        raise OptionError(f"coordinate must be an index from 0 to {problem.n - 1}, "
+                          f"got {coordinate!r}")
+    i = int(coordinate)
+    stencils = [get_scheme(s) for s in (list(SCHEMES) if schemes is None else schemes)]
+    steps = default_steps() if steps is None else np.asarray(steps, dtype=float).reshape(-1)
+    if steps.size == 0 or not np.all(np.isfinite(steps)) or np.any(steps <= 0):
+        raise OptionError("the steps must be positive, finite numbers")
+    t = float(problem.x[i])
+    scale = (abs(t) if t != 0 else 1.0) if relative else 1.0
+    work = problem.inputs(problem.x.copy())
+
+    def g(s):
+        work[i] = s
+        with np.errstate(all="ignore"):  # f undefined at x + h is recorded as nan, not warned
+            return real_scalar(problem(work), "f")
+
+    value = g(t)
+    exact, described = _reference_derivative(f, point, i, digits)
+    model = _error_model(f, point, i, stencils, digits)
+
+    def error_of(estimate):
+        if not math.isfinite(estimate):
+            return float("nan")
+        with mpmath.workdps(digits):
+            return float(abs(mpmath.mpf(estimate) - exact))
+
+    base = {"function": name or function_name(f), "variable": coordinate_label(f, point, i),
+            "coordinate": i, "x": t, "relative": bool(relative)}
+    derivative = float(exact)
+    rows = []
+    for stencil in stencils:
+        T, q, R = model[stencil.name]
+        h_star = _predicted_h(T, q, R)
+        default_h = float(stencil.default_step(t))
+        default_estimate, _ = difference_quotient(g, t, default_h, stencil, g_t=value,
+                                                  strict=False)
+        for step in steps:
+            h = float(step) * scale
+            estimate, h_eff = difference_quotient(g, t, h, stencil, g_t=value, strict=False)
+            abs_error = error_of(estimate)
+            total, trunc, round_off = _model_at(h, T, q, R)
+            rows.append(dict(
+                base, scheme=stencil.name, order=stencil.order, step=float(step), h=h,
+                h_effective=float(h_eff), estimate=float(estimate), derivative=derivative,
+                abs_error=abs_error,
+                rel_error=abs_error / abs(derivative) if derivative != 0 else None,
+                model_error=total, model_truncation=trunc, model_roundoff=round_off,
+                truncation_constant=T, truncation_power=q, roundoff_constant=R,
+                predicted_step=None if h_star is None else h_star / scale,
+                predicted_h=h_star, default_h=default_h,
+                default_error=error_of(default_estimate), reference=described))
+        if progress is not None:
+            progress(stencil.name)
+    return rows
+
+
+ENVELOPE_HALF_WIDTH = 2  # the observed best looks at 2 grid steps either side
+
+
+def _envelope(errors, half: int = ENVELOPE_HALF_WIDTH) -> list:
+    """The worst error among each step and its ``half`` neighbours on either side (nan and
+    missing count as infinitely bad)."""
+    bad = [e if e is not None and math.isfinite(e) else math.inf for e in errors]
+    return [max(bad[max(0, k - half):k + half + 1]) for k in range(len(bad))]
+
+
+def sweep_summary(rows) -> list[dict]:
+    """One row per scheme: the predicted and the observed best step (in the sweep's step units,
+    a fraction of |x_i| when relative), their errors and ratio, and the default step's error.
+
+    Round-off makes the measured error jump from step to step, and now and then it cancels by
+    luck (even to exactly 0). So the *observed best step* is where the worst error among a
+    step and its two neighbours on each side (half a decade on the default grid) is smallest;
+    ``observed_error`` is the error measured at that step and ``observed_level`` that worst
+    error of the neighbourhood (the error level the scheme reliably reaches there). The single
+    smallest error is kept as ``lowest_error`` at ``lowest_step``. ``ratio`` is observed /
+    predicted."""
+    out = []
+    for scheme in dict.fromkeys(r["scheme"] for r in rows):
+        mine = sorted((r for r in rows if r["scheme"] == scheme), key=lambda r: r["step"])
+        envelope = _envelope([r["abs_error"] for r in mine])
+        k_best = min(range(len(mine)), key=lambda k: (envelope[k], mine[k]["step"]))
+        best = mine[k_best] if math.isfinite(envelope[k_best]) else None
+        valid = [r for r in mine if r["abs_error"] is not None and math.isfinite(r["abs_error"])]
+        lowest = min(valid, key=lambda r: (r["abs_error"], r["step"])) if valid else None
+        first = mine[0]
+        predicted = first["predicted_step"]
+        predicted_error = None
+        if first["predicted_h"] is not None:
+            predicted_error = _model_at(first["predicted_h"], first["truncation_constant"],
+                                        first["truncation_power"], first["roundoff_constant"])[0]
+        out.append({
+            "function": first["function"], "variable": first["variable"],
+            "relative": first["relative"], "scheme": scheme, "order": first["order"],
+            "truncation_power": first["truncation_power"],
+            "predicted_step": predicted, "predicted_error": predicted_error,
+            "observed_step": None if best is None else best["step"],
+            "observed_error": None if best is None else best["abs_error"],
+            "observed_level": None if best is None else envelope[k_best],
+            "observed_rel_error": None if best is None else best["rel_error"],
+            "ratio": (best["step"] / predicted) if best is not None and predicted else None,
+            "lowest_step": None if lowest is None else lowest["step"],
+            "lowest_error": None if lowest is None else lowest["abs_error"],
+            "default_h": first["default_h"], "default_error": first["default_error"],
+            # where the grid failed: the step vanished next to x, or f(x + h) was undefined
+            "vanished_up_to": max((r["step"] for r in mine if r["h_effective"] == 0),
+                                  default=None),
+            "undefined_from": min((r["step"] for r in mine if r["h_effective"] != 0
+                                   and not math.isfinite(r["estimate"])), default=None),
+        })
+    return out

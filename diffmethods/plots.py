@@ -1,0 +1,249 @@
+"""Figures from the harness's plain data rows.
+
+Each function takes the rows returned by :func:`diffmethods.compare`,
+:func:`diffmethods.epsilon_sweep` or :func:`diffmethods.scaling` (lists of dicts), draws a
+matplotlib :class:`~matplotlib.figure.Figure` and, given ``path``, saves it (the format follows
+the file's extension: .png, .svg, .pdf). Nothing here computes results, so you can filter the
+rows, or draw your own figures from them instead.
+
+The figures are made without pyplot (no GUI backend, no global state), so they work on
+headless machines and in threads.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import os
+
+import numpy as np
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+
+EPS = float(np.finfo(float).eps)
+ZERO_FLOOR = 1e-18  # where an error of exactly 0 is drawn on a log axis
+SAVE_FORMATS = ("png", "svg", "pdf")
+
+
+def _colors(names) -> dict:
+    """A stable colour per name, in first-seen order (tab10)."""
+    palette = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2",
+               "#7f7f7f", "#bcbd22", "#17becf"]
+    return {name: palette[i % len(palette)] for i, name in enumerate(dict.fromkeys(names))}
+
+
+def figure_bytes(fig, fmt: str = "png") -> bytes:
+    """The figure rendered to bytes (png at 110 dpi, or svg/pdf)."""
+    if fmt not in SAVE_FORMATS:
+        raise ValueError(f"cannot save a figure as {fmt!r}; use one of {', '.join(SAVE_FORMATS)}")
+    buffer = io.BytesIO()
+    FigureCanvasAgg(fig)
+    # no timestamps or software version in the file, so regenerating it changes nothing
+    metadata = {"Software": None} if fmt == "png" else {"Creator": None, "Date": None}
+    if fmt == "svg":
+        metadata = {"Date": None, "Creator": None}
+    fig.savefig(buffer, format=fmt, dpi=110, metadata=metadata)
+    return buffer.getvalue()
+
+
+def save(fig, path: str) -> None:
+    """Save ``fig`` to ``path`` atomically (format from the extension)."""
+    from .commands._target import write_output
+    fmt = os.path.splitext(path)[1].lstrip(".").lower() or "png"
+    write_output(path, figure_bytes(fig, fmt), "wb")
+
+
+def _finish(fig, path):
+    if path is not None:
+        save(fig, path)
+    return fig
+
+
+# --- epsilon sweep ---------------------------------------------------------------------------
+def plot_sweep(rows, path: str | None = None, title: str | None = None) -> Figure:
+    """Error against step size, log-log: one solid curve per scheme (measured), its dashed
+    error model, the predicted optimal step (open triangle on the model) and the observed best
+    step (star, drawn at the worst error within half a decade of it, the level the scheme
+    reliably reaches there; see :func:`~diffmethods.harness.sweep.sweep_summary`). Errors of
+    exactly 0 are drawn as crosses at the bottom of the axes."""
+    from .harness.sweep import sweep_summary
+    if not rows:
+        raise ValueError("no sweep rows to plot")
+    relative = rows[0]["relative"]
+    variable = rows[0]["variable"]
+    scale = 100.0 if relative else 1.0  # relative steps are shown in percent of |x_i|
+    fig = Figure(figsize=(8.2, 5.6))
+    ax = fig.add_subplot()
+    colors = _colors(r["scheme"] for r in rows)
+    errors = [r["abs_error"] for r in rows if r["abs_error"] is not None
+              and math.isfinite(r["abs_error"])]
+    positive = [e for e in errors if e > 0]
+    floor = min(positive) / 10 if positive else ZERO_FLOOR
+    any_zero = False
+    for k, (scheme, color) in enumerate(colors.items()):
+        mine = [r for r in rows if r["scheme"] == scheme]
+        x = np.array([r["step"] for r in mine]) * scale
+        y = np.array([np.nan if r["abs_error"] is None else r["abs_error"] for r in mine])
+        shown = np.where(y > 0, y, np.nan)
+        # earlier curves drawn wider, so one hidden under a later one (forward under
+        # backward) still shows at its edges
+        ax.plot(x, shown, "-", color=color, lw=max(1.0, 2.6 - 0.5 * k),
+                label=f"{scheme} (order {mine[0]['order']})")
+        zero = y == 0
+        if zero.any():
+            any_zero = True
+            ax.plot(x[zero], np.full(zero.sum(), floor), "x", color=color, ms=4, alpha=0.8)
+        model = np.array([np.nan if r["model_error"] is None else r["model_error"]
+                          for r in mine])
+        ax.plot(x, model, "--", color=color, lw=1.0, alpha=0.8)
+    for s in sweep_summary(rows):
+        color = colors[s["scheme"]]
+        if s["predicted_step"] is not None and s["predicted_error"] is not None:
+            ax.plot(s["predicted_step"] * scale, s["predicted_error"], "v", mfc="white",
+                    mec=color, mew=1.6, ms=9, zorder=5)
+        if s["observed_step"] is not None:  # at the error level the text quotes
+            ax.plot(s["observed_step"] * scale, max(s["observed_level"], floor), "*",
+                    color=color, mec="black", mew=0.6, ms=13, zorder=6)
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    top = max(errors) if errors else 1.0
+    ax.set_ylim(floor / 3, top * 10)
+    if relative:
+        ax.set_xlabel(f"step h as a percentage of |{variable}|  (h = r·|{variable}|, in %)")
+    else:
+        ax.set_xlabel(f"step h  (same units as {variable})")
+    ax.set_ylabel(f"absolute error of ∂f/∂{variable}  (|estimate − exact|)")
+    where = f"{variable} = {rows[0]['x']:g}"
+    ax.set_title(title or f"Finite-difference error against step size: {rows[0]['function']} "
+                 f"at {where}", fontsize=11)
+    ax.grid(True, which="major", alpha=0.3)
+    handles, _ = ax.get_legend_handles_labels()
+    handles += [Line2D([], [], ls="--", color="gray", label="error model: truncation + round-off"),
+                Line2D([], [], ls="", marker="v", mfc="white", mec="gray", mew=1.6, ms=8,
+                       label="predicted optimal step"),
+                Line2D([], [], ls="", marker="*", color="gray", mec="black", ms=12,
+                       label="observed best step (worst error within ±½ decade)")]
+    if any_zero:
+        handles.append(Line2D([], [], ls="", marker="x", color="gray",
+                              label=f"error exactly 0 (drawn at {floor:.0e})"))
+    ax.legend(handles=handles, fontsize=8.5, loc="upper center", ncol=2, framealpha=0.9)
+    fig.tight_layout()
+    return _finish(fig, path)
+
+
+# --- scaling -------------------------------------------------------------------------------
+def plot_scaling(rows, path: str | None = None, title: str | None = None) -> Figure:
+    """Four log-log panels against n: calls of f, passes, seconds per gradient (with one
+    evaluation of f and the symbolic method's one-off setup), and the symbolic expression size
+    before and after common-subexpression elimination. Skipped cells are left out and named in
+    the legend. Variants that coincide (several methods make 1 call) are drawn with shrinking
+    markers, so each stays visible."""
+    if not rows:
+        raise ValueError("no scaling rows to plot")
+    fig = Figure(figsize=(11, 9.2))
+    axes = fig.subplots(2, 2).ravel()
+    variants = list(dict.fromkeys(r["variant"] for r in rows))
+    colors = _colors(variants)
+    markers = dict(zip(variants, "osDv^P*Xh<>"))
+    ns = sorted({r["n"] for r in rows})
+    handles = []
+    for k, label in enumerate(variants):
+        mine = [r for r in rows if r["variant"] == label and r["status"] == "ok"]
+        skipped = [r["n"] for r in rows if r["variant"] == label and r["status"] == "skipped"]
+        name = label + (f" (skipped at n ≥ {min(skipped)})" if skipped else "")
+        if not mine:
+            continue
+        n = [r["n"] for r in mine]
+        style = dict(color=colors[label], marker=markers[label], ms=max(3.5, 10 - 1.3 * k),
+                     lw=1.4, ls="--" if "chunk=1" in label else "-")
+        handles.append(Line2D([], [], label=name, **style))
+        axes[0].plot(n, [r["f_calls"] for r in mine], **style)
+        axes[1].plot(n, [r["passes"] for r in mine], **style)
+        axes[2].plot(n, [r["seconds"] for r in mine], **style)
+        setup = [(r["n"], r["setup_seconds"]) for r in mine if r["setup_seconds"]]
+        if setup:
+            extra = dict(color=colors[label], ls=":", marker="s", ms=4, lw=1.4)
+            axes[2].plot(*zip(*setup), **extra)
+            handles.append(Line2D([], [], label=f"{label}: one-off derive + compile", **extra))
+        sizes = [(r["n"], r["ops_derived"], r["ops_cse"]) for r in mine if r["ops_derived"]]
+        if sizes:
+            sn, derived, cse = zip(*sizes)
+            axes[3].plot(sn, derived, color=colors[label], marker="o", ms=5,
+                         label=f"{label}: as derived")
+            axes[3].plot(sn, cse, color=colors[label], marker="s", ms=5, ls="--",
+                         label=f"{label}: after common-subexpression elimination")
+    f_time = {r["n"]: r["f_seconds"] for r in rows}
+    f_style = dict(color="black", lw=2, ls="-.")
+    axes[2].plot(ns, [f_time[n] for n in ns], **f_style)
+    handles.append(Line2D([], [], label="one evaluation of f (time panel)", **f_style))
+    for ax, ylabel, heading in zip(
+            axes,
+            ["calls of f per gradient", "passes per gradient", "seconds per gradient (median)",
+             "operations (sympy count_ops)"],
+            ["(a) function evaluations", "(b) passes over the computation",
+             "(c) wall time", "(d) symbolic: size of f and its gradient expressions"]):
+        ax.set_xscale("log")
+        ax.set_yscale("log")
+        ax.set_xlabel("number of inputs n")
+        ax.set_ylabel(ylabel)
+        ax.set_title(heading, fontsize=10)
+        ax.grid(True, which="major", alpha=0.3)
+    if axes[3].get_legend_handles_labels()[0]:
+        axes[3].legend(fontsize=8, loc="upper left", framealpha=0.9)
+    else:
+        axes[3].text(0.5, 0.5, "no symbolic measurements", ha="center", transform=axes[3].transAxes)
+    fig.suptitle(title or f"Cost against dimension: {rows[0]['function']}", fontsize=12)
+    fig.legend(handles=handles, loc="lower center", ncol=3, fontsize=8.5, frameon=False)
+    fig.tight_layout(rect=(0, 0.09, 1, 1))
+    return _finish(fig, path)
+
+
+# --- accuracy across the catalogue ------------------------------------------------------------
+def plot_accuracy(rows, path: str | None = None, title: str | None = None) -> Figure:
+    """Relative error of every method on every function (rows of :func:`compare` or
+    ``compare_catalogue``), against the 50-digit reference, log scale. Errors of exactly 0 are
+    drawn as hollow markers at the bottom; functions without a reference are labelled."""
+    if not rows:
+        raise ValueError("no comparison rows to plot")
+    functions = list(dict.fromkeys(r["function"] for r in rows))
+    methods = list(dict.fromkeys(r["method"] for r in rows))
+    colors = _colors(methods)
+    markers = dict(zip(methods, "osD^vP*Xh<>"))
+    fig = Figure(figsize=(11, 5.8))
+    ax = fig.add_subplot()
+    width = 0.7 / max(1, len(methods))
+    for k, method in enumerate(methods):
+        xs, ys, zx = [], [], []
+        for i, function in enumerate(functions):
+            for r in rows:
+                if r["function"] == function and r["method"] == method \
+                        and r["rel_error"] is not None and math.isfinite(r["rel_error"]):
+                    x = i + (k - (len(methods) - 1) / 2) * width
+                    (xs if r["rel_error"] > 0 else zx).append(x)
+                    if r["rel_error"] > 0:
+                        ys.append(r["rel_error"])
+        ax.plot(xs, ys, ls="", marker=markers[method], color=colors[method], ms=6,
+                label=method)
+        if zx:
+            ax.plot(zx, [ZERO_FLOOR] * len(zx), ls="", marker=markers[method], mfc="none",
+                    mec=colors[method], ms=6)
+    ax.axhline(EPS, color="black", lw=0.8, ls="--", label=f"machine epsilon {EPS:.1e}")
+    for i, function in enumerate(functions):
+        if not any(r["function"] == function and r["rel_error"] is not None for r in rows):
+            ax.text(i, 1e-9, "no 50-digit\nreference", ha="center", va="center", fontsize=7,
+                    rotation=90, color="dimgray")
+    ax.set_yscale("log")
+    ax.set_ylim(ZERO_FLOOR / 4, 1e-6)
+    ticks = [ZERO_FLOOR] + [10.0**k for k in range(-16, -5, 2)]
+    ax.set_yticks(ticks, ["0 (exact)"] + [f"$10^{{{k}}}$" for k in range(-16, -5, 2)])
+    ax.minorticks_off()
+    ax.set_xticks(range(len(functions)), functions, rotation=45, ha="right", fontsize=8.5)
+    ax.set_xlim(-0.6, len(functions) - 0.4)
+    ax.set_ylabel("max relative error  ‖g − ref‖∞ / ‖ref‖∞")
+    ax.set_title(title or "Accuracy of every method against a 50-digit reference",
+                 fontsize=11)
+    ax.grid(True, axis="y", which="major", alpha=0.3)
+    ax.legend(fontsize=8.5, ncol=len(methods) + 1, loc="upper left", framealpha=0.9)
+    fig.tight_layout()
+    return _finish(fig, path)

@@ -1,0 +1,330 @@
+"""The report: every study run, written as a Markdown document with figures and JSON data.
+
+:func:`collect` runs the studies of a :class:`ReportConfig` -- compare over the whole
+catalogue, the epsilon sweeps, the scaling study -- and returns their rows; :func:`markdown`
+turns them into ``README.md`` (tables, relative links to the figures, and readings computed from
+the data by :mod:`diffmethods.harness.findings`); :func:`write_report` writes the document, the
+PNG figures and ``results.json`` into a directory, all or nothing.
+
+Everything but the timings is deterministic (fixed points, fixed grids, no random numbers), and
+the timings live in their own columns and section, so regenerating the report changes nothing
+else.
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+import shutil
+import tempfile
+from dataclasses import asdict, dataclass, field
+
+import mpmath
+import numpy as np
+import sympy
+
+from . import __version__, registry
+from .methods.symbolic import clear_cache as clear_symbolic_cache
+from .catalogue import SCENARIOS
+from .commands._io import write_atomic
+from .commands._target import make_readable
+from .harness.compare import compare_catalogue
+from .harness.findings import (accuracy_findings, headline_findings, scaling_findings,
+                               sweep_findings, timing_findings)
+from .harness.scaling import default_variants, scaling
+from .harness.sweep import default_steps, epsilon_sweep, sweep_summary
+from .harness.tables import (fmt_count, fmt_error, fmt_ratio, fmt_seconds, fmt_step,
+                             markdown_table, to_json)
+from .methods.finite import schemes
+
+
+@dataclass(frozen=True)
+class ReportConfig:
+    """What the report runs. ``quick()`` is a smaller version for tests and previews."""
+
+    sweeps: tuple = (("sweep", 0, False), ("seed", 0, True))  # (catalogue name, i, relative)
+    sweep_points: int = 161
+    scaling_functions: tuple = ("rosenbrock", "rosenbrock_loop", "styblinski_tang")
+    dims: tuple = (2, 10, 100, 1000)
+    budget: float = 5.0      # seconds a method may be predicted to take at one n
+    compare_repeat: int = 5
+    scaling_repeat: int = 3
+    catalogue: tuple = field(default_factory=lambda: tuple(SCENARIOS))
+
+    @classmethod
+    def quick(cls) -> "ReportConfig":
+        return cls(sweep_points=41, scaling_functions=("rosenbrock", "sum_sin"),
+                   dims=(2, 10, 40), compare_repeat=1, scaling_repeat=1)
+
+    def steps(self) -> int:
+        """Progress steps: catalogue entries, sweep schemes, scaling cells."""
+        return (len(self.catalogue) + len(self.sweeps) * len(schemes())
+                + len(self.scaling_functions) * len(self.dims) * len(default_variants()))
+
+
+def collect(config: ReportConfig = ReportConfig(), progress=None) -> dict:
+    """Run every study; returns ``{"config", "environment", "catalogue", "sweeps",
+    "scaling"}`` with the rows of each."""
+    tick = progress or (lambda label: None)
+    # Start from an empty symbolic cache, so the symbolic method's first call (tracing, one
+    # call of f, and the derivation) is measured the same way in every run.
+    clear_symbolic_cache()
+    catalogue = compare_catalogue([SCENARIOS[n] for n in config.catalogue],
+                                  repeat=config.compare_repeat, progress=tick)
+    sweeps = []
+    for name, i, relative in config.sweeps:
+        s = SCENARIOS[name]
+        rows = epsilon_sweep(s.f, s.point, coordinate=i, relative=relative, name=name,
+                             steps=default_steps(config.sweep_points), progress=tick)
+        sweeps.append({"function": name, "formula": s.formula, "relative": relative,
+                       "rows": rows, "summary": sweep_summary(rows)})
+    studies = []
+    for name in config.scaling_functions:
+        rows = scaling(name, config.dims, repeat=config.scaling_repeat, budget=config.budget,
+                       progress=tick)
+        studies.append({"function": name, "formula": SCENARIOS[name].formula, "rows": rows})
+    environment = {"diffmethods": __version__, "python": platform.python_version(),
+                   "numpy": np.__version__, "sympy": sympy.__version__,
+                   "mpmath": mpmath.__version__}
+    return {"config": asdict(config), "environment": environment, "catalogue": catalogue,
+            "sweeps": sweeps, "scaling": studies}
+
+
+# --- the document ----------------------------------------------------------------------------
+def figure_names(data) -> dict:
+    """File name of every figure, by role."""
+    names = {"accuracy": "accuracy.png"}
+    for s in data["sweeps"]:
+        names[f"sweep:{s['function']}"] = f"epsilon_{s['function']}.png"
+    for s in data["scaling"]:
+        names[f"scaling:{s['function']}"] = f"scaling_{s['function']}.png"
+    return names
+
+
+def _bullets(findings) -> list[str]:
+    mark = {True: "✓ ", False: "✗ (not as expected) ", None: ""}
+    return [f"- {mark[f['holds']]}{f['text']}" for f in findings]
+
+
+def cell(text) -> str:
+    """Text for a Markdown table cell: a literal | would end the cell."""
+    return str(text).replace("|", "\\|")
+
+
+def _pivot(rows, value, methods) -> list[str]:
+    """function x method table of ``value(row)``."""
+    lines = ["| function | " + " | ".join(methods) + " |",
+             "|---|" + "---:|" * len(methods)]
+    for function in dict.fromkeys(r["function"] for r in rows):
+        cells = []
+        for m in methods:
+            row = next((r for r in rows if r["function"] == function and r["method"] == m), None)
+            cells.append("-" if row is None else cell(value(row)))
+        lines.append(f"| {function} | " + " | ".join(cells) + " |")
+    return lines
+
+
+def _error_cell(r) -> str:
+    if r["status"] != "ok":
+        return "n/a"
+    return "not scored" if r["rel_error"] is None else fmt_error(r["rel_error"])
+
+
+def _cost_cell(r) -> str:
+    if r["status"] != "ok":
+        return "n/a"
+    return f"{r['f_calls']} / {r['passes']} / {fmt_count(r['ops'])}"
+
+
+def _accuracy_section(data, figures) -> list[str]:
+    rows = data["catalogue"]
+    methods = list(dict.fromkeys(r["method"] for r in rows))
+    lines = ["## 1. Accuracy and cost across the catalogue", "",
+             f"Every method on each of the {len(dict.fromkeys(r['function'] for r in rows))} "
+             "catalogue functions at its catalogue point. The error is the largest deviation "
+             "from a reference computed with mpmath at 50 significant digits (the symbolic "
+             "derivative, evaluated node by node and checked against a 90-digit evaluation), "
+             "relative to the largest reference component.", "",
+             "![Relative error of every method on every catalogue function]"
+             f"({figures['accuracy']})",
+             "", "**Reading the figure.**", "", *_bullets(accuracy_findings(rows)), "",
+             "### Relative error against the 50-digit reference", "",
+             *_pivot(rows, _error_cell, methods), "",
+             "n/a: the method does not apply (see above); not scored: no reference exists.", "",
+             "### Cost of one gradient: calls of f / passes / elementary operations", "",
+             *_pivot(rows, _cost_cell, methods), "",
+             "Counted while each method ran. Finite differences see f as a black box, so they "
+             "count no operations (-). The symbolic count is the compiled code's operations "
+             "after common-subexpression elimination; its one f call is the tracing run.", "",
+             "### The functions", "", "| function | formula | point | reference |",
+             "|---|---|---|---|"]
+    for function in dict.fromkeys(r["function"] for r in rows):
+        r = next(r for r in rows if r["function"] == function)
+        point = ", ".join(f"{v:g}" for v in r["point"])
+        formula = SCENARIOS[function].formula if function in SCENARIOS else ""
+        lines.append(f"| {function} | {cell(formula)} | ({point}) | {cell(r['reference'])} |")
+    return lines + [""]
+
+
+SWEEP_COLUMNS = [
+    ("scheme", "scheme", str), ("order", "order", str),
+    ("predicted best step", "predicted_step", fmt_step),
+    ("observed best step", "observed_step", fmt_step),
+    ("observed / predicted", "ratio", fmt_ratio),
+    ("error at observed best", "observed_error", fmt_error),
+    ("worst error within ±½ decade", "observed_level", fmt_error),
+    ("lowest single error", "lowest_error", fmt_error),
+    ("default h", "default_h", fmt_step), ("error at default h", "default_error", fmt_error),
+]
+
+
+def _sweep_section(data, figures) -> list[str]:
+    lines = ["## 2. Finite differences: error against the step", "",
+             "Each scheme estimates one partial derivative with steps on a log-spaced grid "
+             f"({data['config']['sweep_points']} steps from 1e-16 to 1). Solid: the measured "
+             "error against the 50-digit reference. Dashed: the model truncation + round-off, "
+             "|c f^(m)| h^(m-1) + (eps/2) sum|w| |f| / h. Triangles: the step that minimises "
+             "the model; stars: the observed best step, where the worst error among a step and "
+             "its two neighbours either side is smallest (so one lucky cancellation of "
+             "round-off does not count).", ""]
+    for k, s in enumerate(data["sweeps"], start=1):
+        first = s["rows"][0]
+        unit = (f"steps are fractions r of |{first['variable']}| (h = r·|{first['variable']}|);"
+                " the figure shows them in percent") if s["relative"] else "steps are absolute"
+        lines += [f"### 2.{k} {s['function']}: f = {s['formula']}", "",
+                  f"∂f/∂{first['variable']} at {first['variable']} = {first['x']:g}, "
+                  f"exact value {first['derivative']:.17g}; {unit}.", "",
+                  f"![Error against step for {s['function']}]"
+                  f"({figures['sweep:' + s['function']]})", "",
+                  "**Reading the figure.**", "", *_bullets(sweep_findings(s["summary"])), "",
+                  markdown_table(s["summary"], SWEEP_COLUMNS)]
+    return lines
+
+
+def _count_cell(r) -> str:
+    return r["status"] if r["status"] != "ok" else f"{r['f_calls']} / {r['passes']}"
+
+
+def _scaling_section(data, figures) -> list[str]:
+    lines = ["## 3. Cost against the dimension n", "",
+             "Each method on functions defined for any n. Left to right and top to bottom: calls "
+             "of f, passes over the computation, wall time per gradient (the black line is one "
+             "evaluation of f; dotted: the symbolic method's one-off derivation and "
+             "compilation), and the symbolic expression size. Forward mode runs twice: with "
+             "its default chunk (many directions per pass, so few passes) and with chunk=1 "
+             "(one direction per pass, n passes: the textbook form). A method predicted to take "
+             f"more than {data['config']['budget']:g} s at some n is skipped there and beyond.",
+             ""]
+    for k, study in enumerate(data["scaling"], start=1):
+        rows = study["rows"]
+        variants = list(dict.fromkeys(r["variant"] for r in rows))
+        lines += [f"### 3.{k} {study['function']}: f = {study['formula']}", "",
+                  f"![Cost against n for {study['function']}]"
+                  f"({figures['scaling:' + study['function']]})", "",
+                  "**Reading the figure** (counts; times are in section 4).", "",
+                  *_bullets(scaling_findings(rows)), "",
+                  "Calls of f / passes per gradient:", "",
+                  "| n | " + " | ".join(variants) + " |", "|---:|" + "---:|" * len(variants)]
+        for n in sorted({r["n"] for r in rows}):
+            cells = [_count_cell(next(r for r in rows if r["n"] == n and r["variant"] == v))
+                     for v in variants]
+            lines.append(f"| {n} | " + " | ".join(cells) + " |")
+        lines.append("")
+    return lines
+
+
+def _timing_section(data) -> list[str]:
+    rows = data["catalogue"]
+    methods = list(dict.fromkeys(r["method"] for r in rows))
+    lines = ["## 4. Timings (these vary from run to run)", "",
+             "Median wall time of repeated runs on the machine that generated this report; the "
+             "symbolic method's times are for its compiled code, after the one-off derivation "
+             "(listed separately).", "",
+             "### One gradient on each catalogue function", "",
+             *_pivot(rows, lambda r: "n/a" if r["status"] != "ok" else fmt_seconds(r["seconds"]),
+                     methods), ""]
+    for study in data["scaling"]:
+        srows = study["rows"]
+        variants = list(dict.fromkeys(r["variant"] for r in srows))
+        lines += [f"### Scaling: {study['function']} (time per gradient, and in evaluations of f)",
+                  "", *_bullets(timing_findings(srows)), "",
+                  "| n | one f | " + " | ".join(variants) + " |",
+                  "|---:|---:|" + "---:|" * len(variants)]
+        for n in sorted({r["n"] for r in srows}):
+            here = [next(r for r in srows if r["n"] == n and r["variant"] == v) for v in variants]
+            cells = [r["status"] if r["status"] != "ok" else
+                     f"{fmt_seconds(r['seconds'])} ({fmt_ratio(r['ratio_to_f'])}×)" for r in here]
+            lines.append(f"| {n} | {fmt_seconds(here[0]['f_seconds'])} | " + " | ".join(cells)
+                         + " |")
+        lines.append("")
+    return lines
+
+
+def markdown(data) -> str:
+    """The whole report as Markdown, from the data of :func:`collect`."""
+    figures = figure_names(data)
+    env = data["environment"]
+    methods = [(m, registry.get_method(m)) for m in dict.fromkeys(
+        r["method"] for r in data["catalogue"])]
+    lines = ["# diffmethods report: five ways to compute a gradient, measured", "",
+             "Generated by `diffmethods report` with diffmethods "
+             f"{env['diffmethods']} (Python {env['python']}, numpy {env['numpy']}, sympy "
+             f"{env['sympy']}, mpmath {env['mpmath']}). All numbers come from the runs "
+             "recorded in `results.json`; the text below is computed from them. Everything "
+             "except the timings (section 4) is deterministic.", "",
+             "| method | exact? | how it works |", "|---|---|---|"]
+    for name, backend in methods:
+        exact = "yes" if getattr(backend, "exact", False) else "no (approximation)"
+        lines.append(f"| {name} | {exact} | {cell(getattr(backend, 'summary', ''))} |")
+    lines += ["", "## What the measurements show", "", *_bullets(headline_findings(data)),
+              "", "✓ marks an expectation the data confirmed; ✗ one it did not.", ""]
+    lines += ["Contents: 1. accuracy and cost across the catalogue · 2. finite differences: "
+              "error against the step · 3. cost against the dimension · 4. timings", ""]
+    lines += _accuracy_section(data, figures) + _sweep_section(data, figures)
+    lines += _scaling_section(data, figures) + _timing_section(data)
+    lines += ["## Reproduce", "", "```sh", "python -m pip install -e .", "diffmethods report",
+              "```", "", "Or from Python: `dm.compare(f, point)`, `dm.epsilon_sweep(f, point)`, "
+              "`dm.scaling('rosenbrock', [2, 10, 100])` return the rows; "
+              "`diffmethods.plots` draws them.", ""]
+    return "\n".join(lines)
+
+
+# --- writing ----------------------------------------------------------------------------------
+def render_figures(data) -> dict:
+    """{file name: PNG bytes} for every figure of the report."""
+    from . import plots
+    names = figure_names(data)
+    out = {names["accuracy"]: plots.figure_bytes(plots.plot_accuracy(data["catalogue"]))}
+    for s in data["sweeps"]:
+        title = f"Finite-difference error of ∂f/∂{s['rows'][0]['variable']}: f = {s['formula']}"
+        out[names["sweep:" + s["function"]]] = plots.figure_bytes(
+            plots.plot_sweep(s["rows"], title=title))
+    for s in data["scaling"]:
+        title = f"Cost against dimension: {s['function']}, f = {s['formula']}"
+        out[names["scaling:" + s["function"]]] = plots.figure_bytes(
+            plots.plot_scaling(s["rows"], title=title))
+    return out
+
+
+def write_report(out_dir: str, data) -> list[str]:
+    """Write README.md, results.json and the figures into ``out_dir``; returns the paths.
+
+    Everything is first written into a hidden temporary directory inside ``out_dir``, and moved
+    into place only when all of it succeeded, so a failure leaves the previous report intact.
+    Files in ``out_dir`` that the report does not make are left alone."""
+    files = {"README.md": markdown(data).encode(), "results.json": to_json(data).encode()}
+    files.update(render_figures(data))
+    os.makedirs(out_dir, exist_ok=True)
+    staging = tempfile.mkdtemp(prefix=".report-", dir=out_dir)
+    try:
+        for name, content in files.items():
+            write_atomic(os.path.join(staging, name), content, "wb")
+        written = []
+        for name in files:
+            target = os.path.join(out_dir, name)
+            os.replace(os.path.join(staging, name), target)
+            make_readable(target)
+            written.append(target)
+        return written
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)

@@ -1,0 +1,99 @@
+"""The 50-digit reference: really ~50 correct digits, every catalogue function, honest gaps."""
+
+import math
+
+import mpmath
+import numpy as np
+import pytest
+
+import diffmethods as dm
+from diffmethods.catalogue import SCENARIOS
+from diffmethods.expr import parse_expression
+from diffmethods.harness.reference import reference_gradient
+
+EPS = np.finfo(float).eps
+
+
+def _mp(x):
+    return mpmath.mpf(float(x))
+
+
+# (f for diffmethods, the same f written in mpmath, point): mpmath.diff is an independent check
+INDEPENDENT = [
+    (SCENARIOS["sweep"].f, lambda x: mpmath.exp(x) / mpmath.sqrt(mpmath.sin(x)**3
+                                                                 + mpmath.cos(x)**3), (1.5,)),
+    (parse_expression("log1p(x1) * expm1(x2) + exp2(x1) - log2(x2) + log10(x1 + x2)"),
+     lambda a, b: (mpmath.log1p(a) * mpmath.expm1(b) + mpmath.power(2, a) - mpmath.log(b, 2)
+                   + mpmath.log10(a + b)), (0.3, 1.7)),
+    (parse_expression("hypot(x1, x2) + cbrt(x1 - 2) + abs(x2 - 3) * sign(x1)"),
+     lambda a, b: (mpmath.hypot(a, b) + mpmath.sign(a - 2) * mpmath.cbrt(abs(a - 2))
+                   + abs(b - 3) * mpmath.sign(a)), (0.3, 1.7)),
+    (parse_expression("atan2(x1, x2) * tanh(x2) + acosh(x2 + 1) / asinh(x1) + atanh(x1 / 2)"),
+     lambda a, b: (mpmath.atan2(a, b) * mpmath.tanh(b) + mpmath.acosh(b + 1) / mpmath.asinh(a)
+                   + mpmath.atanh(a / 2)), (0.3, 1.7)),
+    (SCENARIOS["three_hump_camel"].f,  # float constants such as 1.05 are taken as stored
+     lambda x, y: (2 * x**2 - _mp(1.05) * x**4 + x**6 / 6 + x * y + y**2), (0.5, -0.3)),
+]
+
+
+@pytest.mark.parametrize("f, mp_f, point", INDEPENDENT)
+def test_reference_has_about_50_correct_digits(f, mp_f, point):
+    ref = reference_gradient(f, point if len(point) > 1 else point[0])
+    assert ref.available and ref.verified_digits >= 50
+    with mpmath.workdps(70):
+        x = [_mp(v) for v in point]
+        for i in range(len(x)):
+            def along(t, i=i):
+                y = list(x)
+                y[i] = t
+                return mp_f(*y)
+            exact = mpmath.diff(along, x[i])
+            assert abs(ref.gradient[i] - exact) <= mpmath.mpf(10)**-48 * max(1, abs(exact))
+
+
+def test_log1p_keeps_its_digits_for_tiny_arguments():
+    # log(1 + x) would round 1 + 1e-30 to 1 at 50 digits' working precision minus guard
+    ref = reference_gradient(parse_expression("log1p(x) * 1e30"), 1e-30)
+    with mpmath.workdps(80):
+        exact = _mp(1e30) / (1 + _mp(1e-30))  # the literal 1e30 as float64 stores it
+        assert abs(ref.gradient[0] - exact) / exact < mpmath.mpf(10)**-49
+
+
+@pytest.mark.parametrize("name", [n for n, s in SCENARIOS.items() if "branching" not in s.tags])
+def test_reference_matches_the_hand_derived_gradients(name):
+    s = SCENARIOS[name]
+    ref = reference_gradient(s.f, s.point)
+    assert ref.available, ref.reason
+    hand = dm.gradient(s.f, s.point, method="manual")
+    _, rel = ref.errors(hand)
+    assert rel <= 8 * EPS
+
+
+def test_python_if_has_no_reference_and_says_why():
+    ref = reference_gradient(SCENARIOS["huber"].f, SCENARIOS["huber"].point)
+    assert not ref.available and ref.gradient is None
+    assert "Python `if`" in ref.reason and ref.describe().startswith("unavailable:")
+
+
+@pytest.mark.parametrize("text, point, why", [
+    ("sqrt(x)", -1.0, "not real"),
+    ("log(x)", 0.0, "not finite"),
+    ("1/x", 0.0, "cannot be evaluated"),
+])
+def test_points_outside_the_domain_have_no_reference(text, point, why):
+    ref = reference_gradient(parse_expression(text), point)
+    assert not ref.available and why in ref.reason
+
+
+def test_errors_are_normwise_and_exact_for_exact_input():
+    ref = reference_gradient(lambda x1, x2: x1**2 + 3 * x2, (1.0, 0.0))   # gradient (2, 3)
+    assert ref.errors([2.0, 3.0]) == (0.0, 0.0)
+    abs_err, rel = ref.errors([2.0, 3.0 + 3e-6])
+    assert math.isclose(abs_err, 3e-6, rel_tol=1e-9) and math.isclose(rel, 1e-6, rel_tol=1e-9)
+    assert all(math.isnan(v) for v in ref.errors([float("nan"), 3.0]))
+
+
+def test_piecewise_from_np_where_is_evaluated():
+    f = lambda x: np.where(x > 1, x**3, -x)  # noqa: E731
+    assert float(reference_gradient(f, 2.0).gradient[0]) == 12.0
+    assert float(reference_gradient(f, 0.5).gradient[0]) == -1.0
