@@ -12,7 +12,7 @@ from .checker import GradientCheck, check_gradient
 from .errors import (BranchError, DiffMethodsError, ExpressionError, FunctionError,
                      NoManualGradientError, OptionError, PointError, UnknownMethodError,
                      UnsupportedOperationError)
-from .methods.finite import register_scheme, schemes
+from .methods.finite import register_scheme, schemes, unregister_scheme
 from .methods.forward import Dual
 from .methods.manual import manual
 from .methods.tape import Tape, Var
@@ -42,7 +42,7 @@ __all__ = [
     "gradient", "differentiate", "derivative", "jacobian", "hessian", "jvp", "vjp", "hvp",
     "manual", "check_gradient", "GradientCheck", "methods", "register_method",
     "unregister_method", "symbolic_gradient", "SymbolicGradient", "clear_symbolic_cache",
-    "register_scheme", "schemes", "Result", "Dual", "Var", "Tape", "OPS",
+    "register_scheme", "unregister_scheme", "schemes", "Result", "Dual", "Var", "Tape", "OPS",
     "DiffMethodsError", "UnknownMethodError", "OptionError", "PointError", "FunctionError",
     "NoManualGradientError", "UnsupportedOperationError", "BranchError", "ExpressionError",
     "explain", "Explanation",

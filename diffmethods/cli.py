@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import pkgutil
+import re
 import sys
 
 from . import commands
@@ -43,8 +44,23 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+NUMBER_LIST_OPTIONS = ("--at",)
+
+
+def _join_negative_lists(argv: list) -> list:
+    """``--at -1,2`` as ``--at=-1,2``: argparse would read -1,2 as an unknown option."""
+    out = []
+    for token in argv:
+        if out and out[-1] in NUMBER_LIST_OPTIONS and re.match(r"^-[\d.]", token):
+            out[-1] = f"{out[-1]}={token}"
+        else:
+            out.append(token)
+    return out
+
+
 def main(argv=None) -> int:
     """Run the command line; returns the exit code (0 success, 2 a reported error)."""
+    argv = _join_negative_lists(list(sys.argv[1:] if argv is None else argv))
     args = build_parser().parse_args(argv)
     try:
         return int(args._run(args) or 0)

@@ -49,9 +49,9 @@ def figure_bytes(fig, fmt: str = "png") -> bytes:
 
 def save(fig, path: str) -> None:
     """Save ``fig`` to ``path`` atomically (format from the extension)."""
-    from .commands._target import write_output
+    from .commands._io import write_atomic
     fmt = os.path.splitext(path)[1].lstrip(".").lower() or "png"
-    write_output(path, figure_bytes(fig, fmt), "wb")
+    write_atomic(path, figure_bytes(fig, fmt), "wb")
 
 
 def _finish(fig, path):
@@ -88,8 +88,10 @@ def plot_sweep(rows, path: str | None = None, title: str | None = None) -> Figur
         shown = np.where(y > 0, y, np.nan)
         # earlier curves drawn wider, so one hidden under a later one (forward under
         # backward) still shows at its edges
-        ax.plot(x, shown, "-", color=color, lw=max(1.0, 2.6 - 0.5 * k),
-                label=f"{scheme} (order {mine[0]['order']})")
+        order = mine[0]["order"]
+        label = (f"{scheme} (order {order})" if order is not None else
+                 f"{scheme} (h = its first step)" if scheme == "richardson" else scheme)
+        ax.plot(x, shown, "-", color=color, lw=max(1.0, 2.6 - 0.5 * k), label=label)
         zero = y == 0
         if zero.any():
             any_zero = True
@@ -115,7 +117,7 @@ def plot_sweep(rows, path: str | None = None, title: str | None = None) -> Figur
         ax.set_xlabel(f"step h  (same units as {variable})")
     ax.set_ylabel(f"absolute error of ∂f/∂{variable}  (|estimate − exact|)")
     where = f"{variable} = {rows[0]['x']:g}"
-    ax.set_title(title or f"Finite-difference error against step size: {rows[0]['function']} "
+    ax.set_title(title or f"Derivative error against step size: {rows[0]['function']} "
                  f"at {where}", fontsize=11)
     ax.grid(True, which="major", alpha=0.3)
     handles, _ = ax.get_legend_handles_labels()

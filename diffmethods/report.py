@@ -27,10 +27,11 @@ from . import __version__, registry
 from .methods.symbolic import clear_cache as clear_symbolic_cache
 from .catalogue import SCENARIOS
 from .commands._io import write_atomic
-from .commands._target import make_readable
 from .harness.compare import compare_catalogue
-from .harness.findings import (accuracy_findings, headline_findings, scaling_findings,
-                               sweep_findings, timing_findings)
+from .harness.findings import (accuracy_findings, headline_findings, hessian_findings,
+                               jacobian_findings, scaling_findings, sweep_findings,
+                               timing_findings)
+from .harness.operators import compare_hessian, jacobian_scaling
 from .harness.scaling import default_variants, scaling
 from .harness.sweep import default_steps, epsilon_sweep, sweep_summary
 from .harness.tables import (fmt_count, fmt_error, fmt_ratio, fmt_seconds, fmt_step,
@@ -49,12 +50,15 @@ class ReportConfig:
     budget: float = 5.0      # seconds a method may be predicted to take at one n
     compare_repeat: int = 5
     scaling_repeat: int = 3
+    hessians: tuple = ("seed", "rosenbrock", "logsumexp", "sweep", "kinks")
+    jacobian_shapes: tuple = ((200, 2), (50, 50), (2, 200))  # (outputs, inputs)
     catalogue: tuple = field(default_factory=lambda: tuple(SCENARIOS))
 
     @classmethod
     def quick(cls) -> "ReportConfig":
         return cls(sweep_points=41, scaling_functions=("rosenbrock", "sum_sin"),
-                   dims=(2, 10, 40), compare_repeat=1, scaling_repeat=1)
+                   dims=(2, 10, 40), compare_repeat=1, scaling_repeat=1,
+                   hessians=("seed", "rosenbrock"), jacobian_shapes=((20, 2), (2, 20)))
 
     def steps(self) -> int:
         """Progress steps: catalogue entries, sweep schemes, scaling cells."""
@@ -83,11 +87,16 @@ def collect(config: ReportConfig = ReportConfig(), progress=None) -> dict:
         rows = scaling(name, config.dims, repeat=config.scaling_repeat, budget=config.budget,
                        progress=tick)
         studies.append({"function": name, "formula": SCENARIOS[name].formula, "rows": rows})
+    hessians = []
+    for name in config.hessians:
+        hessians.extend(compare_hessian(SCENARIOS[name].f, SCENARIOS[name].point, name=name))
+    jacobians = jacobian_scaling(config.jacobian_shapes)
     environment = {"diffmethods": __version__, "python": platform.python_version(),
                    "numpy": np.__version__, "sympy": sympy.__version__,
                    "mpmath": mpmath.__version__}
     return {"config": asdict(config), "environment": environment, "catalogue": catalogue,
-            "sweeps": sweeps, "scaling": studies}
+            "sweeps": sweeps, "scaling": studies, "hessians": hessians,
+            "jacobians": jacobians}
 
 
 # --- the document ----------------------------------------------------------------------------
@@ -179,8 +188,10 @@ SWEEP_COLUMNS = [
 
 
 def _sweep_section(data, figures) -> list[str]:
-    lines = ["## 2. Finite differences: error against the step", "",
-             "Each scheme estimates one partial derivative with steps on a log-spaced grid "
+    lines = ["## 2. Error against the step", "",
+             "Each finite-difference scheme -- and each other method that takes a step: the "
+             "complex step, and Richardson extrapolation from a first step h -- estimates one "
+             "partial derivative with steps on a log-spaced grid "
              f"({data['config']['sweep_points']} steps from 1e-16 to 1). Solid: the measured "
              "error against the 50-digit reference. Dashed: the model truncation + round-off, "
              "|c f^(m)| h^(m-1) + (eps/2) sum|w| |f| / h. Triangles: the step that minimises "
@@ -221,7 +232,7 @@ def _scaling_section(data, figures) -> list[str]:
         lines += [f"### 3.{k} {study['function']}: f = {study['formula']}", "",
                   f"![Cost against n for {study['function']}]"
                   f"({figures['scaling:' + study['function']]})", "",
-                  "**Reading the figure** (counts; times are in section 4).", "",
+                  "**Reading the figure** (counts; times are in section 5).", "",
                   *_bullets(scaling_findings(rows)), "",
                   "Calls of f / passes per gradient:", "",
                   "| n | " + " | ".join(variants) + " |", "|---:|" + "---:|" * len(variants)]
@@ -233,10 +244,49 @@ def _scaling_section(data, figures) -> list[str]:
     return lines
 
 
+def _operators_section(data) -> list[str]:
+    hessians, jacobians = data["hessians"], data["jacobians"]
+    methods = list(dict.fromkeys(r["method"] for r in hessians))
+    lines = ["## 4. Hessians and Jacobians", "",
+             "Every method that provides a Hessian, scored against the symbolic Hessian evaluated "
+             "with mpmath at 50 digits (relative to its largest entry), with its counted calls "
+             "of f and passes. Reverse mode computes it forward over reverse: f is recorded on "
+             "dual numbers, so one backward sweep carries a block of Hessian columns; finite "
+             "differences use second differences with a step of eps^(1/4)·max(1, |x|).", "",
+             *_bullets(hessian_findings(hessians)), "",
+             "| function | " + " | ".join(methods) + " |", "|---|" + "---:|" * len(methods)]
+    for function in dict.fromkeys(r["function"] for r in hessians):
+        cells = []
+        for m in methods:
+            r = next(r for r in hessians if r["function"] == function and r["method"] == m)
+            cells.append(r["status"] if r["status"] != "ok" else
+                         f"{fmt_error(r['rel_error'])} ({r['f_calls']} / {r['passes']})")
+        lines.append(f"| {function} | " + " | ".join(cells) + " |")
+    lines += ["", "Cells: relative error (calls of f / passes); n/a where a method does not "
+              "apply (no hand-derived Hessian).", "",
+              "### Jacobians: forward mode for tall, reverse mode for wide", "",
+              "F(x) = tanh(A x) with a fixed random matrix A of each shape (outputs x inputs). "
+              "Forward mode pays per input direction, reverse mode per output.", "",
+              *_bullets(jacobian_findings(jacobians)), ""]
+    variants = list(dict.fromkeys(r["variant"] for r in jacobians))
+    lines += ["| shape | outputs x inputs | " + " | ".join(variants) + " |",
+              "|---|---|" + "---:|" * len(variants)]
+    for shape in dict.fromkeys(r["shape"] for r in jacobians):
+        here = {r["variant"]: r for r in jacobians if r["shape"] == shape}
+        first = next(iter(here.values()))
+        lines.append(f"| {shape} | {first['outputs']} x {first['inputs']} | "
+                     + " | ".join(f"{here[v]['f_calls']} / {here[v]['passes']}"
+                                  for v in variants) + " |")
+    lines += ["", "Cells: calls of f / passes. Forward mode's default blocks of directions "
+              "do all columns in one pass here; chunk=1 is the textbook one direction per "
+              "pass.", ""]
+    return lines
+
+
 def _timing_section(data) -> list[str]:
     rows = data["catalogue"]
     methods = list(dict.fromkeys(r["method"] for r in rows))
-    lines = ["## 4. Timings (these vary from run to run)", "",
+    lines = ["## 5. Timings (these vary from run to run)", "",
              "Median wall time of repeated runs on the machine that generated this report; the "
              "symbolic method's times are for its compiled code, after the one-off derivation "
              "(listed separately).", "",
@@ -266,22 +316,24 @@ def markdown(data) -> str:
     env = data["environment"]
     methods = [(m, registry.get_method(m)) for m in dict.fromkeys(
         r["method"] for r in data["catalogue"])]
-    lines = ["# diffmethods report: five ways to compute a gradient, measured", "",
+    lines = [f"# diffmethods report: {len(methods)} ways to compute a gradient, measured", "",
              "Generated by `diffmethods report` with diffmethods "
              f"{env['diffmethods']} (Python {env['python']}, numpy {env['numpy']}, sympy "
              f"{env['sympy']}, mpmath {env['mpmath']}). All numbers come from the runs "
              "recorded in `results.json`; the text below is computed from them. Everything "
-             "except the timings (section 4) is deterministic.", "",
+             "except the timings (section 5) is deterministic.", "",
              "| method | exact? | how it works |", "|---|---|---|"]
     for name, backend in methods:
         exact = "yes" if getattr(backend, "exact", False) else "no (approximation)"
         lines.append(f"| {name} | {exact} | {cell(getattr(backend, 'summary', ''))} |")
     lines += ["", "## What the measurements show", "", *_bullets(headline_findings(data)),
               "", "✓ marks an expectation the data confirmed; ✗ one it did not.", ""]
-    lines += ["Contents: 1. accuracy and cost across the catalogue · 2. finite differences: "
-              "error against the step · 3. cost against the dimension · 4. timings", ""]
+    lines += ["Contents: 1. accuracy and cost across the catalogue · 2. error against the "
+              "step · 3. cost against the dimension · 4. Hessians and Jacobians · 5. timings",
+              ""]
     lines += _accuracy_section(data, figures) + _sweep_section(data, figures)
-    lines += _scaling_section(data, figures) + _timing_section(data)
+    lines += _scaling_section(data, figures) + _operators_section(data)
+    lines += _timing_section(data)
     lines += ["## Reproduce", "", "```sh", "python -m pip install -e .", "diffmethods report",
               "```", "", "Or from Python: `dm.compare(f, point)`, `dm.epsilon_sweep(f, point)`, "
               "`dm.scaling('rosenbrock', [2, 10, 100])` return the rows; "
@@ -296,7 +348,7 @@ def render_figures(data) -> dict:
     names = figure_names(data)
     out = {names["accuracy"]: plots.figure_bytes(plots.plot_accuracy(data["catalogue"]))}
     for s in data["sweeps"]:
-        title = f"Finite-difference error of ∂f/∂{s['rows'][0]['variable']}: f = {s['formula']}"
+        title = f"Error of ∂f/∂{s['rows'][0]['variable']} against the step: f = {s['formula']}"
         out[names["sweep:" + s["function"]]] = plots.figure_bytes(
             plots.plot_sweep(s["rows"], title=title))
     for s in data["scaling"]:
@@ -323,7 +375,6 @@ def write_report(out_dir: str, data) -> list[str]:
         for name in files:
             target = os.path.join(out_dir, name)
             os.replace(os.path.join(staging, name), target)
-            make_readable(target)
             written.append(target)
         return written
     finally:

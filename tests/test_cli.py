@@ -9,8 +9,10 @@ import sys
 
 import pytest
 
+
 import diffmethods as dm
 from diffmethods.cli import command_modules, main
+from diffmethods.harness.sweep import step_methods
 
 PNG = b"\x89PNG\r\n\x1a\n"
 
@@ -78,9 +80,13 @@ def test_compare_writes_json_csv_and_markdown(tmp_path, capsys):
     assert json.loads(capsys.readouterr().out)[0]["function"] == "seed"
 
 
-def test_negative_coordinates_with_an_equals_sign(capsys):
+def test_negative_coordinates_with_or_without_an_equals_sign(capsys):
     assert main(["compare", "x1*x2", "--at=-1,2", "--methods", "reverse", "--repeat", "1"]) == 0
     assert "[2, -1]" in capsys.readouterr().out
+    assert main(["compare", "x1*x2", "--at", "-1,2", "--methods", "reverse", "--repeat", "1"]) == 0
+    assert "[2, -1]" in capsys.readouterr().out
+    assert main(["explain", "x**2", "--at", "-3", "--method", "reverse"]) == 0
+    assert "-6" in capsys.readouterr().out
 
 
 def test_compare_with_named_variables_and_options(capsys):
@@ -143,7 +149,8 @@ def test_sweep_prints_the_best_steps_and_writes_figure_and_data(tmp_path, capsys
     assert 0.1 <= observed / predicted <= 10
     assert png.read_bytes().startswith(PNG)
     rows = json.loads(data.read_text())
-    assert len(rows) == 161 * len(dm.schemes()) and rows[0]["variable"] == "x"
+    swept = dm.schemes() + step_methods()  # schemes, then complex step, Richardson, ...
+    assert len(rows) == 161 * len(swept) and rows[0]["variable"] == "x"
 
 
 def test_sweep_relative_by_variable_name(capsys):

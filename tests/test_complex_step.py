@@ -63,3 +63,16 @@ def test_array_code_under_the_complex_step():
 
     x = np.array([0.1, -0.3, 0.2])
     assert close(dm.gradient(f, x, method="complex-step"), dm.gradient(f, x), 1e-15, 1e-15)
+
+
+def test_complex_step_matches_the_50_digit_reference_on_the_analytic_catalogue():
+    from diffmethods.catalogue import scenarios
+    from diffmethods.harness.reference import reference_gradient
+
+    analytic = scenarios("analytic")
+    assert len(analytic) >= 8
+    for s in analytic:
+        ref = reference_gradient(s.f, s.point)
+        assert ref.available, s.name
+        _, rel = ref.errors(dm.gradient(s.f, s.point, method="complex-step"))
+        assert rel <= 1e-15, (s.name, rel)

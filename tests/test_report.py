@@ -55,7 +55,8 @@ def test_readme_prose_is_computed_from_the_results(quick_report):
 def test_results_json_is_strict_and_complete(quick_report):
     data = json.loads((quick_report / "results.json").read_text(),
                       parse_constant=lambda c: pytest.fail(f"non-strict JSON constant {c}"))
-    assert set(data) == {"config", "environment", "catalogue", "sweeps", "scaling"}
+    assert set(data) == {"config", "environment", "catalogue", "sweeps", "scaling", "hessians",
+                         "jacobians"}
     assert {r["function"] for r in data["catalogue"]} == set(SCENARIOS)
     assert [s["function"] for s in data["sweeps"]] == ["sweep", "seed"]
 
@@ -64,7 +65,7 @@ def test_rerunning_changes_nothing_but_timings(quick_report):
     config = report.ReportConfig.quick()
     again = report.markdown(report.collect(config))
     before = (quick_report / "README.md").read_text()
-    cut = "## 4. Timings"
+    cut = "## 5. Timings"
     assert again.split(cut)[0] == before.split(cut)[0]
 
 

@@ -144,8 +144,8 @@ def test_register_a_finite_difference_scheme():
         with pytest.raises(dm.OptionError, match="first derivative"):
             dm.register_scheme("broken", (0, 1), (1.0, 1.0), 1)
     finally:
-        from diffmethods.methods.finite import SCHEMES
-        SCHEMES.pop("forward3", None)
+        dm.unregister_scheme("forward3")
+    assert "forward3" not in dm.schemes()
 
 
 def test_tape_trace_and_backward_log_describe_the_seed_walkthrough():

@@ -31,8 +31,8 @@ class Target:
     variables: tuple
 
 
-def add_target_arguments(parser, at_help: str = "the point, comma-separated, e.g. 2,3,4 "
-                         "(write --at=-1,2 when it starts with a minus sign)") -> None:
+def add_target_arguments(parser, at_help: str = "the point, comma-separated, e.g. 2,3,4 or "
+                         "-1,2") -> None:
     parser.add_argument("function", metavar="FUNCTION",
                         help="an expression such as '3*(x1**2 + x2*x3)' (variables x or x1, "
                              "x2, ...) or a catalogue name such as rosenbrock")
@@ -172,18 +172,3 @@ def data_format(path: str, given=None) -> str:
         return given
     ext = os.path.splitext(path)[1].lower()
     return {".json": "json", ".csv": "csv"}.get(ext, "markdown")
-
-
-def make_readable(path: str) -> None:
-    """Give a written file the usual permissions (0666 less the umask): the temporary file
-    that write_atomic moves into place is created private (0600)."""
-    umask = os.umask(0)
-    os.umask(umask)
-    os.chmod(path, 0o666 & ~umask)
-
-
-def write_output(path: str, data, mode: str = "w") -> None:
-    """write_atomic, then the usual permissions."""
-    from ._io import write_atomic
-    write_atomic(path, data, mode)
-    make_readable(path)

@@ -9,8 +9,9 @@ from __future__ import annotations
 from .. import registry
 from ..harness.compare import compare
 from ..harness.tables import markdown_table, text_table, to_csv, to_json
+from ._io import write_atomic
 from ._target import (add_target_arguments, check_writable, data_format, parse_names,
-                      resolve_target, write_output)
+                      resolve_target)
 
 NAME = "compare"
 HELP = "compare every method on one function and point: gradient, errors, f-calls, time"
@@ -82,7 +83,7 @@ def run(args) -> int:
     rows = compare(target.f, target.point, methods=methods, options=_options(args),
                    repeat=args.repeat, name=target.name)
     if args.out:
-        write_output(args.out, render(target, rows, data_format(args.out, args.format)))
+        write_atomic(args.out, render(target, rows, data_format(args.out, args.format)))
         if not args.quiet:
             print(render(target, rows, "table"), end="")
             print(f"wrote {args.out}")

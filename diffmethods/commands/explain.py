@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import sys
 
-from ..expr import parse_expression, parse_point
 from ..registry import methods
 from ..teaching.explain import explain, point_text
 from ..teaching.graph import draw_graph, graph_dot
 from ..teaching.reverse_trace import walk_reverse
 from ._io import write_atomic
+from ._target import add_target_arguments, resolve_target
 
 NAME = "explain"
 HELP = "explain step by step how each method computes the gradient of a formula"
@@ -22,13 +22,7 @@ ORDER = 40
 
 
 def add_arguments(parser) -> None:
-    parser.add_argument("expression", help='the formula, e.g. "3*(x1**2 + x2*x3)"')
-    parser.add_argument("--at", required=True, metavar="POINT",
-                        help="the point, comma-separated, e.g. 2,3,4 (a negative first "
-                             "coordinate needs --at=-1,2)")
-    parser.add_argument("--vars", metavar="NAMES",
-                        help="the variables in order, comma-separated (default: x or x1, x2, "
-                             "... as they appear)")
+    add_target_arguments(parser)
     parser.add_argument("--method", default="all", choices=["all"] + methods(),
                         help="the method to explain (default: all, in order)")
     parser.add_argument("--scheme", default="central",
@@ -52,9 +46,8 @@ def echo(text: str) -> None:
 
 
 def run(args) -> int:
-    variables = [v.strip() for v in args.vars.split(",")] if args.vars else None
-    f = parse_expression(args.expression, variables)
-    point = f.point(parse_point(args.at))
+    target = resolve_target(args)
+    f, point = target.f, target.point
     method = None if args.method == "all" else args.method
     explanation = explain(f, point, method, scheme=args.scheme, step=args.step,
                           rel_step=args.rel_step)
@@ -62,7 +55,7 @@ def run(args) -> int:
     if args.graph or args.dot:  # before printing: a graph too large to draw is an error
         walk = walk_reverse(f, point)
         if args.graph:
-            draw_graph(walk, args.graph, title=f"f = {f.text} at {point_text(point)}")
+            draw_graph(walk, args.graph, title=f"f = {target.formula} at {point_text(point)}")
             written.append(args.graph)
         if args.dot:
             write_atomic(args.dot, graph_dot(walk))

@@ -10,8 +10,8 @@ from ..harness.progress import progress_bar
 from ..harness.scaling import default_variants, scalable_names, scaling
 from ..harness.tables import (fmt_count, fmt_ratio, fmt_seconds, markdown_table, text_table,
                               to_csv, to_json)
-from ._target import (check_writable, data_format, figure_format, parse_int_list, parse_names,
-                      write_output)
+from ._io import write_atomic
+from ._target import (check_writable, data_format, figure_format, parse_int_list, parse_names)
 
 NAME = "scaling"
 HELP = "cost of every method against the dimension n: f-calls, passes, time (log-log plot)"
@@ -76,6 +76,6 @@ def run(args) -> int:
     if args.data:
         fmt = data_format(args.data)
         text = {"json": to_json, "csv": to_csv}.get(fmt)
-        write_output(args.data, text(rows) if text else markdown_table(rows, COLUMNS))
+        write_atomic(args.data, text(rows) if text else markdown_table(rows, COLUMNS))
         print(f"wrote {args.data}")
     return 0

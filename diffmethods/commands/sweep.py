@@ -12,8 +12,9 @@ from ..harness.sweep import default_steps, epsilon_sweep, sweep_summary
 from ..harness.tables import (fmt_error, fmt_ratio, fmt_step, markdown_table, text_table, to_csv,
                               to_json)
 from ..methods.finite import schemes
+from ._io import write_atomic
 from ._target import (add_target_arguments, check_writable, coordinate_index, data_format,
-                      figure_format, parse_names, resolve_target, write_output)
+                      figure_format, parse_names, resolve_target)
 
 NAME = "sweep"
 HELP = "sweep the finite-difference step from 1e-16 to 1: error of every scheme, log-log plot"
@@ -97,7 +98,7 @@ def run(args) -> int:
     if args.data:
         fmt = data_format(args.data)
         text = {"json": to_json, "csv": to_csv}.get(fmt)
-        write_output(args.data, text(rows) if text else
+        write_atomic(args.data, text(rows) if text else
                      markdown_table(summary, summary_columns(args.relative)))
         print(f"wrote {args.data}")
     return 0

@@ -64,6 +64,25 @@ def sweep_findings(summary) -> list[dict]:
                 f"zero for this function), so the model predicts no optimal step: the error is "
                 f"round-off only and falls as h grows; the observed best is at the large end, "
                 f"{_step_text(s['observed_step'], relative)}."))
+    cs, forward_small = by.get("complex-step"), (f or {}).get("small_steps_worst")
+    if cs and cs["small_steps_worst"] is not None:
+        versus = (f" (forward differences reached {fmt_error(forward_small)} there)"
+                  if forward_small else "")
+        out.append(finding(
+            f"The complex step's error stayed at or below {fmt_error(cs['small_steps_worst'])} "
+            f"for every step up to {_step_text(1e-8, relative)}, down to the smallest tried"
+            f"{versus}: Im f(x + ih)/h subtracts nothing, so nothing cancels as h shrinks.",
+            cs["small_steps_worst"] <= 1e3 * EPS * max(1.0, abs(summary[0].get("x") or 1))))
+    ri, c4 = by.get("richardson"), by.get("central4")
+    if ri and ri["observed_level"] is not None:
+        better = c4 and c4["observed_level"] and ri["observed_level"] < c4["observed_level"]
+        out.append(finding(
+            f"Richardson extrapolation (Ridders) reached {fmt_error(ri['observed_level'])} "
+            f"from a first step around {_step_text(ri['observed_step'], relative)}"
+            + (f", below the best of the 4th-order central scheme "
+               f"({fmt_error(c4['observed_level'])})" if better else "")
+            + "; with a first step that is too small it starts inside the round-off and "
+              "cannot recover."))
     if summary[0]["vanished_up_to"] is not None:
         out.append(finding(
             f"At {_step_text(summary[0]['vanished_up_to'], relative)} and below, x + h rounds "
@@ -96,11 +115,13 @@ def accuracy_findings(rows) -> list[dict]:
         hi = max(mine, key=lambda r: r["rel_error"])
         if exact and lo["rel_error"] > 0:
             gap = math.log10(lo["rel_error"] / max(worst["rel_error"], EPS))
+            tail = (f"even its best is {gap:.1f} orders of magnitude above the exact methods' "
+                    "worst" if gap >= 0.5 else "at its best it is as accurate as the exact "
+                    "methods")
             out.append(finding(
                 f"{method} (an approximation) has relative errors from "
                 f"{fmt_error(lo['rel_error'])} ({lo['function']}) to "
-                f"{fmt_error(hi['rel_error'])} ({hi['function']}): even its best is "
-                f"{gap:.1f} orders of magnitude above the exact methods' worst."))
+                f"{fmt_error(hi['rel_error'])} ({hi['function']}): {tail}."))
         else:
             out.append(finding(f"{method}: relative errors from {fmt_error(lo['rel_error'])} "
                                f"to {fmt_error(hi['rel_error'])}."))
@@ -243,4 +264,46 @@ def headline_findings(data) -> list[dict]:
             f"n (up to n = {max(r['n'] for r in reverse)}, {len(reverse)} measurements).",
             all(r["passes"] == 2 and r["f_calls"] == 1 for r in reverse)))
     out += accuracy_findings(data["catalogue"])[:1]
+    return out
+
+
+def hessian_findings(rows) -> list[dict]:
+    """From :func:`~diffmethods.harness.operators.compare_hessian` rows of several functions."""
+    out = []
+    scored = [r for r in rows if r["rel_error"] is not None]
+    for method in dict.fromkeys(r["method"] for r in scored):
+        mine = [r for r in scored if r["method"] == method]
+        worst = max(mine, key=lambda r: r["rel_error"])
+        exact = mine[0]["exact"]
+        out.append(finding(
+            f"{method}: Hessians within {fmt_error(worst['rel_error'])} of the 50-digit "
+            f"reference on all {len(mine)} functions (worst on {worst['function']})",
+            worst["rel_error"] <= (1e-10 if exact else 1e-5)))
+    rev = [r for r in rows if r["method"] == "reverse" and r["status"] == "ok"]
+    if rev:
+        out.append(finding(
+            "Forward over reverse made one forward and one backward pass per block of "
+            "Hessian columns: "
+            + ", ".join(f"{r['function']} {r['passes']}" for r in rev) + " passes.",
+            all(r["passes"] % 2 == 0 for r in rev)))
+    return out
+
+
+def jacobian_findings(rows) -> list[dict]:
+    """From :func:`~diffmethods.harness.operators.jacobian_scaling` rows."""
+    out = []
+    for shape in dict.fromkeys(r["shape"] for r in rows):
+        mine = {r["variant"]: r for r in rows if r["shape"] == shape}
+        fwd, rev = mine.get("forward chunk=1"), mine.get("reverse")
+        if not (fwd and rev):
+            continue
+        m, n = fwd["outputs"], fwd["inputs"]
+        winner = ("forward" if fwd["passes"] < rev["passes"] else
+                  "reverse" if rev["passes"] < fwd["passes"] else "neither")
+        expected = {"tall": "forward", "wide": "reverse"}.get(shape)
+        out.append(finding(
+            f"{shape} Jacobian ({m} outputs x {n} inputs): forward mode with one direction per "
+            f"pass made {fwd['passes']} passes (one per input), reverse mode "
+            f"{rev['passes']} (one forward pass and one backward sweep per output): "
+            f"{winner} mode needs fewer.", None if expected is None else winner == expected))
     return out

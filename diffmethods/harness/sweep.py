@@ -120,12 +120,38 @@ def _model_at(h, T, q, R):
     return (sum(parts) if parts else None), trunc, round_off
 
 
+def step_methods() -> list[str]:
+    """Registered methods other than plain finite differences that take a ``step`` option
+    (the complex step, Richardson's first step, ...): the sweep shows them beside the schemes."""
+    out = []
+    for name in registry.methods():
+        method = registry.get_method(name)
+        if name != "finite" and "step" in inspect.signature(method.gradient).parameters:
+            out.append(name)
+    return out
+
+
+def _method_model(method, f, point, i, digits):
+    """(T, q, R) for a step method: the complex step's truncation is |f3| h^2 / 6 (f3 the
+    third derivative) and no round-off grows as 1/h; Richardson has no simple model."""
+    if method != "complex-step":
+        return None, None, None
+    try:
+        third = float(derivatives_along(f, point, i, {3}, digits)[3])
+    except (DiffMethodsError, NotEvaluable, RecursionError):
+        return None, None, None
+    return (abs(third) / 6 or None), 2, None
+
+
 def epsilon_sweep(f, point, *, coordinate: int = 0, schemes=None, steps=None,
-                  relative: bool = False, name: str | None = None,
+                  relative: bool = False, name: str | None = None, methods=None,
                   digits: int = DIGITS, progress=None) -> list[dict]:
     """Error of df/dx_i by each finite-difference scheme over a grid of steps.
 
     ``coordinate`` is the index i (0-based); ``schemes`` defaults to every registered scheme;
+    ``methods`` to :func:`step_methods` (complex step, Richardson) when ``schemes`` is not
+    given, and to none when it is; they are swept over the same steps and reported as further
+    "schemes";
     ``steps`` defaults to :func:`default_steps` (1e-16 .. 1); with ``relative=True`` a step r
     means h = r |x_i| (|x_i| taken as 1 at 0). One row per (scheme, step) with ``function,
     variable, coordinate, x, scheme, order, relative, step, h, h_effective, estimate,
@@ -192,10 +218,35 @@ def epsilon_sweep(f, point, *, coordinate: int = 0, schemes=None, steps=None,
                 default_error=error_of(default_estimate), reference=described))
         if progress is not None:
             progress(stencil.name)
+    from .. import api
+    if methods is None:
+        methods = step_methods() if schemes is None else []
+    for method in methods:
+        T, q, R = _method_model(method, f, point, i, digits)
+        for step in steps:
+            h = float(step) * scale
+            try:
+                with np.errstate(all="ignore"):
+                    estimate = float(api.gradient(f, point, method=method, step=h)[i])
+            except DiffMethodsError:
+                estimate = float("nan")
+            abs_error = error_of(estimate)
+            total, trunc, round_off = _model_at(h, T, q, R)
+            rows.append(dict(
+                base, scheme=method, order=None, step=float(step), h=h, h_effective=h,
+                estimate=estimate, derivative=derivative, abs_error=abs_error,
+                rel_error=abs_error / abs(derivative) if derivative != 0 else None,
+                model_error=total, model_truncation=trunc, model_roundoff=round_off,
+                truncation_constant=T, truncation_power=q, roundoff_constant=R,
+                predicted_step=None, predicted_h=None, default_h=None, default_error=None,
+                reference=described))
+        if progress is not None:
+            progress(method)
     return rows
 
 
 ENVELOPE_HALF_WIDTH = 2  # the observed best looks at 2 grid steps either side
+SMALL_STEPS = 1e-8  # "small" steps, where round-off ruins finite differences
 
 
 def _envelope(errors, half: int = ENVELOPE_HALF_WIDTH) -> list:
@@ -244,6 +295,10 @@ def sweep_summary(rows) -> list[dict]:
             "lowest_error": None if lowest is None else lowest["abs_error"],
             "default_h": first["default_h"], "default_error": first["default_error"],
             # where the grid failed: the step vanished next to x, or f(x + h) was undefined
+            # the worst error at steps of SMALL_STEPS and below (None where every one is nan)
+            "small_steps_worst": max((r["abs_error"] for r in mine if r["step"] <= SMALL_STEPS
+                                      and r["abs_error"] is not None
+                                      and math.isfinite(r["abs_error"])), default=None),
             "vanished_up_to": max((r["step"] for r in mine if r["h_effective"] == 0),
                                   default=None),
             "undefined_from": min((r["step"] for r in mine if r["h_effective"] != 0

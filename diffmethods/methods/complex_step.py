@@ -153,7 +153,7 @@ def _real_and_imag(y, problem):
 
 class ComplexStep:
     name = "complex-step"
-    summary = "complex step: Im f(x + ih)/h, no cancellation (analytic f, n evaluations)"
+    summary = "Im f(x + ih)/h with a tiny h: no cancellation (analytic f, n evaluations)"
     exact = True
 
     def gradient(self, problem, *, step: float = DEFAULT_STEP):
@@ -168,16 +168,6 @@ class ComplexStep:
             grad[i] = im / h
             ops += trace.ops
         return problem.result(value, grad, passes=problem.calls, ops=ops, step=h)
-
-
-def _check_step(step) -> float:
-    try:
-        h = float(step)
-    except (TypeError, ValueError):
-        raise OptionError(f"step must be a positive number, got {step!r}") from None
-    if not (np.isfinite(h) and h > 0):
-        raise OptionError(f"step must be positive and finite, got {step!r}")
-    return h
 
     def jacobian(self, problem, *, step: float = DEFAULT_STEP):
         """J(x) one column per evaluation: the imaginary parts of all outputs over h."""
@@ -196,3 +186,13 @@ def _check_step(step) -> float:
                 value = np.array([p.real for p in parts])
             J[:, i] = [p.imag / h for p in parts]
         return problem.result(value, J, passes=problem.calls, ops=ops, step=h)
+
+
+def _check_step(step) -> float:
+    try:
+        h = float(step)
+    except (TypeError, ValueError):
+        raise OptionError(f"step must be a positive number, got {step!r}") from None
+    if not (np.isfinite(h) and h > 0):
+        raise OptionError(f"step must be positive and finite, got {step!r}")
+    return h

@@ -63,6 +63,11 @@ register_scheme("central", (-1, 1), (-0.5, 0.5), 2)
 register_scheme("central4", (-2, -1, 1, 2), (1 / 12, -8 / 12, 8 / 12, -1 / 12), 4)
 
 
+def unregister_scheme(name: str) -> None:
+    """Remove a registered scheme (the built-in ones included: take care)."""
+    SCHEMES.pop(name, None)
+
+
 def schemes() -> list[str]:
     """The registered finite-difference scheme names."""
     return list(SCHEMES)
@@ -118,7 +123,7 @@ def difference_quotient(g, t: float, h: float, stencil: Stencil, g_t=None, stric
 
 class FiniteDifferences:
     name = "finite"
-    summary = "finite differences: bump each coordinate, difference quotient (approximate)"
+    summary = "bump each coordinate, take a difference quotient (approximate)"
     exact = False
 
     def gradient(self, problem, *, scheme: str = "central", step=None, rel_step=None):

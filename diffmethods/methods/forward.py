@@ -201,7 +201,7 @@ def _tangent_of(y, k):
 
 class ForwardMode:
     name = "forward"
-    summary = "forward-mode AD: dual numbers, one pass per block of input directions"
+    summary = "dual numbers: one pass per block of input directions"
     exact = True
 
     def gradient(self, problem, *, chunk: int | None = None):

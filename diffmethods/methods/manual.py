@@ -69,7 +69,7 @@ def call_like(problem, fn, x):
 
 class ManualMethod:
     name = "manual"
-    summary = "manual: a gradient derived by hand and attached with @dm.manual"
+    summary = "a gradient derived by hand and attached with @dm.manual"
     exact = True
 
     def gradient(self, problem):

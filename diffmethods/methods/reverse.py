@@ -53,7 +53,7 @@ def _output_var(problem, tape, y):
 
 class ReverseMode:
     name = "reverse"
-    summary = "reverse-mode AD: record a tape, one backward sweep (cost independent of n)"
+    summary = "record a tape, one backward sweep (cost independent of n)"
     exact = True
 
     def gradient(self, problem):

@@ -65,7 +65,7 @@ def ridders(g, t: float, h: float, factor: float = 1.4, levels: int = 10):
 
 class Richardson:
     name = "richardson"
-    summary = "Richardson extrapolation of central differences (Ridders), with error estimate"
+    summary = "central differences extrapolated to h -> 0 (Ridders), with an error estimate"
     exact = False
 
     def gradient(self, problem, *, step=None, factor: float = 1.4, levels: int = 10):

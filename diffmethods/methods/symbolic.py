@@ -405,7 +405,7 @@ def symbolic_gradient(f, point) -> SymbolicGradient:
 class SymbolicMethod:
     name = "symbolic"
 
-    summary = "symbolic: trace to a sympy expression, sympy.diff, lambdify with CSE (cached)"
+    summary = "trace to a sympy expression, sympy.diff, lambdify with CSE (cached)"
     exact = True
 
     def gradient(self, problem):
