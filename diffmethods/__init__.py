@@ -21,20 +21,22 @@ from .methods.symbolic import symbolic_gradient
 from .ops import OPS
 from .registry import methods, register_method, unregister_method
 from .result import Result
-from .harness import (compare, compare_catalogue, epsilon_sweep, reference_gradient, scaling,
-                      sweep_summary)
 
 __version__ = "0.1.0"
 
-# The teaching material (dm.explain) draws with matplotlib; it is imported on first use, so
-# `import diffmethods` stays as light as the methods themselves.
-_TEACHING = ("explain", "Explanation")
+# The harness (50-digit references: sympy and mpmath) and the teaching material (drawn with
+# matplotlib) are imported on first use, so `import diffmethods` stays as light as the methods
+# themselves -- a heavy import is not only slow, its objects also slow every full pass of the
+# garbage collector, which the reverse-mode tape feels.
+_LAZY = {"explain": "teaching", "Explanation": "teaching", "compare": "harness",
+         "compare_catalogue": "harness", "epsilon_sweep": "harness", "sweep_summary": "harness",
+         "scaling": "harness", "reference_gradient": "harness"}
 
 
 def __getattr__(name):
-    if name in _TEACHING:
-        from . import teaching
-        return getattr(teaching, name)
+    if name in _LAZY:
+        import importlib
+        return getattr(importlib.import_module(f".{_LAZY[name]}", __name__), name)
     raise AttributeError(f"module 'diffmethods' has no attribute {name!r}")
 
 

@@ -178,3 +178,15 @@ def test_symbolic_parameters_may_share_names_with_functions():
     sg = dm.symbolic_gradient(f, 2)
     assert [str(s) for s in sg.symbols] == ["sin", "exp"]
     assert close(dm.gradient(f, (2.0, 0.0), method="symbolic"), [1.0, 2.0], 1e-15)
+
+
+def test_importing_diffmethods_stays_light():
+    """sympy, mpmath and matplotlib load on first use: a subprocess sees a fresh import."""
+    import subprocess
+    import sys
+    code = ("import sys, diffmethods as dm; heavy = [m for m in ('sympy', 'mpmath', "
+            "'matplotlib') if m in sys.modules and type(sys.modules[m]).__name__ == 'module']; "
+            "print(heavy); dm.compare; print('matplotlib' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout.split("\n")
+    assert out[0] == "[]"
