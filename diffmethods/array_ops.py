@@ -20,6 +20,7 @@ primitives and table operations, so every method differentiates them with no rul
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Callable
 
@@ -96,6 +97,8 @@ def _axes(axis, ndim) -> tuple:
 
 
 def _sum_transpose(g, shape, axis, keepdims):
+    if axis is None and not keepdims:  # the common case: the sum of everything
+        return np.broadcast_to(g, shape)
     if not keepdims:
         g = np.reshape(g, [1 if i in _axes(axis, len(shape)) else n for i, n in enumerate(shape)])
     return np.broadcast_to(g, shape)
@@ -197,6 +200,10 @@ def _matmul_shape(sa, sb):
 
 def matmul_transpose(g, a, b, wrt):
     # a (m,n) @ b (n,p): the adjoint of a is g @ b^T, that of b is a^T @ g
+    if wrt == 1 and len(shape_of(a)) == 2 and len(shape_of(b)) == 1:
+        return a.T @ g  # the common A @ x: no reshaping needed
+    if wrt == 0 and len(shape_of(a)) == 1 and len(shape_of(b)) == 2:
+        return b @ g  # and x @ B
     """Adjoint contribution of ``a @ b`` for operand ``wrt`` (0 for a, 1 for b)."""
     a2, b2 = _as_2d(shape_of(a), shape_of(b))
     g2 = np.reshape(g, (a2[0], b2[1]))
@@ -261,7 +268,7 @@ def _transpose(x, axes=None):
 def _mean(x, axis=None, keepdims=False, **kwargs):
     _no_extra("np.mean", kwargs)
     total = _sum(x, axis=axis, keepdims=keepdims)
-    count = int(np.prod(shape_of(x))) // max(1, int(np.prod(shape_of(total))))
+    count = math.prod(shape_of(x)) // max(1, math.prod(shape_of(total)))
     return total / count  # mean = sum / count
 
 

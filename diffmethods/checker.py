@@ -160,8 +160,7 @@ def _names(f, problem) -> list[str]:
 def _diagnose(problem, reference) -> dict:
     """How a central difference at its default step would fare, and why."""
     central = SCHEMES["central"]
-    x = problem.x.copy()
-    work = problem.inputs(x)
+    work = problem.working_copy()
     f0 = real_scalar(problem(work), "f")
     worst = {"error": 0.0, "rel_error": 0.0, "roundoff": 0.0, "truncation": 0.0}
     eps = np.finfo(float).eps

@@ -58,7 +58,10 @@ def _coordinates(values, what) -> np.ndarray:
     if len(values) == 0:
         raise PointError(f"the {what} is empty: give at least one coordinate.")
     if isinstance(values, np.ndarray):  # dtype already checked by parse_point
-        x = np.array(values, dtype=np.float64)  # our own copy: f may not change the user's
+        # A read-only view, not a copy (the point may be large): nothing may change the user's
+        # array. Methods that bump coordinates in place take Problem.working_copy().
+        x = values.view() if values.dtype == np.float64 else values.astype(np.float64)
+        x.flags.writeable = False
         if np.isfinite(x.min()) and np.isfinite(x.max()):  # NaN or inf: no temporary array
             return x
     elif not {bool, np.bool_} & set(map(type, values)):
@@ -157,6 +160,11 @@ class Problem:
     def inputs(self, x: np.ndarray):
         """Plain-number inputs for ``self(...)``: the array itself or a list of floats."""
         return x if self.is_array else [float(v) for v in x]
+
+    def working_copy(self):
+        """Inputs that may be bumped in place, one coordinate at a time: the one copy of the
+        point a finite-difference method makes (``self.x`` itself is read-only)."""
+        return self.inputs(self.x.copy())
 
     def scalar_output(self, y, traced_type=None):
         """Check that ``f`` returned one real number (or a traced scalar): return it unchanged

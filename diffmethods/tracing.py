@@ -127,8 +127,10 @@ class Traced:
 
     # --- numpy protocols ------------------------------------------------------------------
     def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
-        if any(isinstance(a, Traced) and a.priority > self.priority for a in inputs):
-            return NotImplemented  # an outer tracer (reverse over forward) handles it
+        if self.priority < TOP_PRIORITY:  # an outer tracer (reverse over forward) handles it
+            for a in inputs:
+                if isinstance(a, Traced) and a.priority > self.priority:
+                    return NotImplemented
         if method != "__call__" or kwargs:
             what = f"np.{ufunc.__name__}.{method}" if method != "__call__" else \
                 f"np.{ufunc.__name__} with {', '.join(kwargs)}="
@@ -222,8 +224,8 @@ def plain_constant(c, label: str):
             f"a {c.method_label} value met a {label} value in one operation; methods cannot be "
             "mixed inside one function (and nested calls on the same variables are not "
             "supported)")
-    if isinstance(c, complex) or (isinstance(c, (np.ndarray, np.generic))
-                                  and np.iscomplexobj(c)):
+    if isinstance(c, (complex, np.complexfloating)) or (type(c) is np.ndarray
+                                                         and c.dtype.kind == "c"):
         raise UnsupportedOperationError(
             f"complex numbers are not supported by {label}: diffmethods differentiates real "
             "functions of real variables")
@@ -254,6 +256,9 @@ def shared_context(args, cls, attr: str):
                     f"{cls.method_label} values from two different computations met in one "
                     "operation (nested differentiation of the same variables is not supported)")
     return found
+
+
+TOP_PRIORITY = 2  # the reverse tape's Var: it never defers to another tracer
 
 
 def _primal(x):

@@ -190,3 +190,27 @@ def test_importing_diffmethods_stays_light():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True).stdout.split("\n")
     assert out[0] == "[]"
+
+
+def test_the_users_array_is_never_changed_and_not_copied_needlessly():
+    x = np.linspace(0.1, 1.0, 6)
+    before = x.copy()
+    seen = []
+
+    def f(v):
+        seen.append(v)
+        return np.sum(v**2)
+
+    for method in dm.methods()[1:]:
+        dm.gradient(f, x, method=method)
+    assert np.array_equal(x, before)
+    assert all(v is not x for v in seen)  # finite differences bump their own working copy
+
+    @dm.manual(lambda v: np.ones_like(v))
+    def mutating(v):
+        v[0] = 5.0  # f changing its argument in place is refused by numpy, not silently wrong
+        return np.sum(v)
+
+    with pytest.raises(ValueError, match="read-only"):
+        dm.gradient(mutating, x, method="manual")
+    assert np.array_equal(x, before)

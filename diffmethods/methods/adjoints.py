@@ -56,8 +56,18 @@ def kept_values(op, traced: tuple) -> tuple:
 
 def edges_of(args, values, traced, out_shape) -> tuple:
     """(operand position, node, shape, broadcast?) for every traced operand."""
-    return tuple((k, args[k].index, shape_of(values[k]), shape_of(values[k]) != out_shape)
-                 for k in traced)
+    edges = []
+    for k in traced:
+        shape = shape_of(values[k])
+        edges.append((k, args[k].index, shape, shape != out_shape))
+    return tuple(edges)
+
+
+def _is_one_of(x, values) -> bool:
+    for v in values:
+        if x is v:
+            return True
+    return False
 
 
 def array_backward(op, out, values, edges, node, partials=None):
@@ -84,7 +94,7 @@ def array_backward(op, out, values, edges, node, partials=None):
             d = partials[n] if partials is not None else partial_at(op, k, out, values)
             if type(d) is np.ndarray:
                 if (partials is None and d.dtype == np.float64 and d.shape == g.shape
-                        and d is not out and all(d is not v for v in values)):
+                        and d is not out and not _is_one_of(d, values)):
                     c = np.multiply(d, g, out=d)  # a fresh partial: reuse its memory
                 else:
                     c = d * g
@@ -100,7 +110,8 @@ def array_backward(op, out, values, edges, node, partials=None):
                            fresh=bool(broadcast))
                 continue
             elif (n == last and not g_passed_on and type(g) is np.ndarray
-                  and g.dtype == np.float64 and g.flags.writeable and np.ndim(d) == 0):
+                  and g.dtype == np.float64 and g.flags.writeable
+                  and type(d) in (float, int, np.float64)):
                 c = np.multiply(g, d, out=g)  # g has no other user: reuse its memory
                 adjoint[node] = None  # consumed
             else:

@@ -131,7 +131,7 @@ class FiniteDifferences:
         h = steps_for(problem.x, stencil, step, rel_step)
         # The point is bumped in place, one coordinate at a time, and restored: the Problem's
         # own copy of the point (for an array) is the only copy made.
-        work = problem.inputs(problem.x)
+        work = problem.working_copy()
         value = problem.scalar_output(problem(work))
 
         def f_along(i):
@@ -153,7 +153,7 @@ class FiniteDifferences:
         from ..vectors import vector_output
         stencil = get_scheme(scheme)
         h = steps_for(problem.x, stencil, step, rel_step)
-        work = problem.inputs(problem.x)
+        work = problem.working_copy()
 
         def outputs():
             return np.array(vector_output(problem(work), type(None), problem), dtype=float)
@@ -182,8 +182,8 @@ class FiniteDifferences:
             h = EPS ** 0.25 * np.maximum(1.0, np.abs(x))
         else:
             h = steps_for(x, SCHEMES["central"], step, rel_step)
-        base = [float(v) for v in x]  # the point itself is bumped in place below
-        work = problem.inputs(x)
+        base = [float(v) for v in x]  # the coordinates, while work is bumped in place
+        work = problem.working_copy()
         f0 = problem.scalar_output(problem(work))
         n = problem.n
         h = np.array([(base[i] + h[i]) - base[i] for i in range(n)])  # representable steps

@@ -81,7 +81,7 @@ class Richardson:
             h = np.broadcast_to(np.asarray(step, dtype=float), x.shape).copy()
             if not np.all(np.isfinite(h)) or np.any(h <= 0):
                 raise OptionError(f"step must be positive and finite, got {step!r}")
-        work = problem.inputs(x)
+        work = problem.working_copy()
         value = problem.scalar_output(problem(work))
         grad, error = np.empty(problem.n), np.empty(problem.n)
         for i in range(problem.n):

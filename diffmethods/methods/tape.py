@@ -154,14 +154,15 @@ class Var(Traced):
     # --- elementwise operations: one record with the local partials --------------------
     @classmethod
     def _elementwise(cls, op, args):
-        tape, values = None, []
-        for a in args:
+        tape, values, traced = None, [], []
+        for k, a in enumerate(args):
             if type(a) is Var:
                 if tape is None:
                     tape = a.tape
                 elif a.tape is not tape:
                     _tape_of(args)  # raises the error about mixed tapes
                 values.append(a.value)
+                traced.append(k)
             else:
                 values.append(_constant(a))
         try:
@@ -173,8 +174,10 @@ class Var(Traced):
                 out = float(out)
         elif isinstance(out, np.floating):
             out = float(out)
-        result = tape.variable(out)
-        traced = tuple(k for k, a in enumerate(args) if type(a) is Var)
+        node = tape.size
+        tape.size = node + 1
+        result = Var(tape, node, out)
+        traced = tuple(traced)
         # an array, or a dual number holding one (a Hessian's tape): the vectorised record
         is_array = type(out) is np.ndarray or (type(out) is not float and shape_of(out) != ())
         if is_array and tape.trace is None:
@@ -182,10 +185,10 @@ class Var(Traced):
             # sweep needs them, from only the values they read (op.reads), so temporaries that
             # no partial needs are freed as soon as f drops them.
             keep_out, keep = kept_values(op, traced)
-            edges = edges_of(args, values, traced, out.shape)
-            tape.records.append((result.index, array_backward(
-                op, out if keep_out else None, [v if kv else None for v, kv in zip(values, keep)],
-                edges, result.index)))
+            kept = [values[j] if keep[j] else None for j in range(len(values))]
+            tape.records.append((node, array_backward(
+                op, out if keep_out else None, kept, edges_of(args, values, traced, out.shape),
+                node)))
             return result
         partials = [partial_at(op, k, out, values) for k in traced]
         if is_array:
