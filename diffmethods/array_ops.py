@@ -42,6 +42,8 @@ class Linear:
 
 def shape_of(x) -> tuple:
     """Shape of a number, an array or a traced value (without calling np.shape on it)."""
+    if type(x) is np.ndarray:
+        return x.shape
     return getattr(x, "shape", ())
 
 
@@ -98,6 +100,8 @@ def _axes(axis, ndim) -> tuple:
 
 def _sum_transpose(g, shape, axis, keepdims):
     if axis is None and not keepdims:  # the common case: the sum of everything
+        if type(g) is float and math.prod(shape) <= 4096:
+            return np.full(shape, g)  # small: cheaper to make than a broadcast view
         return np.broadcast_to(g, shape)
     if not keepdims:
         g = np.reshape(g, [1 if i in _axes(axis, len(shape)) else n for i, n in enumerate(shape)])
