@@ -68,7 +68,7 @@ class Traced:
 
     @property
     def shape(self) -> tuple:
-        raise NotImplementedError
+        return array_ops.shape_of(self.value)
 
     # --- arrays ---------------------------------------------------------------------------
     @property

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..array_ops import check_matmul, shape_of
+from ..array_ops import check_matmul
 from ..errors import OptionError
 from ..tracing import Traced, plain_constant, shared_context
 
@@ -90,10 +90,6 @@ class Complex(Traced):
     def _primal(self):
         real = np.real(self.value)
         return real[()] if isinstance(real, np.ndarray) else real
-
-    @property
-    def shape(self) -> tuple:
-        return shape_of(self.value)
 
     @classmethod
     def _elementwise(cls, op, args):

@@ -66,10 +66,6 @@ class Dual(Traced):
     def _primal(self):
         return self.value
 
-    @property
-    def shape(self) -> tuple:
-        return shape_of(self.value)
-
     @classmethod
     def _elementwise(cls, op, args):
         trace = _trace_of(args)

@@ -147,10 +147,6 @@ class Var(Traced):
         v = self.value
         return v._primal() if isinstance(v, Traced) else v
 
-    @property
-    def shape(self) -> tuple:
-        return shape_of(self.value)
-
     # --- elementwise operations: one record with the local partials --------------------
     @classmethod
     def _elementwise(cls, op, args):
