@@ -23,11 +23,6 @@ class RealAbs(sympy.Function):
 
     nargs = 1
 
-    @classmethod
-    def eval(cls, x):
-        if x.is_Number:
-            return abs(x)
-
     def fdiff(self, argindex=1):
         return RealSign(self.args[0])
 
@@ -43,11 +38,6 @@ class RealSign(sympy.Function):
 
     nargs = 1
 
-    @classmethod
-    def eval(cls, x):
-        if x.is_Number:
-            return sympy.sign(x)
-
     def fdiff(self, argindex=1):
         return sympy.S.Zero
 
@@ -62,11 +52,6 @@ class RealCbrt(sympy.Function):
     """The real cube root (sympy's cbrt is the principal, complex, root for x < 0)."""
 
     nargs = 1
-
-    @classmethod
-    def eval(cls, x):
-        if x.is_Number:
-            return sympy.sign(x) * sympy.Abs(x) ** sympy.Rational(1, 3)
 
     def fdiff(self, argindex=1):
         return 1 / (3 * RealCbrt(self.args[0]) ** 2)

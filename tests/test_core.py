@@ -168,7 +168,8 @@ def test_vector_functions_returning_arrays():
 def test_result_repr_and_fields():
     r = dm.differentiate(SEED, SEED_POINT, method="reverse")
     assert "gradient=[12., 12.,  9.]" in repr(r)
-    assert r.method == "reverse" and r.seconds >= 0
+    wall = r.seconds  # recorded, not tested for speed
+    assert r.method == "reverse" and wall >= 0
 
 
 def test_symbolic_parameters_may_share_names_with_functions():

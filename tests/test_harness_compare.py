@@ -44,8 +44,11 @@ def test_counts_are_the_methods_own(seed_rows):
     assert (by["finite"]["f_calls"], by["finite"]["passes"]) == (7, 7)   # 2n + 1
     assert (by["reverse"]["f_calls"], by["reverse"]["passes"], by["reverse"]["ops"]) == (1, 2, 4)
     assert by["forward"]["passes"] == 1 and by["forward"]["settings"] == "chunk=3"
-    assert by["symbolic"]["setup_seconds"] > 0 and by["symbolic"]["ops"] == 7
-    assert all(r["seconds"] > 0 for r in seed_rows if r["status"] == "ok")
+    assert by["symbolic"]["ops"] == 7
+    # the timing fields are filled in (their values are the benchmark's business, not tested)
+    timed = [r["seconds"] for r in seed_rows if r["status"] == "ok"]
+    timed.append(by["symbolic"]["setup_seconds"])
+    assert all(t > 0 for t in timed)
 
 
 def test_manual_is_not_applicable_to_an_expression_but_works_on_the_catalogue(seed_rows):

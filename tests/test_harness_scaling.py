@@ -46,7 +46,9 @@ def test_symbolic_expressions_grow_and_cse_shrinks_them(rows):
     sym = _cells(rows, "symbolic")
     sizes = [r["ops_derived"] for r in sym]
     assert sizes == sorted(sizes) and sizes[-1] > 5 * sizes[0]
-    assert all(r["ops_cse"] <= r["ops_derived"] and r["setup_seconds"] > 0 for r in sym)
+    assert all(r["ops_cse"] <= r["ops_derived"] for r in sym)
+    setup = [r["setup_seconds"] for r in sym]  # filled in; the value itself is not tested
+    assert all(t > 0 for t in setup)
 
 
 def test_a_method_predicted_to_be_too_slow_is_skipped_and_says_so():
@@ -55,7 +57,8 @@ def test_a_method_predicted_to_be_too_slow_is_skipped_and_says_so():
     first, *later = rows
     assert first["status"] == "ok"  # nothing measured yet: nothing to predict from
     assert later[0]["status"] == "skipped" and "budget" in later[0]["note"]
-    assert later[0]["predicted_seconds"] > 1e-9
+    predicted = later[0]["predicted_seconds"]  # the skip rule: a prediction over the budget
+    assert predicted > 1e-9
     assert later[1]["status"] == "skipped" and "since n = 4" in later[1]["note"]
 
 
