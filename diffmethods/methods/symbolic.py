@@ -226,27 +226,27 @@ def _symbol_names(f, kind: str, n: int) -> list[str]:
     return [base] if kind == SCALAR else [f"{base}{i}" for i in range(n)]
 
 
+def _symbolic_inputs(f, kind: str, n: int):
+    """(symbols, what f is called with): one Sym per coordinate, or one Sym of an array."""
+    symbols = tuple(sympy.Symbol(name, real=True) for name in _symbol_names(f, kind, n))
+    inputs = Sym(np.array(symbols, dtype=object)) if kind == ARRAY else [Sym(s) for s in symbols]
+    return symbols, inputs
+
+
+def _problem_for(f, kind: str, n: int, problem: Problem | None) -> Problem:
+    """The given Problem, or one for f with the convention and dimension (values unused)."""
+    if problem is not None:
+        return problem
+    point = np.zeros(n) if kind == ARRAY else 0.0 if kind == SCALAR else (0.0,) * n
+    return Problem(f, point, "symbolic")
+
+
 def trace(f, kind: str, n: int, problem: Problem | None = None):
     """Run ``f`` once on symbols; return (symbols, expression)."""
-    symbols = tuple(sympy.Symbol(name, real=True) for name in _symbol_names(f, kind, n))
-    if kind == ARRAY:
-        inputs = Sym(np.array(symbols, dtype=object))
-    else:
-        inputs = [Sym(s) for s in symbols]
-    if problem is not None:
-        out = problem(inputs)
-    else:
-        out = f(*inputs) if kind == ARGS else f(inputs if kind == ARRAY else inputs[0])
-    if problem is not None:
-        out = problem.scalar_output(out, Sym)
-    expr = out.expr if isinstance(out, Sym) else out
-    if isinstance(expr, np.ndarray):
-        from ..errors import FunctionError
-        raise FunctionError(f"f returned an array of shape {expr.shape}; a gradient needs a "
-                            "single number")
-    if not isinstance(expr, sympy.Basic):  # f did not depend on its inputs
-        expr = sympy.Integer(expr) if isinstance(expr, (int, np.integer)) else sympy.Float(expr)
-    return symbols, expr
+    problem = _problem_for(f, kind, n, problem)
+    symbols, inputs = _symbolic_inputs(f, kind, n)
+    out = problem.scalar_output(problem(inputs), Sym)
+    return symbols, _as_expr(out.expr if isinstance(out, Sym) else out)
 
 
 def differentiate_all(expr, symbols) -> tuple:
@@ -363,8 +363,7 @@ def _compile_matrix(symbols, values, matrix, started) -> SymbolicMatrix:
 def _trace_outputs(f, kind, n, problem):
     """Run f on symbols; return (symbols, one expression per output)."""
     from ..vectors import vector_output
-    symbols = tuple(sympy.Symbol(name, real=True) for name in _symbol_names(f, kind, n))
-    inputs = Sym(np.array(symbols, dtype=object)) if kind == ARRAY else [Sym(s) for s in symbols]
+    symbols, inputs = _symbolic_inputs(f, kind, n)
     outputs = vector_output(problem(inputs), Sym, problem)
     return symbols, [_as_expr(y.expr if isinstance(y, Sym) else y) for y in outputs]
 
