@@ -23,7 +23,7 @@ import sys
 
 import numpy as np
 
-from . import array_ops
+from . import array_functions, array_ops
 from .errors import UnsupportedOperationError
 from .ops import BINARY_DUNDERS, BY_UFUNC, OPS, UNARY_DUNDERS
 
@@ -149,11 +149,11 @@ class Traced:
     def __array_function__(self, func, types, args, kwargs):
         if any(issubclass(t, Traced) and t.priority > self.priority for t in types):
             return NotImplemented
-        impl = array_ops.HANDLED.get(func)
+        impl = array_functions.HANDLED.get(func)
         if impl is None:
             raise UnsupportedOperationError(
                 f"np.{func.__name__} is not supported by {self.method_label}. Array functions "
-                f"that work: {', '.join(sorted(array_ops.handled_names()))}.")
+                f"that work: {', '.join(sorted(array_functions.handled_names()))}.")
         return impl(*args, **kwargs)
 
     # --- comparisons follow the value, so an `if` takes the branch taken at the point ------
