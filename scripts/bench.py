@@ -110,10 +110,13 @@ def rosen_hand(x):
     return np.sum(100 * d**2 + e**2), g
 
 
-def logistic(m, n, seed=0):
+def logistic_data(m, n, seed=0):
     rng = np.random.default_rng(seed)
-    A = rng.normal(size=(m, n)) / math.sqrt(n)
-    y = rng.choice([-1.0, 1.0], size=m)
+    return rng.normal(size=(m, n)) / math.sqrt(n), rng.choice([-1.0, 1.0], size=m)
+
+
+def logistic(m, n, seed=0):
+    A, y = logistic_data(m, n, seed)
 
     def f(w):
         return np.mean(np.log(1 + np.exp(-y * (A @ w))))
@@ -303,17 +306,86 @@ def goal_finite_copies(quick):
         "(its copy, the steps, the gradient)")
 
 
+def _peer_autograd():
+    """(name, scalar-loop gradient factory, array gradient factory) for HIPS autograd."""
+    import autograd
+    import autograd.numpy as anp
+
+    def loop(n):
+        xs = np.resize([-1.2, 1.0], n).astype(float)
+        g = autograd.grad(lambda x: rosenbrock_loop(*[x[i] for i in range(len(x))]))
+        return lambda: g(xs)
+
+    def arrays(name, n):
+        A, y = logistic_data(max(1, 10**7 // n), n)
+        fns = {"sin": lambda x: anp.sum(anp.sin(x) * x**2),
+               "rosenbrock": lambda x: anp.sum(100 * (x[1:] - x[:-1]**2)**2 + (1 - x[:-1])**2),
+               "logistic": lambda w: anp.mean(anp.log(1 + anp.exp(-y * anp.dot(A, w))))}
+        x = np.linspace(-0.5, 0.5, n) if name == "logistic" else np.linspace(-1.2, 1.4, n)
+        g = autograd.grad(fns[name])
+        return lambda: g(x)
+    return "autograd", loop, arrays
+
+
+def _peer_torch():
+    import torch
+
+    def loop(n):
+        xs = np.resize([-1.2, 1.0], n).astype(float)
+
+        def run():
+            x = [torch.tensor(v, dtype=torch.float64, requires_grad=True) for v in xs]
+            rosenbrock_loop(*x).backward()
+            return [v.grad for v in x]
+        return run
+
+    def arrays(name, n):
+        A, y = (torch.tensor(v) for v in logistic_data(max(1, 10**7 // n), n))
+        fns = {"sin": lambda x: torch.sum(torch.sin(x) * x**2),
+               "rosenbrock": lambda x: torch.sum(100 * (x[1:] - x[:-1]**2)**2
+                                                 + (1 - x[:-1])**2),
+               "logistic": lambda w: torch.mean(torch.log(1 + torch.exp(-y * (A @ w))))}
+        x0 = torch.tensor(np.linspace(-0.5, 0.5, n) if name == "logistic"
+                          else np.linspace(-1.2, 1.4, n))
+
+        def run():
+            x = x0.clone().requires_grad_(True)
+            fns[name](x).backward()
+            return x.grad
+        return run
+    return "PyTorch", loop, arrays
+
+
 def peers(quick):
-    try:
-        import autograd  # noqa: F401
-        print("peers: autograd is installed (not timed here yet)")
-    except ImportError:
-        print("peers: autograd not installed")
-    try:
-        import torch  # noqa: F401
-        print("peers: PyTorch is installed (not timed here yet)")
-    except ImportError:
-        print("peers: PyTorch not installed")
+    """Time installed peers beside diffmethods in this run (never required)."""
+    print("peers (timed only when installed):")
+    found = []
+    for make in (_peer_autograd, _peer_torch):
+        try:
+            found.append(make())
+        except ImportError:
+            continue
+    if not found:
+        print("  none installed (autograd, PyTorch)")
+        return
+    n = 100 if quick else 1000
+    xs = list(np.resize([-1.2, 1.0], n).astype(float))
+    ops = 8 * (n - 1)
+    for name, loop, arrays in found:
+        t = interleaved({"floats": lambda: rosenbrock_loop(*xs),
+                         "diffmethods": lambda: dm.gradient(rosenbrock_loop, xs),
+                         name: loop(n)}, repeats=3 if quick else 5)
+        row(f"scalar loop Rosenbrock n={n}: {name} / plain-float f", f"{t[name] / t['floats']:.1f}",
+            "(info)", True, f"diffmethods {t['diffmethods'] / t['floats']:.1f}; "
+            f"{t[name] / ops * 1e6:.2f} vs {t['diffmethods'] / ops * 1e6:.2f} us/op")
+        size = 10**5 if quick else 10**6
+        for workload in ARRAY_WORKLOADS:
+            peer = arrays(workload, size)
+            label, f, hand, point = _array_workload(workload, size)
+            t = interleaved({"hand": lambda: hand(point), "diffmethods": lambda: dm.gradient(f, point),
+                             name: peer}, repeats=3 if quick else 5)
+            row(f"n={size:.0e} {label}: {name} / hand-written", f"{t[name] / t['hand']:.2f}",
+                "(info)", True, f"diffmethods {t['diffmethods'] / t['hand']:.2f} in the same run")
 
 
 def main(argv=None):
