@@ -17,7 +17,8 @@ from ._target import (add_target_arguments, check_writable, coordinate_index, da
                       figure_format, parse_names, resolve_target)
 
 NAME = "sweep"
-HELP = "sweep the finite-difference step from 1e-16 to 1: error of every scheme, log-log plot"
+HELP = ("sweep the step from 1e-16 to 1: error of every finite-difference scheme, the complex "
+        "step and Richardson, log-log plot")
 ORDER = 30
 
 
