@@ -41,3 +41,8 @@ class BranchError(UnsupportedOperationError):
 
 class ExpressionError(DiffMethodsError, ValueError):
     """A text expression that the whitelist parser rejects."""
+
+
+class DomainWarning(RuntimeWarning):
+    """f is not defined at the point (its value is nan or infinite, or an operation was applied
+    outside its domain): the derivative returned is nan, never a confident number."""

@@ -179,8 +179,11 @@ class Problem:
         return real_scalar(y, _name(self.f))
 
     def result(self, value, derivative, *, passes: int, ops, **details) -> Result:
-        """Assemble a :class:`Result` with the counted calls and the elapsed time."""
-        return Result(method=self.method, value=value, derivative=np.asarray(derivative, float),
+        """Assemble a :class:`Result` with the counted calls and the elapsed time; an undefined
+        value is handled by the one policy in :mod:`diffmethods.domain`."""
+        from .domain import undefined_point
+        derivative = undefined_point(self, value, np.asarray(derivative, float))
+        return Result(method=self.method, value=value, derivative=derivative,
                       f_calls=self.calls, passes=passes, ops=ops,
                       seconds=time.perf_counter() - self.started, details=details)
 
