@@ -27,6 +27,10 @@ class FunctionError(DiffMethodsError, TypeError):
     """``f`` does not fit the point (wrong arity) or does not return a single real number."""
 
 
+class DirectionError(OptionError, FunctionError):
+    """A direction (jvp, hvp) or cotangent (vjp) that does not fit the point or f's output."""
+
+
 class NoManualGradientError(DiffMethodsError, TypeError):
     """``method="manual"`` on a function without a hand-derived gradient."""
 
@@ -41,6 +45,11 @@ class BranchError(UnsupportedOperationError):
 
 class ExpressionError(DiffMethodsError, ValueError):
     """A text expression that the whitelist parser rejects."""
+
+
+class CostWarning(UserWarning):
+    """A computation is about to cost far more than an alternative would (e.g. forward mode
+    making thousands of passes where reverse mode makes two)."""
 
 
 class DomainWarning(RuntimeWarning):

@@ -74,6 +74,10 @@ class ParsedExpression:
     def __repr__(self) -> str:
         return f"ParsedExpression({self.text!r}, variables={self.variables})"
 
+    def __diffmethods_state__(self):
+        """What the expression computes, for caches of derivations (diffmethods.fingerprint)."""
+        return (self.text, self.variables)
+
     def point(self, values):
         """The point for ``dm.gradient``: a number for one variable, else a tuple."""
         values = tuple(float(v) for v in values)

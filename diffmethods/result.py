@@ -27,9 +27,20 @@ class Result:
     ops: int | None
     seconds: float
     details: dict = field(default_factory=dict)
+    structure: object = field(default=None, repr=False, compare=False)
 
     @property
-    def gradient(self) -> np.ndarray:
+    def gradient(self):
+        """The gradient in the structure of the point: a flat array for numbers, a 1-D array
+        or a number; otherwise the shapes and containers of the differentiated arguments."""
+        if self.structure is None or self.derivative.shape != (self.structure.n,):
+            return self.derivative
+        return self.structure.gradient(self.derivative)
+
+    @property
+    def flat_gradient(self) -> np.ndarray:
+        """The gradient as one flat float64 array, one entry per component (in the order of
+        ``dm.component_names``)."""
         return self.derivative
 
     def __repr__(self) -> str:

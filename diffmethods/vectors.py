@@ -1,8 +1,9 @@
-"""Outputs of vector-valued functions, for Jacobian-vector and vector-Jacobian products.
+"""Outputs of vector-valued functions, for Jacobians and Jacobian-vector products.
 
-``f`` may return a list or tuple of scalars, a 1-D numpy array (of numbers or of traced
-scalars) or a 1-D traced array; :func:`vector_output` turns any of these into a list with one
-scalar (traced or a plain float) per output.
+``f`` may return a number, a list or tuple of numbers, a numpy array of any shape (of numbers or
+of traced scalars) or a traced array; :func:`vector_output` turns any of these into a flat list
+with one scalar (traced or a plain float) per output, in C order, and records the output's
+shape on the problem (``problem.output_shape``) so the operators can give results that shape.
 """
 
 from __future__ import annotations
@@ -16,20 +17,26 @@ from .points import real_scalar
 def vector_output(y, traced_type, problem) -> list:
     """One entry per output of ``f``: a traced scalar or a float."""
     if isinstance(y, traced_type):
-        if y.shape == ():
+        shape = tuple(y.shape)
+        problem.output_shape = shape
+        if shape == ():
             return [y]
-        if len(y.shape) != 1:
-            raise FunctionError(f"f returned an array of shape {y.shape}; vector-valued "
-                                "functions must return a 1-D array, a list or a tuple.")
-        return [y[k] for k in range(y.shape[0])]
+        if y.size == 0:
+            raise FunctionError("f returned an empty array")
+        flat = y if len(shape) == 1 else y.reshape(-1)
+        return [flat[k] for k in range(flat.shape[0])]
     if isinstance(y, np.ndarray) and y.ndim == 0:
         y = y.item()
     if isinstance(y, (list, tuple, np.ndarray)):
-        if isinstance(y, np.ndarray) and y.ndim != 1:
-            raise FunctionError(f"f returned an array of shape {y.shape}; vector-valued "
-                                "functions must return a 1-D array, a list or a tuple.")
-        if len(y) == 0:
+        if not isinstance(y, np.ndarray) and any(isinstance(item, (list, tuple, np.ndarray))
+                                                 for item in y):
+            raise FunctionError("f returned a nested list or tuple; return a numpy array "
+                                "(np.array, np.stack) for outputs with several axes")
+        if len(y) == 0 or (isinstance(y, np.ndarray) and y.size == 0):
             raise FunctionError("f returned an empty sequence")
+        problem.output_shape = np.shape(y) if isinstance(y, np.ndarray) else (len(y),)
+        items = y.reshape(-1) if isinstance(y, np.ndarray) else y
         return [item if isinstance(item, traced_type) and item.shape == ()
-                else real_scalar(item, f"output {k} of f") for k, item in enumerate(y)]
+                else real_scalar(item, f"output {k} of f") for k, item in enumerate(items)]
+    problem.output_shape = ()
     return [real_scalar(y, "f")]

@@ -130,12 +130,11 @@ def _trace_of(args) -> ComplexPass:
     return shared_context(args, Complex, "trace")
 
 
-def _inputs(problem, i: int, h: float, trace: ComplexPass):
+def _inputs(problem, i: int, h: float, trace: ComplexPass) -> list:
+    """One Complex per leaf of the point, coordinate i stepped by ih."""
     x = problem.x.astype(complex)
     x[i] += 1j * h
-    if problem.is_array:
-        return Complex(x, trace)
-    return [Complex(complex(v), trace) for v in x]
+    return [Complex(v, trace) for v in problem.structure.split(x)]
 
 
 def _real_and_imag(y, problem):

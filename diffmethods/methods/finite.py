@@ -121,6 +121,25 @@ def difference_quotient(g, t: float, h: float, stencil: Stencil, g_t=None, stric
     return total / h_eff, h_eff
 
 
+def along(problem, work: np.ndarray, i: int, scalar: bool = True):
+    """f as a function of coordinate i alone, g(t) = f(work with work[i] = t): the one "bump
+    coordinate i" loop body of every difference method. ``work`` is restored after each call;
+    ``scalar=False`` gives the outputs of a vector-valued f as an array."""
+    from ..vectors import vector_output
+    x_i = float(work[i])
+
+    def g(t):
+        work[i] = t
+        try:
+            y = problem.at(work)
+        finally:
+            work[i] = x_i
+        if scalar:
+            return real_scalar(y, "f")
+        return np.array(vector_output(y, type(None), problem), dtype=float)
+    return g
+
+
 class FiniteDifferences:
     name = "finite"
     summary = "bump each coordinate, take a difference quotient (approximate)"
@@ -129,22 +148,15 @@ class FiniteDifferences:
     def gradient(self, problem, *, scheme: str = "central", step=None, rel_step=None):
         stencil = get_scheme(scheme)
         h = steps_for(problem.x, stencil, step, rel_step)
-        # The point is bumped in place, one coordinate at a time, and restored: the Problem's
-        # own copy of the point (for an array) is the only copy made.
+        # The coordinates are bumped in place, one at a time, and restored; f gets a fresh
+        # copy at every call (Problem.at), so an f that writes into its argument changes
+        # nothing here.
         work = problem.working_copy()
-        value = problem.scalar_output(problem(work))
-
-        def f_along(i):
-            def g(t):
-                work[i] = t
-                return real_scalar(problem(work), "f")
-            return g
-
+        value = problem.scalar_output(problem.at(work))
         grad = np.empty(problem.n)
         for i in range(problem.n):
-            x_i = float(work[i])
-            grad[i], h[i] = difference_quotient(f_along(i), x_i, float(h[i]), stencil, g_t=value)
-            work[i] = x_i
+            grad[i], h[i] = difference_quotient(along(problem, work, i, scalar=True),
+                                                float(work[i]), float(h[i]), stencil, g_t=value)
         return problem.result(value, grad, passes=problem.calls, ops=None, scheme=stencil.name,
                               steps=h)
 
@@ -154,21 +166,11 @@ class FiniteDifferences:
         stencil = get_scheme(scheme)
         h = steps_for(problem.x, stencil, step, rel_step)
         work = problem.working_copy()
-
-        def outputs():
-            return np.array(vector_output(problem(work), type(None), problem), dtype=float)
-
-        value = outputs()
+        value = np.array(vector_output(problem.at(work), type(None), problem), dtype=float)
         J = np.empty((len(value), problem.n))
         for i in range(problem.n):
-            x_i = float(work[i])
-
-            def g(t, i=i):
-                work[i] = t
-                return outputs()
-
-            J[:, i], h[i] = difference_quotient(g, x_i, float(h[i]), stencil, g_t=value)
-            work[i] = x_i
+            J[:, i], h[i] = difference_quotient(along(problem, work, i, scalar=False),
+                                                float(work[i]), float(h[i]), stencil, g_t=value)
         return problem.result(value, J, passes=problem.calls, ops=None, scheme=stencil.name,
                               steps=h)
 
@@ -184,7 +186,7 @@ class FiniteDifferences:
             h = steps_for(x, SCHEMES["central"], step, rel_step)
         base = [float(v) for v in x]  # the coordinates, while work is bumped in place
         work = problem.working_copy()
-        f0 = problem.scalar_output(problem(work))
+        f0 = problem.scalar_output(problem.at(work))
         n = problem.n
         h = np.array([(base[i] + h[i]) - base[i] for i in range(n)])  # representable steps
         if np.any(h == 0):
@@ -193,7 +195,7 @@ class FiniteDifferences:
         def f_at(shifts):
             for i, s in shifts:
                 work[i] = base[i] + s * h[i]
-            y = real_scalar(problem(work), "f")
+            y = real_scalar(problem.at(work), "f")
             for i, _ in shifts:
                 work[i] = base[i]
             return y

@@ -160,6 +160,9 @@ def _trace_of(args) -> ForwardPass:
 
 
 # --- the method ---------------------------------------------------------------------------
+PASSES_WITHOUT_WARNING = 256
+
+
 def default_chunk(n: int, is_array: bool) -> int:
     """Directions per pass. Scalar arguments: up to 64 (each operation then works on a short
     vector of tangents). Arrays: as many as keep a *dense* tangent block of an n-element array
@@ -170,24 +173,38 @@ def default_chunk(n: int, is_array: bool) -> int:
     return max(1, min(n, 2**20 // n))
 
 
-def seed(problem, start: int, k: int, trace: ForwardPass, direction=None):
-    """Inputs for one pass: coordinate i carries the unit tangent e_i for i in
-    [start, start + k), or the given ``direction`` (one tangent column) for a JVP."""
-    x = problem.x
-    if problem.is_array:
-        if direction is not None:
-            tangent = np.asarray(direction, float).reshape(-1, 1)
-        else:
-            tangent = SparseTangent.seed(problem.n, start, k)
-        return Dual(x, tangent, trace)
+def _warn_if_many_passes(n: int, chunk: int, given: bool) -> None:
+    """Say so before a default chunk starts more than a few hundred passes: forward mode pays
+    per input direction, and reverse mode gives the same gradient in two passes."""
+    passes = math.ceil(n / chunk)
+    if not given and passes > PASSES_WITHOUT_WARNING:
+        import warnings
+        from ..errors import CostWarning
+        warnings.warn(CostWarning(
+            f"forward mode needs {passes} passes of {chunk} directions for the {n} components "
+            f"(about {passes * chunk}x the work of one evaluation of f); reverse mode gives the "
+            "gradient in 2 passes. Pass chunk= to choose the block size."), stacklevel=4)
+
+
+def seed(problem, start: int, k: int, trace: ForwardPass, direction=None) -> list:
+    """Inputs for one pass, one Dual per leaf: coordinate i carries the unit tangent e_i for
+    i in [start, start + k), or the given flat ``direction`` (one tangent column) for a JVP."""
     duals = []
-    for i, v in enumerate(x):
+    for leaf, value in zip(problem.leaves, problem.leaf_values()):
+        if leaf.shape:
+            if direction is not None:
+                tangent = np.asarray(direction[leaf.flat], float).reshape(leaf.shape + (1,))
+            else:
+                tangent = SparseTangent.seed(leaf.size, start - leaf.offset, k, leaf.shape)
+            duals.append(Dual(value, tangent, trace))
+            continue
         t = np.zeros(k)
+        i = leaf.offset
         if direction is not None:
             t[0] = direction[i]
         elif start <= i < start + k:
             t[i - start] = 1.0
-        duals.append(Dual(float(v), t, trace))
+        duals.append(Dual(value, t, trace))
     return duals
 
 
@@ -202,7 +219,9 @@ class ForwardMode:
 
     def gradient(self, problem, *, chunk: int | None = None):
         n = problem.n
-        chunk = _checked_chunk(chunk, n, problem.is_array)
+        given = chunk is not None
+        chunk = _checked_chunk(chunk, n, _has_arrays(problem))
+        _warn_if_many_passes(n, chunk, given)
         grad = np.empty(n)
         passes = ops = 0
         value = None
@@ -220,10 +239,7 @@ class ForwardMode:
     def jvp(self, problem, direction):
         """J(x) v for a scalar or vector-valued f in one pass: the tangent seeded with v."""
         from ..vectors import vector_output
-        v = np.asarray(direction, dtype=float).reshape(-1)
-        if v.size != problem.n:
-            raise OptionError(f"the direction has {v.size} entries but the point has "
-                              f"{problem.n} coordinates")
+        v = direction  # checked by the operator: n float64 numbers
         trace = ForwardPass(1)
         outputs = vector_output(problem(seed(problem, 0, 1, trace, direction=v)), Dual, problem)
         value = np.array([y.value if isinstance(y, Dual) else y for y in outputs], float)
@@ -235,7 +251,7 @@ class ForwardMode:
         the tangents of every output (the cost grows with the inputs, not the outputs)."""
         from ..vectors import vector_output
         n = problem.n
-        chunk = _checked_chunk(chunk, n, problem.is_array)
+        chunk = _checked_chunk(chunk, n, _has_arrays(problem))
         J = value = None
         passes = ops = 0
         for start in range(0, n, chunk):
@@ -250,6 +266,10 @@ class ForwardMode:
             for row, y in enumerate(outputs):
                 J[row, start:start + k] = _tangent_of(y, k)
         return problem.result(value, J, passes=passes, ops=ops, chunk=chunk)
+
+
+def _has_arrays(problem) -> bool:
+    return any(leaf.shape for leaf in problem.leaves)
 
 
 def _checked_chunk(chunk, n: int, is_array: bool) -> int:

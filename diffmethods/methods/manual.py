@@ -42,7 +42,13 @@ def manual(gradient: Callable, *, hessian: Callable | None = None):
         raise OptionError("dm.manual(..., hessian=) needs a callable")
 
     def attach(f):
-        setattr(f, MANUAL_ATTRIBUTE, HandDerived(gradient, hessian))
+        try:
+            setattr(f, MANUAL_ATTRIBUTE, HandDerived(gradient, hessian))
+        except (AttributeError, TypeError):
+            raise OptionError(
+                f"cannot attach a hand-derived gradient to {getattr(f, '__name__', f)!r} (a "
+                "built-in or an object that takes no attributes); wrap it in a function of "
+                "your own: def f(x): return abs(x)") from None
         return f
     return attach
 
@@ -59,12 +65,20 @@ def hand_derived(f) -> HandDerived:
 
 
 def call_like(problem, fn, x):
-    """Call a hand-derived function with f's convention at coordinates x."""
-    if problem.kind == "args":
-        return fn(*(float(v) for v in x))
-    if problem.kind == "scalar":
-        return fn(float(x[0]))
-    return fn(x.copy())
+    """Call a hand-derived function with f's arguments at the coordinates x (fresh copies)."""
+    return fn(*problem.arguments(problem.structure.split(np.array(x, dtype=float))))
+
+
+def _flat(problem, values, what: str, leading: tuple = ()) -> np.ndarray:
+    """What a hand-derived function returned, as flat numbers: in the structure of the
+    differentiated arguments (each leaf with ``leading`` axes first), or flat numbers."""
+    from ..errors import PointError
+    if problem.flat_results:
+        return np.asarray(values, dtype=float)
+    try:
+        return problem.structure.flatten_like(values, what, leading)
+    except PointError as e:
+        raise FunctionError(str(e)) from None
 
 
 class ManualMethod:
@@ -75,7 +89,8 @@ class ManualMethod:
     def gradient(self, problem):
         hand = hand_derived(problem.f)
         value = problem.scalar_output(problem(problem.inputs(problem.x)))
-        g = np.asarray(call_like(problem, hand.gradient, problem.x), dtype=float).reshape(-1)
+        g = _flat(problem, call_like(problem, hand.gradient, problem.x),
+                  "the hand-derived gradient").reshape(-1)
         if g.size != problem.n:
             raise FunctionError(f"the hand-derived gradient returned {g.size} entries for a point "
                                 f"with {problem.n} coordinates")
@@ -86,7 +101,8 @@ class ManualMethod:
         from ..vectors import vector_output
         hand = hand_derived(problem.f)
         value = np.array(vector_output(problem(problem.inputs(problem.x)), type(None), problem))
-        J = np.asarray(call_like(problem, hand.gradient, problem.x), dtype=float)
+        J = _flat(problem, call_like(problem, hand.gradient, problem.x),
+                  "the hand-derived Jacobian", getattr(problem, "output_shape", (len(value),)))
         J = J.reshape(len(value), -1) if J.size == len(value) * problem.n else J
         if J.shape != (len(value), problem.n):
             raise FunctionError(f"the hand-derived Jacobian has shape {J.shape}; f has "
@@ -101,7 +117,10 @@ class ManualMethod:
                 f"{getattr(problem.f, '__name__', 'f')} has a hand-derived gradient but no "
                 "Hessian: attach one with @dm.manual(grad, hessian=hess)")
         value = problem.scalar_output(problem(problem.inputs(problem.x)))
-        H = np.asarray(call_like(problem, hand.hessian, problem.x), dtype=float)
+        H = call_like(problem, hand.hessian, problem.x)
+        if not problem.flat_results:
+            H = problem.structure.flatten_hessian(H, "the hand-derived Hessian")
+        H = np.asarray(H, dtype=float)
         if H.shape != (problem.n, problem.n):
             raise FunctionError(f"the hand-derived Hessian has shape {H.shape}, not "
                                 f"{(problem.n, problem.n)}")
@@ -109,5 +128,4 @@ class ManualMethod:
 
     def hvp(self, problem, direction):
         r = self.hessian(problem)
-        return problem.result(r.value, r.derivative @ np.asarray(direction, float).reshape(-1),
-                              passes=2, ops=None)
+        return problem.result(r.value, r.derivative @ direction, passes=2, ops=None)

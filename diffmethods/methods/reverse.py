@@ -17,28 +17,43 @@ __all__ = ["ReverseMode", "Tape", "Var"]
 
 
 def _record(problem, tape):
-    """Run ``f`` on Var inputs; return (inputs, output)."""
-    if problem.is_array:
-        inputs = tape.input(problem.x)  # the Problem's own copy; values are never mutated
-    else:
-        inputs = [tape.input(float(v)) for v in problem.x]
+    """Run ``f`` on Var inputs, one input node per leaf of the point (a whole array is one
+    node, not one per element); return (inputs, output)."""
+    inputs = [tape.input(v) for v in problem.leaf_values()]
     return inputs, problem(inputs)
 
 
 def input_adjoints(problem, inputs, adjoint) -> np.ndarray:
-    """The gradient read off the adjoints of the input nodes."""
-    if not problem.is_array:
-        return np.array([float(adjoint[v.index]) for v in inputs])
-    g = adjoint[inputs.index]
+    """The flat gradient read off the adjoints of the input nodes (one per leaf)."""
+    if len(inputs) == 1 and problem.leaves[0].shape:  # one array: no copy if it is ours
+        return _leaf_adjoint(inputs[0], adjoint, problem.n, own=True)
+    g = np.empty(problem.n)
+    for leaf, v in zip(problem.leaves, inputs):
+        if leaf.shape:
+            g[leaf.flat] = _leaf_adjoint(v, adjoint, leaf.size, own=False)
+        else:
+            g[leaf.offset] = float(adjoint[v.index])
+    return g
+
+
+def _leaf_adjoint(v, adjoint, size: int, own: bool) -> np.ndarray:
+    """The adjoint of an input array, flat, with the elements read one by one (x[i] in a loop,
+    each its own leaf) gathered into it."""
+    g = adjoint[v.index]
     if type(g) is int:
-        g = np.zeros(problem.n)
-    elif not (isinstance(g, np.ndarray) and g.dtype == np.float64 and g.flags.owndata
-              and g.flags.writeable):
+        g = np.zeros(size)
+    elif own and not (isinstance(g, np.ndarray) and g.dtype == np.float64 and g.flags.owndata
+                      and g.flags.writeable and g.flags.c_contiguous):
         g = np.array(g, dtype=float)  # a view or a read-only broadcast: make it the user's
-    items = getattr(inputs, "_items", None)
+    g = np.asarray(g, dtype=float)
+    if g.ndim != 1:
+        g = g.reshape(-1)
+    items = getattr(v, "_items", None)
     if isinstance(items, list):  # elements read one by one with x[i]: gather their adjoints
-        read = [(k, v.index) for k, v in enumerate(items) if v is not None]
+        read = [(k, item.index) for k, item in enumerate(items) if item is not None]
         if read:
+            if not own or not g.flags.writeable:
+                g = g.copy()
             where, nodes = zip(*read)
             g[list(where)] += [float(adjoint[node]) for node in nodes]
     return g
@@ -74,7 +89,7 @@ class ReverseMode:
         tape = Tape()
         inputs, y = _record(problem, tape)
         outputs = vector_output(y, Var, problem)
-        w = np.asarray(cotangent, dtype=float).reshape(-1)
+        w = cotangent  # checked by the operator: real numbers, flat
         if w.size != len(outputs):
             raise FunctionError(f"the cotangent has {w.size} entries but f returned "
                                 f"{len(outputs)} value{'s' if len(outputs) != 1 else ''}")
@@ -113,10 +128,7 @@ class ReverseMode:
 
     def hvp(self, problem, direction):
         """H(x) v in one forward-over-reverse pass (a dual number carrying v)."""
-        v = np.asarray(direction, dtype=float).reshape(-1)
-        if v.size != problem.n:
-            raise FunctionError(f"the direction has {v.size} entries but the point has "
-                                f"{problem.n} coordinates")
+        v = direction  # checked by the operator: n float64 numbers
         Hv, value, grad, passes, ops, _ = _forward_over_reverse(problem, v, None)
         return problem.result(value, Hv[:, 0], passes=passes, ops=ops, gradient=grad)
 
@@ -144,14 +156,13 @@ def _forward_over_reverse(problem, direction, chunk):
         trace = ForwardPass(kk)
         tape = Tape()
         duals = seed(problem, start, kk, trace, direction=direction)
-        inputs = tape.input(duals) if problem.is_array else [tape.input(d) for d in duals]
+        inputs = [tape.input(d) for d in duals]
         y = _output_var(problem, tape, problem(inputs))
         passes += 1
         if isinstance(y, Var):
             adjoint = tape.backward({y.index: 1.0})
             passes += 1
-            parts = [adjoint[inputs.index]] if problem.is_array else \
-                [adjoint[v.index] for v in inputs]
+            parts = [adjoint[v.index] for v in inputs]
             g_value, g_tangent = _split_duals(parts, problem, kk, dense)
             columns[:, start:start + kk] = g_tangent
             grad = g_value
@@ -164,20 +175,13 @@ def _forward_over_reverse(problem, direction, chunk):
 
 
 def _split_duals(parts, problem, k, dense):
-    """Adjoints that are dual numbers -> (their values, their tangents as an (n, k) block)."""
-    n = problem.n
-    values, tangents = np.zeros(n), np.zeros((n, k))
-    if problem.is_array:
-        a = parts[0]
-        if not isinstance(a, int):
-            values[:] = np.asarray(getattr(a, "value", a), dtype=float)
-            if hasattr(a, "tangent"):
-                tangents[:] = dense(a.tangent)
-        return values, tangents
-    for i, a in enumerate(parts):
+    """Adjoints that are dual numbers (one per leaf) -> (their values, flat, and their tangents
+    as an (n, k) block)."""
+    values, tangents = np.zeros(problem.n), np.zeros((problem.n, k))
+    for leaf, a in zip(problem.leaves, parts):
         if isinstance(a, int):
             continue
-        values[i] = float(getattr(a, "value", a))
+        values[leaf.flat] = np.asarray(getattr(a, "value", a), dtype=float).reshape(-1)
         if hasattr(a, "tangent"):
-            tangents[i] = dense(a.tangent)
+            tangents[leaf.flat] = dense(a.tangent).reshape(leaf.size, k)
     return values, tangents

@@ -22,7 +22,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..errors import OptionError
-from ..points import real_scalar
+from .finite import along
 
 EPS = np.finfo(float).eps
 
@@ -82,16 +82,10 @@ class Richardson:
             if not np.all(np.isfinite(h)) or np.any(h <= 0):
                 raise OptionError(f"step must be positive and finite, got {step!r}")
         work = problem.working_copy()
-        value = problem.scalar_output(problem(work))
+        value = problem.scalar_output(problem.at(work))
         grad, error = np.empty(problem.n), np.empty(problem.n)
         for i in range(problem.n):
-            x_i = float(work[i])
-
-            def g(t, i=i):
-                work[i] = t
-                return real_scalar(problem(work), "f")
-
-            grad[i], error[i], _ = ridders(g, x_i, float(h[i]), float(factor), levels)
-            work[i] = x_i
+            grad[i], error[i], _ = ridders(along(problem, work, i), float(work[i]), float(h[i]),
+                                           float(factor), levels)
         return problem.result(value, grad, passes=problem.calls, ops=None,
                               error_estimate=error, first_step=h)

@@ -17,7 +17,6 @@ Conventions at kinks: d|x|/dx = sign(x), 0 at x = 0; max/min split ties 1/2 each
 
 from __future__ import annotations
 
-import inspect
 import threading
 import time
 import weakref
@@ -29,7 +28,7 @@ from .._lazy import lazy_import
 
 from ..array_ops import INDEX, SUM, shape_of
 from ..errors import BranchError, UnsupportedOperationError
-from ..points import ARGS, ARRAY, SCALAR, Problem, parse_point
+from ..points import ARRAY, Problem
 from ..tracing import Traced, plain_constant
 
 sympy = lazy_import("sympy")
@@ -211,40 +210,41 @@ class SymbolicGradient:
         return out[0], np.array(out[1:])
 
 
-def _symbol_names(f, kind: str, n: int) -> list[str]:
-    """Name the inputs after f's parameters where possible: x1..xn for *args."""
-    try:
-        params = [p for p in inspect.signature(f).parameters.values()
-                  if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
-    except (TypeError, ValueError):
-        params = []
-    if kind == ARGS and len(params) >= n:
-        return [p.name for p in params[:n]]
-    if kind == ARGS:
-        return [f"x{i + 1}" for i in range(n)]
-    base = params[0].name if params else "x"
-    return [base] if kind == SCALAR else [f"{base}{i}" for i in range(n)]
+def _symbol_names(problem: Problem) -> list[str]:
+    """One name per component, unique: f's parameter names for numbers (x1..xn for *args),
+    x0, x1, ... for the elements of a 1-D array point ``x``, and ``W1_2_1`` for element
+    [2, 1] of an argument ``W1`` of a structured point."""
+    if problem.kind == ARRAY:
+        base = problem.leaves[0].name
+        names = [f"{base}{i}" for i in range(problem.n)]
+    else:
+        names = problem.structure.symbol_names()
+    seen: dict = {}
+    for i, name in enumerate(names):  # two components must never share a symbol
+        if name in seen:
+            seen[name] += 1
+            names[i] = f"{name}__{seen[name]}"
+        else:
+            seen[name] = 0
+    return names
 
 
-def _symbolic_inputs(f, kind: str, n: int):
-    """(symbols, what f is called with): one Sym per coordinate, or one Sym of an array."""
-    symbols = tuple(sympy.Symbol(name, real=True) for name in _symbol_names(f, kind, n))
-    inputs = Sym(np.array(symbols, dtype=object)) if kind == ARRAY else [Sym(s) for s in symbols]
+def _symbolic_inputs(problem: Problem):
+    """(symbols, what f is called with): one Sym per leaf -- a symbol for a number, an object
+    array of symbols for an array."""
+    symbols = tuple(sympy.Symbol(name, real=True) for name in _symbol_names(problem))
+    inputs = []
+    for leaf in problem.leaves:
+        if leaf.shape:
+            inputs.append(Sym(np.array(symbols[leaf.flat], dtype=object).reshape(leaf.shape)))
+        else:
+            inputs.append(Sym(symbols[leaf.offset]))
     return symbols, inputs
 
 
-def _problem_for(f, kind: str, n: int, problem: Problem | None) -> Problem:
-    """The given Problem, or one for f with the convention and dimension (values unused)."""
-    if problem is not None:
-        return problem
-    point = np.zeros(n) if kind == ARRAY else 0.0 if kind == SCALAR else (0.0,) * n
-    return Problem(f, point, "symbolic")
-
-
-def trace(f, kind: str, n: int, problem: Problem | None = None):
+def trace(problem: Problem):
     """Run ``f`` once on symbols; return (symbols, expression)."""
-    problem = _problem_for(f, kind, n, problem)
-    symbols, inputs = _symbolic_inputs(f, kind, n)
+    symbols, inputs = _symbolic_inputs(problem)
     out = problem.scalar_output(problem(inputs), Sym)
     return symbols, _as_expr(out.expr if isinstance(out, Sym) else out)
 
@@ -292,10 +292,10 @@ def _compile(symbols, cse_form, module: str):
                           cse=lambda _: (replacements, reduced))
 
 
-def derive(f, kind: str, n: int, problem: Problem | None = None) -> SymbolicGradient:
+def derive(problem: Problem) -> SymbolicGradient:
     """Trace, differentiate and compile (uncached)."""
     t0 = time.perf_counter()
-    symbols, expr = trace(f, kind, n, problem)
+    symbols, expr = trace(problem)
     grads = differentiate_all(expr, symbols)
     t1 = time.perf_counter()
     exprs = [expr, *grads]
@@ -312,29 +312,56 @@ _LOCK = threading.Lock()
 
 
 def _cache_key(f):
-    # a bound method is a new object at every access: key on the function and its instance
+    # a bound method is a new object at every access: key on its function (the instance's
+    # state is part of the fingerprint)
     return getattr(f, "__func__", f)
 
 
-def _cached(f, subkey: tuple, build):
-    """(product, fresh): ``build()`` once per function and ``subkey``, then from the cache."""
+def _fingerprint(problem: Problem):
+    """Everything a derivation depends on besides the values of the differentiated
+    coordinates: the point's structure, the non-differentiated arguments, and whatever f reads
+    (closure cells, globals, defaults, the instance of a bound method). None if unreadable."""
+    from ..fingerprint import context_fingerprint
+    parsed = problem._parsed
+    data = [a for k, a in enumerate(parsed.args) if k not in parsed.diff]
+    context = context_fingerprint(problem.f, data)
+    if context is None:
+        return None
+    return (problem.kind, problem.structure.signature(), parsed.diff, parsed.rebuilds_one,
+            context)
+
+
+def _cached(problem: Problem, what: str, build):
+    """(product, fresh): ``build()`` once per function and fingerprint, then from the cache.
+    A function whose context cannot be fingerprinted is derived every time (never a stale
+    derivative)."""
+    f = problem.f
     key = _cache_key(f)
+    fingerprint = _fingerprint(problem)
     try:
         per_f = _CACHE.get(key)
     except TypeError:  # not weak-referenceable: derive every time
         return build(), True
-    subkey = subkey + (id(getattr(f, "__self__", None)),)
+    if fingerprint is None:
+        return build(), True
+    subkey = (what, fingerprint)
     if per_f is not None and subkey in per_f:
         return per_f[subkey], False
     product = build()
     with _LOCK:
-        _CACHE.setdefault(key, {})[subkey] = product
+        entries = _CACHE.setdefault(key, {})
+        if len(entries) >= MAX_ENTRIES_PER_FUNCTION:  # a closure changed many times: forget
+            entries.clear()
+        entries[subkey] = product
     return product, True
 
 
-def cached_derivation(f, kind: str, n: int, problem: Problem | None = None):
+MAX_ENTRIES_PER_FUNCTION = 16
+
+
+def cached_derivation(problem: Problem):
     """(SymbolicGradient, fresh): from the cache, or derived now (fresh=True)."""
-    return _cached(f, (kind, n), lambda: derive(f, kind, n, problem))
+    return _cached(problem, "gradient", lambda: derive(problem))
 
 
 @dataclass
@@ -360,10 +387,10 @@ def _compile_matrix(symbols, values, matrix, started) -> SymbolicMatrix:
                           time.perf_counter() - started, Compiled(symbols, sympy.cse(exprs)))
 
 
-def _trace_outputs(f, kind, n, problem):
+def _trace_outputs(problem):
     """Run f on symbols; return (symbols, one expression per output)."""
     from ..vectors import vector_output
-    symbols, inputs = _symbolic_inputs(f, kind, n)
+    symbols, inputs = _symbolic_inputs(problem)
     outputs = vector_output(problem(inputs), Sym, problem)
     return symbols, [_as_expr(y.expr if isinstance(y, Sym) else y) for y in outputs]
 
@@ -380,11 +407,12 @@ def clear_cache() -> None:
         _CACHE.clear()
 
 
-def symbolic_gradient(f, point) -> SymbolicGradient:
+def symbolic_gradient(f, point, argnums=None) -> SymbolicGradient:
     """The symbolic expression of ``f`` and of its gradient, with their sizes.
 
-    ``point`` fixes the convention and dimension: an int n means ``f(x1, ..., xn)``; a tuple,
-    array or number is read as in :func:`diffmethods.gradient` (its values are not used).
+    ``point`` fixes the convention and dimension: an int n means ``f(x1, ..., xn)``; any other
+    point is read as in :func:`diffmethods.gradient` (its values are not used, but the values of
+    arguments left out with ``argnums`` are: they are constants of the expression).
 
     >>> sg = symbolic_gradient(lambda x1, x2, x3: 3 * (x1**2 + x2 * x3), 3)
     >>> sg.gradient
@@ -394,11 +422,8 @@ def symbolic_gradient(f, point) -> SymbolicGradient:
         if point < 1:
             from ..errors import PointError
             raise PointError(f"the dimension must be at least 1, got {point}")
-        kind, n = ARGS, int(point)
-    else:
-        kind, x = parse_point(point)
-        n = len(x)
-    return cached_derivation(f, kind, n)[0]
+        point = (0.0,) * int(point)
+    return cached_derivation(Problem(f, point, "symbolic", argnums))[0]
 
 
 class SymbolicMethod:
@@ -408,7 +433,7 @@ class SymbolicMethod:
     exact = True
 
     def gradient(self, problem):
-        sg, fresh = cached_derivation(problem.f, problem.kind, problem.n, problem)
+        sg, fresh = cached_derivation(problem)
         value, grad = sg(problem.x)
         return problem.result(value, grad, passes=1, ops=sg.ops_cse, cached=not fresh,
                               derive_seconds=sg.derive_seconds,
@@ -418,30 +443,29 @@ class SymbolicMethod:
         """The exact Jacobian: sympy.diff of every output, compiled once and cached."""
         def build():
             started = time.perf_counter()
-            symbols, outputs = _trace_outputs(problem.f, problem.kind, problem.n, problem)
+            symbols, outputs = _trace_outputs(problem)
             return _compile_matrix(symbols, outputs,
                                    [differentiate_all(e, symbols) for e in outputs], started)
-        sm, fresh = _cached(problem.f, (problem.kind, problem.n, "jacobian"), build)
+        sm, fresh = _cached(problem, "jacobian", build)
         value, J = sm(problem.x)
         return problem.result(value, J, passes=1, ops=None, cached=not fresh,
                               derive_seconds=sm.seconds)
 
     def hessian(self, problem):
         """The exact Hessian: sympy.diff of every gradient expression, compiled and cached."""
-        sg, _ = cached_derivation(problem.f, problem.kind, problem.n, problem)
+        sg, _ = cached_derivation(problem)
 
         def build():
             started = time.perf_counter()
             return _compile_matrix(sg.symbols, [sg.expression],
                                    [differentiate_all(g, sg.symbols) for g in sg.gradient],
                                    started)
-        sm, fresh = _cached(problem.f, (problem.kind, problem.n, "hessian"), build)
+        sm, fresh = _cached(problem, "hessian", build)
         value, H = sm(problem.x)
         return problem.result(float(value[0]), H, passes=1, ops=None, cached=not fresh,
                               derive_seconds=sm.seconds)
 
     def hvp(self, problem, direction):
         """H(x) v from the exact Hessian."""
-        v = np.asarray(direction, dtype=float).reshape(-1)
-        r = self.hessian(problem)
-        return problem.result(r.value, r.derivative @ v, passes=1, ops=None)
+        r = self.hessian(problem)  # the direction is checked by the operator
+        return problem.result(r.value, r.derivative @ direction, passes=1, ops=None)

@@ -45,11 +45,14 @@ class SparseTangent(Structured):
         self.vals, self.cols, self.k = vals, cols, k
 
     @classmethod
-    def seed(cls, n: int, start: int, k: int) -> "SparseTangent":
-        """The tangent block of an input vector seeded with directions start..start+k-1."""
+    def seed(cls, n: int, start: int, k: int, shape: tuple | None = None) -> "SparseTangent":
+        """The tangent block of an input array of n elements (of ``shape``, 1-D by default)
+        whose element e is seeded with direction e - start when 0 <= e - start < k."""
         rows = np.arange(n)
         inside = (rows >= start) & (rows < start + k)
-        return cls(inside.astype(float)[:, None], np.where(inside, rows - start, 0)[:, None], k)
+        shape = (n,) if shape is None else tuple(shape)
+        return cls(inside.astype(float).reshape(shape + (1,)),
+                   np.where(inside, rows - start, 0).reshape(shape + (1,)), k)
 
     @property
     def shape(self) -> tuple:

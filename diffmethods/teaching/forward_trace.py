@@ -67,7 +67,7 @@ def tangent_pass(problem: Problem, direction: int) -> TangentPass:
     """Run f once on duals seeded along input ``direction`` and keep every operation."""
     trace = ForwardPass(1, record=True)
     inputs = seed(problem, direction, 1, trace)
-    inputs_list = [inputs] if problem.is_array else list(inputs)
+    inputs_list = list(inputs)  # one Dual per leaf of the point
     index = {id(d): i for i, d in enumerate(inputs_list)}
     nodes = [ForwardNode(i, None, (), _plain(d), _tangent(d)) for i, d in enumerate(inputs_list)]
     y = problem.scalar_output(problem(inputs), Dual)

@@ -108,19 +108,15 @@ def walk_reverse(f, point) -> ReverseWalk:
     """Record ``f`` at ``point`` on a tape, sweep it backwards once, and keep every step."""
     problem = Problem(f, point, "reverse")
     tape = Tape(trace=True)
-    if problem.is_array:
-        inputs = tape.input(problem.x.copy())
-    else:
-        inputs = [tape.input(float(v)) for v in problem.x]
+    inputs = [tape.input(v) for v in problem.leaf_values()]  # one node per leaf
     y = problem.scalar_output(problem(inputs), Var)
-    nodes = [Node(i, None, value=_as_float(tape_value))
-             for i, tape_value in enumerate(
-                 [inputs.value] if problem.is_array else [v.value for v in inputs])]
+    nodes = [Node(i, None, value=_as_float(v.value)) for i, v in enumerate(inputs)]
     for node, op_name, args, value, partials in tape.trace:
         operands = tuple(a.index if isinstance(a, Var) else _as_float(a) for a in args)
         nodes.append(Node(node, op_name, operands, _as_float(value), tuple(partials)))
     n_inputs = len(nodes) - len(tape.trace)
-    names = input_names(f, problem.n) if not problem.is_array else [node_name(0)]
+    names = (input_names(f, problem.n) if problem.kind == "args"
+             else [leaf.name for leaf in problem.leaves])
     if not isinstance(y, Var):  # f does not depend on its inputs: nothing to sweep
         return ReverseWalk(nodes, n_inputs, None, float(y), [], np.zeros(problem.n), names)
     log: list = []
@@ -135,11 +131,11 @@ def walk_reverse(f, point) -> ReverseWalk:
         steps.append(step)
     for node in nodes:
         node.adjoint = adjoints[node.index]
-    if problem.is_array:
-        a = adjoints[0]
-        grad = np.zeros(problem.n) if type(a) is int else np.array(a, dtype=float)
-    else:
-        grad = np.array([float(adjoints[i]) for i in range(n_inputs)])
+    grad = np.zeros(problem.n)
+    for leaf, v in zip(problem.leaves, inputs):
+        a = adjoints[v.index]
+        if type(a) is not int:
+            grad[leaf.flat] = np.ravel(a)
     return ReverseWalk(nodes, n_inputs, y.index, float(y.value), steps, grad, names)
 
 
