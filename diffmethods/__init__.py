@@ -8,10 +8,11 @@
 
 from . import methods as _methods  # noqa: F401  (registers the built-in methods)
 from .api import derivative, differentiate, gradient, hessian, hvp, jacobian, jvp, vjp
+from .transforms import grad, value_and_grad
 from .checker import GradientCheck, check_gradient
-from .errors import (BranchError, DiffMethodsError, ExpressionError, FunctionError,
-                     NoManualGradientError, OptionError, PointError, UnknownMethodError,
-                     UnsupportedOperationError)
+from .errors import (BranchError, CostWarning, DiffMethodsError, DirectionError, DomainWarning,
+                     ExpressionError, FunctionError, NoManualGradientError, OptionError,
+                     PointError, UnknownMethodError, UnsupportedOperationError)
 from .methods.finite import register_scheme, schemes, unregister_scheme
 from .methods.forward import Dual
 from .methods.manual import manual
@@ -23,6 +24,17 @@ from .registry import methods, register_method, unregister_method
 from .result import Result
 
 __version__ = "0.1.0"
+
+
+def component_names(f, point, argnums=None) -> list[str]:
+    """The names of the point's differentiated components, in the order of flat gradients:
+    ``['W1[0, 0]', ..., 'b1[0]', ...]``, or f's parameter names for a point of numbers.
+
+    >>> component_names(lambda x1, x2, x3: 0, (2, 3, 4))
+    ['x1', 'x2', 'x3']
+    """
+    from .points import Problem
+    return Problem(f, point, "", argnums).component_names()
 
 # The harness (50-digit references: sympy and mpmath) and the teaching material (drawn with
 # matplotlib) are imported on first use, so `import diffmethods` stays as light as the methods
@@ -42,6 +54,8 @@ def __getattr__(name):
 
 __all__ = [
     "gradient", "differentiate", "derivative", "jacobian", "hessian", "jvp", "vjp", "hvp",
+    "grad", "value_and_grad", "component_names", "CostWarning", "DomainWarning",
+    "DirectionError",
     "manual", "check_gradient", "GradientCheck", "methods", "register_method",
     "unregister_method", "symbolic_gradient", "SymbolicGradient", "clear_symbolic_cache",
     "register_scheme", "unregister_scheme", "schemes", "Result", "Dual", "Var", "Tape", "OPS",

@@ -25,8 +25,9 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from . import api
-from .errors import DiffMethodsError, FunctionError, UnsupportedOperationError
-from .methods.finite import SCHEMES, difference_quotient
+from .errors import (DiffMethodsError, FunctionError, OptionError, PointError,
+                     UnsupportedOperationError)
+from .methods.finite import SCHEMES, along, difference_quotient
 from .points import Problem, real_scalar
 
 
@@ -95,16 +96,22 @@ class GradientCheck:
         return "\n".join(lines)
 
 
-def check_gradient(f, grad, point, *, rtol: float | None = None) -> GradientCheck:
-    """Compare ``grad`` (a function like f, or numbers) with a reference gradient of ``f``."""
-    problem = Problem(f, point, "check")
-    given = _given(grad, problem)
-    eps = float(np.finfo(given.dtype if given.dtype.kind == "f" else float).eps)
-    reference, method, reason, estimate = _reference(f, point)
+def check_gradient(f, grad, point, *, rtol: float | None = None,
+                   argnums=None) -> GradientCheck:
+    """Compare ``grad`` (a function taking f's arguments, or the numbers themselves, in the
+    structure of the gradient or flat) with a reference gradient of ``f``. Components are
+    named as the user knows them: ``x2``, ``b1[0]``, ``W1[2, 1]``."""
+    if rtol is not None:
+        if isinstance(rtol, bool) or not isinstance(rtol, (int, float, np.floating)) or not (
+                np.isfinite(rtol) and rtol > 0):
+            raise OptionError(f"rtol must be a positive, finite number (a relative tolerance), "
+                              f"got {rtol!r}")
+    problem = Problem(f, point, "check", argnums)
+    given, eps = _given(grad, problem)
+    reference, method, reason, estimate = _reference(f, point, argnums)
     tol = float(np.sqrt(eps)) if rtol is None else float(rtol)
-    given = given.astype(float)
     scale = max(float(np.max(np.abs(reference))), float(np.max(np.abs(given))), 1e-300)
-    names = _names(f, problem)
+    names = problem.component_names()
     components = []
     for i in range(problem.n):
         denom = max(abs(given[i]), abs(reference[i]), 1e-3 * scale)  # tiny entries: vs scale
@@ -115,66 +122,61 @@ def check_gradient(f, grad, point, *, rtol: float | None = None) -> GradientChec
     return GradientCheck(method, reason, components, _diagnose(problem, reference))
 
 
-def _given(grad, problem) -> np.ndarray:
-    if callable(grad):
-        x = problem.x
-        values = grad(*x) if problem.kind == "args" else grad(x.copy() if problem.is_array
-                                                              else float(x[0]))
-    else:
-        values = grad
-    arr = np.asarray(values)
-    if arr.dtype.kind not in "iuf":
-        raise FunctionError(f"the gradient to check must be real numbers, got {arr.dtype}")
-    arr = arr.reshape(-1)
-    if arr.size != problem.n:
-        raise FunctionError(f"the gradient to check has {arr.size} entries but the point has "
-                            f"{problem.n} coordinates")
-    return arr
+def _given(grad, problem) -> tuple[np.ndarray, float]:
+    """The gradient to check as n flat floats, and the machine epsilon of its precision."""
+    from .methods.manual import call_like
+    values = call_like(problem, grad, problem.x) if callable(grad) else grad
+    what = "the gradient to check"
+    if problem.flat_results:
+        arr = np.asarray(values)
+        if arr.dtype.kind not in "iuf":
+            raise FunctionError(f"{what} must be real numbers, got {arr.dtype}")
+        arr = arr.reshape(-1)
+        if arr.size != problem.n:
+            raise FunctionError(f"{what} has {arr.size} entries but the point has "
+                                f"{problem.n} coordinates")
+        return arr.astype(float), _eps(arr.dtype)
+    try:
+        flat = problem.structure.flatten_like(values, what)
+    except PointError as e:
+        raise FunctionError(str(e)) from None
+    try:  # the precision of the leaves given (float32 gets a float32 tolerance)
+        parts = [v for v, _ in problem.structure.leaves_of(values, what)]
+    except PointError:
+        parts = [values]  # given flat
+    return flat.astype(float), max(_eps(np.asarray(v).dtype) for v in parts)
 
 
-def _reference(f, point):
+def _eps(dtype) -> float:
+    return float(np.finfo(dtype if np.dtype(dtype).kind == "f" else float).eps)
+
+
+def _reference(f, point, argnums):
     """(reference gradient, method, why, per-component error estimate or None)."""
     try:
-        return api.gradient(f, point, method="reverse"), "reverse", "f could be traced", None
+        r = api.differentiate(f, point, method="reverse", argnums=argnums)
+        return r.flat_gradient, "reverse", "f could be traced", None
     except (UnsupportedOperationError, TypeError) as e:
         if isinstance(e, DiffMethodsError) and not isinstance(e, UnsupportedOperationError):
             raise
         why = f"f could not be traced ({str(e).splitlines()[0][:80]})"
-    r = api.differentiate(f, point, method="richardson")
-    return r.gradient, "richardson", why, r.details["error_estimate"]
-
-
-def _names(f, problem) -> list[str]:
-    if problem.kind == "args":
-        try:
-            import inspect
-            params = list(inspect.signature(f).parameters)
-            if len(params) >= problem.n:
-                return params[:problem.n]
-        except (TypeError, ValueError):
-            pass
-        return [f"x{i + 1}" for i in range(problem.n)]
-    return [f"x[{i}]" for i in range(problem.n)] if problem.is_array else ["x"]
+    r = api.differentiate(f, point, method="richardson", argnums=argnums)
+    return r.flat_gradient, "richardson", why, r.details["error_estimate"]
 
 
 def _diagnose(problem, reference) -> dict:
     """How a central difference at its default step would fare, and why."""
     central = SCHEMES["central"]
     work = problem.working_copy()
-    f0 = real_scalar(problem(work), "f")
+    f0 = real_scalar(problem.at(work), "f")
     worst = {"error": 0.0, "rel_error": 0.0, "roundoff": 0.0, "truncation": 0.0}
     eps = np.finfo(float).eps
     for i in range(problem.n):
         x_i = float(work[i])
-
-        def g(t, i=i):
-            work[i] = t
-            return real_scalar(problem(work), "f")
-
+        g = along(problem, work, i)
         h = float(central.default_step(x_i))
         d1, h1 = difference_quotient(g, x_i, h, central, strict=False)
         d2, _ = difference_quotient(g, x_i, 2 * h, central, strict=False)
-        work[i] = x_i
         truncation = abs(d2 - d1) / 3  # D(2h) - D(h) = 3 c h^2 for central differences
         roundoff = eps * abs(f0) / max(h1, 1e-300)
         error = abs(d1 - reference[i])

@@ -95,7 +95,7 @@ def _short(v) -> str:
 
 def _parameter_names(f) -> list[str]:
     """f's positional parameter names (empty where there is no signature)."""
-    if type(f) is types.FunctionType:
+    if type(f) is types.FunctionType and "__signature__" not in f.__dict__:
         code = f.__code__
         return list(code.co_varnames[:code.co_argcount])
     try:
@@ -189,6 +189,33 @@ class _Parsed:
         return Structure.of_arguments([self.args[k] for k in self.diff],
                                       [self._name(k) for k in self.diff],
                                       [labels[k] for k in self.diff])
+
+
+def bind_arguments(f, point, argnums):
+    """(g, point of g): g takes only the arguments ``argnums`` picks, in order, with the others
+    fixed at their values in ``point``; g's parameters keep f's names. For tools (the harness)
+    that want a function of the differentiated arguments alone.
+
+    >>> g, p = bind_arguments(lambda a, b, c: a * b + c, (2.0, 3.0, 4.0), argnums=(0, 2))
+    >>> p, g(*p), list(inspect.signature(g).parameters)
+    ((2.0, 4.0), 10.0, ['a', 'c'])
+    """
+    parsed = _Parsed(point, argnums, f)
+    if parsed.one_argument or argnums is None:
+        return f, point
+    args, diff = parsed.args, parsed.diff
+
+    def bound(*values):
+        full = list(args)
+        for k, v in zip(diff, values):
+            full[k] = v
+        return f(*full)
+
+    bound.__signature__ = inspect.Signature(
+        [inspect.Parameter(parsed._name(k), inspect.Parameter.POSITIONAL_ONLY) for k in diff])
+    bound.__name__ = getattr(f, "__name__", "f")
+    bound.__wrapped_function__ = f
+    return bound, tuple(args[k] for k in diff)
 
 
 def _scalar_arguments(x: np.ndarray, names) -> Structure:

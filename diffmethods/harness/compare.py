@@ -29,7 +29,7 @@ import numpy as np
 
 from .. import registry
 from ..errors import BranchError, NoManualGradientError, UnsupportedOperationError
-from ..points import parse_point
+from ..points import Problem, bind_arguments
 from .reference import DIGITS, reference_gradient
 from .timing import median_result, warm_up
 
@@ -73,22 +73,29 @@ def _setup_seconds(details: dict):
 
 
 def compare(f, point, *, methods=None, options: dict | None = None, repeat: int = 5,
-            digits: int = DIGITS, name: str | None = None, reference=None) -> list[dict]:
+            digits: int = DIGITS, name: str | None = None, reference=None,
+            argnums=None) -> list[dict]:
     """Compare the gradient methods on ``f`` at ``point``: one row per method (see the module
     docstring for the fields).
 
     ``methods`` defaults to every registered method (``dm.methods()``); ``options`` maps a
     method name to its options, e.g. ``{"finite": {"scheme": "forward"}}``; ``repeat`` is the
     number of timed runs after a warm-up; ``reference`` may pass a precomputed
-    :class:`~diffmethods.harness.reference.Reference`.
+    :class:`~diffmethods.harness.reference.Reference`. ``argnums`` picks the arguments to
+    differentiate, as in :func:`diffmethods.gradient`; gradients in the rows are flat, in the
+    order of ``components`` (``b1[0]``, ``W1[2, 1]``, ...).
     """
+    if argnums is not None:
+        f, point = bind_arguments(f, point, argnums)
     options = options or {}
     methods = registry.methods() if methods is None else list(methods)
     for m in list(options) + methods:
         registry.get_method(m)  # an unknown name is an error listing the valid ones
-    coordinates = parse_point(point)[1]
+    problem = Problem(f, point)
+    coordinates = problem.x
     warm_up()
-    base = {"function": name or function_name(f), "point": coordinates.tolist()}
+    base = {"function": name or function_name(f), "point": coordinates.tolist(),
+            "components": problem.component_names()}
     rows = []
     for method in methods:
         row = dict(base, method=method, exact=bool(getattr(registry.get_method(method),
@@ -104,7 +111,7 @@ def compare(f, point, *, methods=None, options: dict | None = None, repeat: int 
             row.update(status=NOT_APPLICABLE, note=short_reason(e))
             rows.append(row)
             continue
-        gradient = np.asarray(first.gradient, dtype=float)
+        gradient = np.asarray(first.flat_gradient, dtype=float)
         row.update(settings=_settings(first.details, options.get(method, {})),
                    value=float(first.value), gradient=gradient.tolist(),
                    f_calls=first.f_calls, passes=first.passes, ops=first.ops,

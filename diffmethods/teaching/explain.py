@@ -49,8 +49,8 @@ def _generic(f, point, method: str) -> Explanation:
     return Explanation(method, [Paragraph(
         f"{getattr(backend, 'summary', method)}. No step-by-step explanation is available for "
         f"this method; it computed f = {num(r.value)} and the gradient "
-        f"({', '.join(num(g) for g in r.gradient)}) with {r.f_calls} calls of f.")],
-        method, r.value, r.gradient, r)
+        f"({', '.join(num(g) for g in r.flat_gradient)}) with {r.f_calls} calls of f.")],
+        method, r.value, r.flat_gradient, r)
 
 
 def _explain_one(f, point, method: str, finite_options: dict) -> Explanation:
@@ -71,7 +71,7 @@ def _summary(f, point) -> Table:
             continue
         note = ("derivation cached: only the compiled code ran" if r.details.get("cached")
                 else "")
-        rows.append([m, ", ".join(num(g, 15) for g in r.gradient), r.f_calls, r.passes,
+        rows.append([m, ", ".join(num(g, 15) for g in r.flat_gradient), r.f_calls, r.passes,
                      "-" if r.ops is None else r.ops, note])
     return Table(["method", "gradient", "f calls", "passes", "ops", "note"], rows)
 

@@ -16,7 +16,7 @@ import numpy as np
 from ..api import differentiate, gradient
 from ..errors import DiffMethodsError
 from ..methods.finite import SCHEMES
-from ..points import parse_point
+from ..points import Problem
 from .document import Explanation, Paragraph, Table
 from .notation import full, node_name, num
 
@@ -25,14 +25,16 @@ class CallLog:
     """``f`` with a memory: every call's point (a copy: the method bumps its point in place) and
     value, in order. It takes the same arguments as ``f``."""
 
-    def __init__(self, f, kind: str):
-        self.f, self.kind, self.calls = f, kind, []
+    def __init__(self, f, problem: Problem):
+        self.f, self.problem, self.calls = f, problem, []
 
     def __call__(self, *args):
-        if self.kind == "array":
-            x = np.array(args[0], dtype=float)
-        else:
+        if self.problem.kind == "args":
             x = np.array([float(a) for a in args])
+        else:  # the flat coordinates of whatever structure the point has
+            value = args[0] if len(args) == 1 and self.problem.kind != "tree" or \
+                self.problem._parsed.one_argument else args
+            x = np.array(self.problem.structure.flatten_like(value, "the point"), dtype=float)
         y = self.f(*args)
         self.calls.append((x, float(y)))
         return y
@@ -41,7 +43,7 @@ class CallLog:
 def exact_gradient(f, point):
     """The reference for the errors: reverse mode (exact up to rounding), or None."""
     try:
-        return gradient(f, point, method="reverse")
+        return differentiate(f, point, method="reverse").flat_gradient
     except DiffMethodsError:
         return None
 
@@ -81,8 +83,9 @@ def shared_digits(a: float, b: float):
 
 def explain_finite(f, point, scheme: str = "central", step=None, rel_step=None) -> Explanation:
     """Finite differences step by step: calls, quotients and their errors."""
-    kind, x = parse_point(point)
-    logged = CallLog(f, kind)
+    problem = Problem(f, point)
+    kind, x = problem.kind, problem.x
+    logged = CallLog(f, problem)
     options = {"scheme": scheme}
     if step is not None:
         options["step"] = step
@@ -93,7 +96,9 @@ def explain_finite(f, point, scheme: str = "central", step=None, rel_step=None) 
     h = result.details["steps"]
     base, value = logged.calls[0]
     exact = exact_gradient(f, point)
-    names = [f"{node_name(0)}[{i}]" if kind == "array" else node_name(i) for i in range(len(x))]
+    names = ([f"{node_name(0)}[{i}]" for i in range(len(x))] if kind == "array" else
+             problem.component_names() if kind == "tree" else
+             [node_name(i) for i in range(len(x))])
     policy = ("the step you gave" if step is not None else
               f"{num(100 * rel_step)}% of each |xi|" if rel_step is not None else
               f"the default, eps^(1/{stencil.order + 1})·max(1, |xi|), which balances the "
@@ -124,7 +129,7 @@ def explain_finite(f, point, scheme: str = "central", step=None, rel_step=None) 
         total = 0.0
         for w, v in zip(stencil.weights, values):
             total += w * v
-        estimate = result.gradient[i]
+        estimate = result.flat_gradient[i]
         formulas.append(stencil_formula(stencil.name, names[i]))
         row = [f"df/d{names[i]}", full(h[i]), f"{full(total)} / {num(h[i], 6)}", full(estimate),
                shared_digits(max(moved), min(moved)) if len(moved) > 1
@@ -146,7 +151,7 @@ def explain_finite(f, point, scheme: str = "central", step=None, rel_step=None) 
     cost = "n + 1" if bumps == 1 else f"{bumps}n + 1"
     digits = round(16 * stencil.order / (stencil.order + 1))
     blocks.append(Paragraph(
-        f"**Gradient** ≈ ({', '.join(full(g) for g in result.gradient)}) from {result.f_calls} "
+        f"**Gradient** ≈ ({', '.join(full(g) for g in result.flat_gradient)}) from {result.f_calls} "
         f"calls of f ({cost} for this scheme). Two errors pull the step in opposite "
         f"directions: the formula's truncation error shrinks like h^{stencil.order}, while "
         "rounding in f's values, divided by h, grows like eps·|f|/h. No step removes both: at "
@@ -154,7 +159,7 @@ def explain_finite(f, point, scheme: str = "central", step=None, rel_step=None) 
         "(one-sided schemes about 8, central about 11). And the cost grows with n: "
         f"{bumps} call{'s' if bumps != 1 else ''} of f per coordinate."))
     return Explanation(f"Finite differences ({stencil.name})", blocks, "finite",
-                       float(result.value), result.gradient, logged.calls)
+                       float(result.value), result.flat_gradient, logged.calls)
 
 
 def bump_errors(f, point, coordinate: int = 0, percents=None, schemes=("forward", "central")):
@@ -163,7 +168,7 @@ def bump_errors(f, point, coordinate: int = 0, percents=None, schemes=("forward"
     if percents is None:
         percents = np.logspace(-13, 1, 141)
     estimates = {s: np.array([differentiate(f, point, method="finite", scheme=s,
-                                            rel_step=p / 100).gradient[coordinate]
+                                            rel_step=p / 100).flat_gradient[coordinate]
                               for p in percents]) for s in schemes}
     exact = exact_gradient(f, point)
     return np.asarray(percents), estimates, None if exact is None else float(exact[coordinate])

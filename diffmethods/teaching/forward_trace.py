@@ -133,12 +133,23 @@ def tangent_arithmetic(node: ForwardNode, nodes: list) -> str:
     return " + ".join(terms)
 
 
-def coordinate_name(i: int, array_input: bool) -> str:
-    """x2 for a separate argument, x1[1] for element 1 of one array argument."""
+def coordinate_name(i: int, array_input: bool, problem: Problem | None = None) -> str:
+    """x2 for a separate argument, x1[1] for element 1 of one array argument, the component's
+    own name (``W[1, 0]``, ``b[2]``) for a structured point."""
+    if problem is not None and problem.kind == "tree":
+        return problem.component_name(i)
     return f"{node_name(0)}[{i}]" if array_input else node_name(i)
 
 
-def _seed_text(direction: int, n: int, array_input: bool) -> str:
+def _seed_text(direction: int, n: int, array_input: bool, problem: Problem | None = None) -> str:
+    if problem is not None and problem.kind == "tree":
+        leaf = problem.structure.leaf_of(direction)
+        j = problem.leaves.index(leaf)
+        own = (f"{tangent_name(j)} = 1" if not leaf.shape else
+               f"{tangent_name(j)} = 1 at {problem.component_name(direction)} and 0 elsewhere "
+               f"in {leaf.name}")
+        return "; ".join([own] + [f"{tangent_name(m)} = 0" for m in range(len(problem.leaves))
+                                  if m != j])
     if array_input:
         return f"{tangent_name(0)} = e{direction} (1 in element {direction}, 0 elsewhere)"
     return ", ".join(f"{tangent_name(i)} = {1 if i == direction else 0}" for i in range(n))
@@ -147,9 +158,10 @@ def _seed_text(direction: int, n: int, array_input: bool) -> str:
 def explain_forward(f, point) -> Explanation:
     """Forward mode step by step: the tangent trace of every seed direction."""
     passes = tangent_passes(f, point)
+    problem = Problem(f, point)
     first = passes[0]
     n = len(passes)
-    array_input = first.n_inputs == 1 and np.ndim(first.nodes[0].value) == 1
+    array_input = problem.kind == "array"
     gradient = np.array([p.derivative for p in passes], dtype=float)
     blocks = [Paragraph(
         "Forward mode carries a second number along with every value: its tangent, the "
@@ -159,7 +171,8 @@ def explain_forward(f, point) -> Explanation:
         "pass that computes the value. The output's tangent is then df/dxi: one entry of the "
         f"gradient per pass, so {n} input{'s' if n != 1 else ''} take{'s' if n == 1 else ''} "
         f"{n} pass{'es' if n != 1 else ''}.")]
-    names = input_names(f, n) if not array_input else [node_name(0)]
+    names = (input_names(f, n) if problem.kind == "args"
+             else [leaf.name for leaf in problem.leaves])
     renamed = [f"`{node_name(i)}` is `{v}`" for i, v in enumerate(names) if v != node_name(i)]
     if renamed:
         blocks.append(Paragraph("Your arguments: " + ", ".join(renamed) + "."))
@@ -176,8 +189,8 @@ def explain_forward(f, point) -> Explanation:
                  "seed" if node.op is None else tangent_arithmetic(node, p.nodes),
                  num(node.tangent)] for node in p.nodes]
         blocks += [Paragraph(f"**Pass {p.direction + 1}** seeds "
-                             f"{_seed_text(p.direction, n, array_input)} and ends with "
-                             f"df/d{coordinate_name(p.direction, array_input)} = "
+                             f"{_seed_text(p.direction, n, array_input, problem)} and ends "
+                             f"with df/d{coordinate_name(p.direction, array_input, problem)} = "
                              f"{num(gradient[p.direction])}."),
                    Table(["node", "value", "tangent = partials·tangents", "tangent"], rows)]
     if n > MAX_DETAILED_PASSES:
