@@ -84,7 +84,8 @@ class Dual(Traced):
                 except (ArithmeticError, ValueError):
                     d = ieee(op.partials[k], out, *values)
                 t = a.tangent
-                if type(d) in (float, int) and d == 1:
+                if type(d) in (float, int) and d == 1 and (
+                        not isinstance(t, Structured) or shape_of(a.value) == out_shape):
                     term = t  # tangents are never changed in place, so sharing is safe
                 elif isinstance(t, Structured):
                     term = t.scaled(d, out_shape)
