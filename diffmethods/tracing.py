@@ -90,7 +90,19 @@ class Traced:
         return (self[i] for i in range(self.shape[0]))
 
     def __getitem__(self, index):
+        parts = index if isinstance(index, tuple) else (index,)
+        for part in parts:
+            if isinstance(part, Traced) and part.priority == self.priority:
+                part._refuse_as_index()
         return type(self)._linear(array_ops.INDEX, (self,), {"index": index})
+
+    def _refuse_as_index(self):
+        """An index computed from the variables: which elements are read would change with
+        them, so no derivative exists through the choice."""
+        raise UnsupportedOperationError(
+            f"an index was computed from the variables being differentiated ({self.method_label}"
+            "): indices must be plain integers, slices or masks of plain numbers. Leave index "
+            "arrays out of the gradient (argnums), or select with np.where(condition, a, b).")
 
     @property
     def T(self):

@@ -86,6 +86,11 @@ class Sym(Traced):
 
     __hash__ = Traced.__hash__
 
+    def _refuse_as_index(self):
+        raise BranchError("indexing with a condition on values (x[x > 0]) selects elements "
+                          "by value, which the symbolic method cannot follow; use "
+                          "np.where(x > 0, expression, 0) instead")
+
     @classmethod
     def _select(cls, condition, x, y):
         """np.where(condition, x, y) as a Piecewise expression, element by element."""
