@@ -397,3 +397,15 @@ def test_check_gradient_finds_the_planted_errors_in_the_networks():
     assert [c.name for c in check.failures] == ["W[3, 4]"]
     assert dm.check_gradient(two_layer_loss, two_layer_backprop, NET_POINT,
                              argnums=(0, 1, 2)).ok
+
+
+def test_a_sweep_of_one_named_component():
+    f = lambda W, b: np.sum(np.exp(W @ b))  # noqa: E731
+    point = (np.array([[0.1, 0.2], [0.3, 0.4]]), np.array([0.5, -1.0]))
+    rows = dm.epsilon_sweep(f, point, coordinate="W[1, 0]", schemes=["central"],
+                            steps=np.logspace(-8, -2, 4))
+    assert {r["variable"] for r in rows} == {"W[1, 0]"} and rows[0]["coordinate"] == 2
+    exact = np.exp(0.3 * 0.5 - 0.4) * 0.5
+    assert min(abs(r["estimate"] - exact) for r in rows) < 1e-9
+    with pytest.raises(dm.OptionError, match="no component is called 'W\\[2, 0\\]'"):
+        dm.epsilon_sweep(f, point, coordinate="W[2, 0]")

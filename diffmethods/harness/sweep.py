@@ -49,13 +49,16 @@ def default_steps(num: int = 161, lo: float = 1e-16, hi: float = 1.0) -> np.ndar
 
 def coordinate_label(f, point, i: int) -> str:
     """The name of coordinate i as the user knows it: a parameter name of f (x1, y, ...),
-    x[i] for an array point, or a parsed expression's variable."""
+    x[i] for an array point, ``W1[2, 1]`` for a structured one, or a parsed expression's
+    variable."""
     names = getattr(f, "variables", None)
     if names:
         return names[i]
     problem = Problem(f, point)
     if problem.kind == "array":
         return f"x[{i}]"
+    if problem.kind == "tree":
+        return problem.component_name(i)
     try:
         params = [p.name for p in inspect.signature(f).parameters.values()
                   if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
@@ -64,6 +67,22 @@ def coordinate_label(f, point, i: int) -> str:
     if len(params) == problem.n:
         return params[i]
     return "x" if problem.kind == "scalar" else f"x{i + 1}"
+
+
+def _coordinate_index(problem, coordinate) -> int:
+    """A coordinate given by index or by its name (``"b1[0]"``), as an index."""
+    if isinstance(coordinate, str):
+        names = problem.component_names()
+        if coordinate in names:
+            return names.index(coordinate)
+        shown = ", ".join(names[:6]) + (", ..." if len(names) > 6 else "")
+        raise OptionError(f"no component is called {coordinate!r}; the point's components are "
+                          f"{shown}")
+    if isinstance(coordinate, bool) or not isinstance(coordinate, (int, np.integer)) or \
+            not 0 <= coordinate < problem.n:
+        raise OptionError(f"coordinate must be an index from 0 to {problem.n - 1} or a "
+                          f"component's name, got {coordinate!r}")
+    return int(coordinate)
 
 
 def _reference_derivative(f, point, i, digits):
@@ -76,7 +95,7 @@ def _reference_derivative(f, point, i, digits):
     for method in registry.methods():
         if method != "manual" and getattr(registry.get_method(method), "exact", False):
             try:
-                g = api.gradient(f, point, method=method)
+                g = api.differentiate(f, point, method=method).flat_gradient
             except DiffMethodsError:
                 continue
             return mpmath.mpf(float(g[i])), (f"{method} mode in float64 (no {digits}-digit "
@@ -148,7 +167,7 @@ def epsilon_sweep(f, point, *, coordinate: int = 0, schemes=None, steps=None,
                   digits: int = DIGITS, progress=None) -> list[dict]:
     """Error of df/dx_i by each finite-difference scheme over a grid of steps.
 
-    ``coordinate`` is the index i (0-based); ``schemes`` defaults to every registered scheme;
+    ``coordinate`` is the index i (0-based) or the component's name (``"W1[2, 1]"``); ``schemes`` defaults to every registered scheme;
     ``methods`` to :func:`step_methods` (complex step, Richardson) when ``schemes`` is not
     given, and to none when it is; they are swept over the same steps and reported as further
     "schemes";
@@ -164,22 +183,19 @@ def epsilon_sweep(f, point, *, coordinate: int = 0, schemes=None, steps=None,
     ``progress(label)`` is called after each scheme.
     """
     problem = Problem(f, point)
-    if not isinstance(coordinate, (int, np.integer)) or not 0 <= coordinate < problem.n:
-        raise OptionError(f"coordinate must be an index from 0 to {problem.n - 1}, "
-                          f"got {coordinate!r}")
-    i = int(coordinate)
+    i = _coordinate_index(problem, coordinate)
     stencils = [get_scheme(s) for s in (list(SCHEMES) if schemes is None else schemes)]
     steps = default_steps() if steps is None else np.asarray(steps, dtype=float).reshape(-1)
     if steps.size == 0 or not np.all(np.isfinite(steps)) or np.any(steps <= 0):
         raise OptionError("the steps must be positive, finite numbers")
     t = float(problem.x[i])
     scale = (abs(t) if t != 0 else 1.0) if relative else 1.0
-    work = problem.inputs(problem.x.copy())
+    work = problem.working_copy()
 
     def g(s):
         work[i] = s
         with np.errstate(all="ignore"):  # f undefined at x + h is recorded as nan, not warned
-            return real_scalar(problem(work), "f")
+            return real_scalar(problem.at(work), "f")
 
     value = g(t)
     exact, described = _reference_derivative(f, point, i, digits)
@@ -227,7 +243,8 @@ def epsilon_sweep(f, point, *, coordinate: int = 0, schemes=None, steps=None,
             h = float(step) * scale
             try:
                 with np.errstate(all="ignore"):
-                    estimate = float(api.gradient(f, point, method=method, step=h)[i])
+                    r = api.differentiate(f, point, method=method, step=h)
+                    estimate = float(r.flat_gradient[i])
             except DiffMethodsError:
                 estimate = float("nan")
             abs_error = error_of(estimate)
