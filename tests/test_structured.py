@@ -409,3 +409,21 @@ def test_a_sweep_of_one_named_component():
     assert min(abs(r["estimate"] - exact) for r in rows) < 1e-9
     with pytest.raises(dm.OptionError, match="no component is called 'W\\[2, 0\\]'"):
         dm.epsilon_sweep(f, point, coordinate="W[2, 0]")
+
+
+def test_counts_and_names_per_method_on_a_structured_point():
+    f, _, point, argnums = CASES["arguments"]
+    n = W0.size + B0.size
+    assert dm.differentiate(f, point, method="finite", argnums=argnums).f_calls == 2 * n + 1
+    assert dm.differentiate(f, point, method="finite", scheme="forward",
+                            argnums=argnums).f_calls == n + 1
+    assert dm.differentiate(f, point, method="complex-step", argnums=argnums).f_calls == n
+    sg = dm.symbolic_gradient(f, point, argnums=argnums)
+    assert [str(s) for s in sg.symbols[:2]] == ["W_0_0", "W_0_1"] and str(sg.symbols[-1]) == "b_2"
+    tape = dm.Tape()
+    problem = Problem(f, point, "reverse", argnums)
+    from diffmethods.methods.reverse import _record
+    inputs, _ = _record(problem, tape)
+    assert len(inputs) == 2 and tape.inputs == 2  # one node per array, not one per element
+    r = dm.differentiate(f, point, method="forward", argnums=argnums)
+    assert r.passes == 1 and r.details["chunk"] == n  # all directions in one block
