@@ -14,8 +14,14 @@ from .errors import FunctionError
 from .points import real_scalar
 
 
+class _Nothing:
+    """No value is of this type: the traced type when f ran on plain numbers."""
+
+
 def vector_output(y, traced_type, problem) -> list:
-    """One entry per output of ``f``: a traced scalar or a float."""
+    """One entry per output of ``f``: a traced scalar or a float (``traced_type`` None: f
+    ran on plain numbers)."""
+    traced_type = traced_type or _Nothing
     if isinstance(y, traced_type):
         shape = tuple(y.shape)
         problem.output_shape = shape

@@ -136,7 +136,7 @@ def along(problem, work: np.ndarray, i: int, scalar: bool = True):
             work[i] = x_i
         if scalar:
             return real_scalar(y, "f")
-        return np.array(vector_output(y, type(None), problem), dtype=float)
+        return np.array(vector_output(y, None, problem), dtype=float)
     return g
 
 
@@ -166,7 +166,7 @@ class FiniteDifferences:
         stencil = get_scheme(scheme)
         h = steps_for(problem.x, stencil, step, rel_step)
         work = problem.working_copy()
-        value = np.array(vector_output(problem.at(work), type(None), problem), dtype=float)
+        value = np.array(vector_output(problem.at(work), None, problem), dtype=float)
         J = np.empty((len(value), problem.n))
         for i in range(problem.n):
             J[:, i], h[i] = difference_quotient(along(problem, work, i, scalar=False),

@@ -100,7 +100,7 @@ class ManualMethod:
         """The hand-derived Jacobian of a vector-valued f (attached with @dm.manual)."""
         from ..vectors import vector_output
         hand = hand_derived(problem.f)
-        value = np.array(vector_output(problem(problem.inputs(problem.x)), type(None), problem))
+        value = np.array(vector_output(problem(problem.inputs(problem.x)), None, problem))
         J = _flat(problem, call_like(problem, hand.gradient, problem.x),
                   "the hand-derived Jacobian", getattr(problem, "output_shape", (len(value),)))
         J = J.reshape(len(value), -1) if J.size == len(value) * problem.n else J

@@ -78,7 +78,11 @@ class Richardson:
         if step is None:
             h = 0.1 * np.maximum(1.0, np.abs(x))
         else:
-            h = np.broadcast_to(np.asarray(step, dtype=float), x.shape).copy()
+            try:
+                h = np.broadcast_to(np.asarray(step, dtype=float), x.shape).copy()
+            except (TypeError, ValueError):
+                raise OptionError(f"step must be a positive number or one per coordinate "
+                                  f"({len(x)}), got {step!r}") from None
             if not np.all(np.isfinite(h)) or np.any(h <= 0):
                 raise OptionError(f"step must be positive and finite, got {step!r}")
         work = problem.working_copy()

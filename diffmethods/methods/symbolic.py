@@ -173,6 +173,8 @@ class Compiled:
         values = [float(v) for v in x]
         try:
             out = self.function(*values)
+            if any(type(v) is complex for v in out):  # (-1.0) ** 0.5 is complex in Python
+                raise ValueError("outside the real domain")
         except (ArithmeticError, ValueError):
             if self._ieee_function is None:
                 self._ieee_function = _compile(self.symbols, self.cse, "numpy")
@@ -346,13 +348,13 @@ def _cached(problem: Problem, what: str, build):
     try:
         per_f = _CACHE.get(key)
     except TypeError:  # not weak-referenceable: derive every time
-        return build(), True
+        return _built(build), True
     if fingerprint is None:
-        return build(), True
+        return _built(build), True
     subkey = (what, fingerprint)
     if per_f is not None and subkey in per_f:
         return per_f[subkey], False
-    product = build()
+    product = _built(build)
     with _LOCK:
         entries = _CACHE.setdefault(key, {})
         if len(entries) >= MAX_ENTRIES_PER_FUNCTION:  # a closure changed many times: forget
@@ -362,6 +364,16 @@ def _cached(problem: Problem, what: str, build):
 
 
 MAX_ENTRIES_PER_FUNCTION = 16
+
+
+def _built(build):
+    """``build()``, with sympy's recursion limit on deeply nested expressions said plainly."""
+    try:
+        return build()
+    except RecursionError:
+        raise UnsupportedOperationError(
+            "the expression of f is nested too deeply for sympy to differentiate (Python's "
+            "recursion limit); use forward or reverse mode, which have no depth limit") from None
 
 
 def cached_derivation(problem: Problem):
