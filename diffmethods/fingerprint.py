@@ -63,8 +63,10 @@ def value_fingerprint(v, depth: int = 0, stack: tuple = ()):
         return ("partial", value_fingerprint(v.func, depth + 1, stack),
                 value_fingerprint(v.args, depth + 1, stack),
                 value_fingerprint(v.keywords, depth + 1, stack))
-    state = getattr(v, "__dict__", None)
     slots = [s for cls in type(v).__mro__ for s in getattr(cls, "__slots__", ())]
+    if type(v).__basicsize__ > object.__basicsize__ + 8 * (len(slots) + 2):
+        raise Opaque(type(v).__name__)  # part of its state lives in C (random.Random, ...)
+    state = getattr(v, "__dict__", None)
     if state is None and not slots:
         raise Opaque(type(v).__name__)
     parts = {} if state is None else dict(state)
