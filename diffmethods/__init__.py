@@ -12,7 +12,7 @@ from .transforms import grad, value_and_grad
 from .checker import GradientCheck, check_gradient
 from .errors import (BranchError, CostWarning, DiffMethodsError, DirectionError, DomainWarning,
                      ExpressionError, FunctionError, NoManualGradientError, OptionError,
-                     PointError, UnknownMethodError, UnsupportedOperationError)
+                     PointError, PrecisionWarning, UnknownMethodError, UnsupportedOperationError)
 from .methods.finite import register_scheme, schemes, unregister_scheme
 from .methods.forward import Dual
 from .methods.manual import manual
@@ -55,6 +55,7 @@ def __getattr__(name):
 __all__ = [
     "gradient", "differentiate", "derivative", "jacobian", "hessian", "jvp", "vjp", "hvp",
     "grad", "value_and_grad", "component_names", "CostWarning", "DomainWarning",
+    "PrecisionWarning",
     "DirectionError",
     "manual", "check_gradient", "GradientCheck", "methods", "register_method",
     "unregister_method", "symbolic_gradient", "SymbolicGradient", "clear_symbolic_cache",

@@ -7,6 +7,22 @@ would expect (``ValueError`` for bad values, ``TypeError`` for unsupported types
 """
 
 
+import os as _os
+import sys as _sys
+import warnings as _warnings
+
+_PACKAGE = _os.path.dirname(_os.path.abspath(__file__))
+
+
+def warn_user(warning: Warning) -> None:
+    """Issue ``warning`` pointing at the user's line that called into diffmethods (not at
+    whichever of our frames noticed the problem)."""
+    frame, level = _sys._getframe(1), 2  # level 1 is this function
+    while frame is not None and _os.path.abspath(frame.f_code.co_filename).startswith(_PACKAGE):
+        frame, level = frame.f_back, level + 1
+    _warnings.warn(warning, stacklevel=level)
+
+
 class DiffMethodsError(Exception):
     """Base class of every error raised by diffmethods."""
 
@@ -50,6 +66,11 @@ class ExpressionError(DiffMethodsError, ValueError):
 class CostWarning(UserWarning):
     """A computation is about to cost far more than an alternative would (e.g. forward mode
     making thousands of passes where reverse mode makes two)."""
+
+
+class PrecisionWarning(UserWarning):
+    """f computes in less than float64 precision (float32), so approximations that difference
+    its values are far less accurate than usual."""
 
 
 class DomainWarning(RuntimeWarning):

@@ -35,9 +35,10 @@ class Stencil:
     weights: tuple
     order: int
 
-    def default_step(self, x) -> np.ndarray:
-        """Round-off/truncation balancing step: eps**(1/(order+1)) * max(1, |x|)."""
-        return EPS ** (1.0 / (self.order + 1)) * np.maximum(1.0, np.abs(x))
+    def default_step(self, x, eps: float = EPS) -> np.ndarray:
+        """Round-off/truncation balancing step: eps**(1/(order+1)) * max(1, |x|), with eps
+        the precision of f's values (float64 unless f returns float32)."""
+        return eps ** (1.0 / (self.order + 1)) * np.maximum(1.0, np.abs(x))
 
 
 SCHEMES: dict[str, Stencil] = {}
@@ -83,12 +84,35 @@ def get_scheme(name) -> Stencil:
                           f"{', '.join(SCHEMES)}.") from None
 
 
-def steps_for(x: np.ndarray, stencil: Stencil, step=None, rel_step=None) -> np.ndarray:
+def output_precision(y) -> float:
+    """The machine epsilon of f's value: float32 (or float16) values are rounded far more
+    coarsely than float64 ones, so a difference quotient needs a larger step."""
+    dtype = getattr(y, "dtype", None)
+    if dtype is not None and dtype.kind == "f" and dtype.itemsize < 8:
+        return float(np.finfo(dtype).eps)
+    return EPS
+
+
+def _warn_low_precision(eps: float, stencil: Stencil, given: bool) -> None:
+    if eps > EPS:
+        from ..errors import PrecisionWarning, warn_user
+        digits = int(-np.log10(eps))
+        step = "the step you gave is used as it is" if given else (
+            f"the default step is eps**(1/{stencil.order + 1}) of its precision")
+        warn_user(PrecisionWarning(
+            f"f returns values with about {digits} significant digits (float32, eps = "
+            f"{eps:.1e}); {step}, and the {stencil.name} difference is good to about "
+            f"{eps ** (stencil.order / (stencil.order + 1)):.0e} relative at best. Compute f in "
+            "float64 for an accurate derivative."))
+
+
+def steps_for(x: np.ndarray, stencil: Stencil, step=None, rel_step=None,
+              eps: float = EPS) -> np.ndarray:
     """The step h_i for every coordinate under the step policy described above."""
     if step is not None and rel_step is not None:
         raise OptionError("give either step= (absolute) or rel_step= (relative), not both")
     if step is None and rel_step is None:
-        return stencil.default_step(x)
+        return stencil.default_step(x, eps)
     given, name = (step, "step") if step is not None else (rel_step, "rel_step")
     try:
         h = np.broadcast_to(np.asarray(given, dtype=float), x.shape).copy()
@@ -147,12 +171,16 @@ class FiniteDifferences:
 
     def gradient(self, problem, *, scheme: str = "central", step=None, rel_step=None):
         stencil = get_scheme(scheme)
-        h = steps_for(problem.x, stencil, step, rel_step)
+        steps_for(problem.x, stencil, step, rel_step)  # bad options refused before f runs
         # The coordinates are bumped in place, one at a time, and restored; f gets a fresh
         # copy at every call (Problem.at), so an f that writes into its argument changes
         # nothing here.
         work = problem.working_copy()
-        value = problem.scalar_output(problem.at(work))
+        raw = problem.at(work)
+        value = problem.scalar_output(raw)
+        eps = output_precision(raw)
+        _warn_low_precision(eps, stencil, step is not None or rel_step is not None)
+        h = steps_for(problem.x, stencil, step, rel_step, eps)
         grad = np.empty(problem.n)
         for i in range(problem.n):
             grad[i], h[i] = difference_quotient(along(problem, work, i, scalar=True),

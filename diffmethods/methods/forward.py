@@ -179,12 +179,11 @@ def _warn_if_many_passes(n: int, chunk: int, given: bool) -> None:
     per input direction, and reverse mode gives the same gradient in two passes."""
     passes = math.ceil(n / chunk)
     if not given and passes > PASSES_WITHOUT_WARNING:
-        import warnings
-        from ..errors import CostWarning
-        warnings.warn(CostWarning(
+        from ..errors import CostWarning, warn_user
+        warn_user(CostWarning(
             f"forward mode needs {passes} passes of {chunk} directions for the {n} components "
             f"(about {passes * chunk}x the work of one evaluation of f); reverse mode gives the "
-            "gradient in 2 passes. Pass chunk= to choose the block size."), stacklevel=4)
+            "gradient in 2 passes. Pass chunk= to choose the block size."))
 
 
 def seed(problem, start: int, k: int, trace: ForwardPass, direction=None) -> list:
