@@ -56,7 +56,8 @@ def value_fingerprint(v, depth: int = 0, stack: tuple = ()):
     if isinstance(v, dict):
         if len(v) > MAX_ITEMS:
             raise Opaque(f"a dict of {len(v)} items")
-        return ("dict", tuple((repr(k), value_fingerprint(i, depth + 1, stack)) for k, i in v.items()))
+        return ("dict", tuple((repr(k), value_fingerprint(i, depth + 1, stack))
+                              for k, i in v.items()))
     if isinstance(v, (types.FunctionType, types.MethodType)):
         return ("fn", _function_fingerprint(v, depth + 1, stack))
     if isinstance(v, functools_partial()):

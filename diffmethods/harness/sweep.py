@@ -167,7 +167,8 @@ def epsilon_sweep(f, point, *, coordinate: int = 0, schemes=None, steps=None,
                   digits: int = DIGITS, progress=None) -> list[dict]:
     """Error of df/dx_i by each finite-difference scheme over a grid of steps.
 
-    ``coordinate`` is the index i (0-based) or the component's name (``"W1[2, 1]"``); ``schemes`` defaults to every registered scheme;
+    ``coordinate`` is the index i (0-based) or the component's name (``"W1[2, 1]"``);
+    ``schemes`` defaults to every registered scheme;
     ``methods`` to :func:`step_methods` (complex step, Richardson) when ``schemes`` is not
     given, and to none when it is; they are swept over the same steps and reported as further
     "schemes";

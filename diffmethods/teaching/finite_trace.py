@@ -13,7 +13,7 @@ from fractions import Fraction
 
 import numpy as np
 
-from ..api import differentiate, gradient
+from ..api import differentiate
 from ..errors import DiffMethodsError
 from ..methods.finite import SCHEMES
 from ..points import Problem
