@@ -233,3 +233,7 @@ def _no_extra(name, kwargs):
     if kwargs:
         raise UnsupportedOperationError(
             f"{name}({', '.join(k + '=' for k in kwargs)}) is not supported on traced values")
+
+
+# The modules below register their functions with @handles when imported.
+from . import linalg  # noqa: E402,F401

@@ -9,7 +9,9 @@ subclass implements:
 
 * ``_elementwise(op, args)`` -- apply a row of the operation table (:mod:`diffmethods.ops`);
 * ``_linear(prim, args, params)`` -- apply a linear array primitive (:mod:`diffmethods.array_ops`);
-* ``_matmul(a, b)`` -- the one bilinear primitive, matrix product.
+* ``_matmul(a, b)`` -- the one bilinear primitive, matrix product;
+* ``_primitive(prim, args, params)`` -- a nonlinear array primitive (linear algebra), a row of
+  :mod:`diffmethods.primitives` with a tangent rule and an adjoint rule.
 
 Everything numpy offers beyond that is either built from those (``np.mean`` is a sum times a
 constant) or refused with an error that names the function and the method.
@@ -60,6 +62,11 @@ class Traced:
 
     @classmethod
     def _matmul(cls, a, b):
+        raise NotImplementedError
+
+    @classmethod
+    def _primitive(cls, prim, args, params):
+        """Apply a nonlinear array primitive (a row of :mod:`diffmethods.primitives`)."""
         raise NotImplementedError
 
     def _primal(self):

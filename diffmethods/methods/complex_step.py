@@ -121,6 +121,20 @@ class Complex(Traced):
         trace.ops += 1
         return Complex(av @ bv, trace)
 
+    @classmethod
+    def _primitive(cls, prim, args, params):
+        # value(Re x) + i J Im(x): the complex step to first order, for a primitive whose
+        # numpy version is not analytic in complex arguments (cholesky and eigh conjugate)
+        trace = _trace_of(args)
+        values = [a.value if isinstance(a, Complex) else np.asarray(_constant(a)) for a in args]
+        real = tuple(np.real(v).astype(float) for v in values)
+        steps = tuple(np.imag(v)[..., None] if isinstance(a, Complex) else None
+                      for a, v in zip(args, values))
+        out = prim.value(*real, **params)
+        tangent = prim.jvp(steps, real, out, **params)
+        trace.ops += 1
+        return Complex(out + 1j * np.asarray(tangent)[..., 0], trace)
+
 
 def _constant(c):
     return plain_constant(c, "the complex-step method")

@@ -145,6 +145,17 @@ class Dual(Traced):
                                      dense(b.tangent) if isinstance(b, Dual) else None, bv)
         return trace._count("matmul", (a, b), Dual(_plain(av @ bv), tangent, trace))
 
+    @classmethod
+    def _primitive(cls, prim, args, params):
+        # the row's tangent rule, on the dense tangent blocks of the traced operands
+        trace = _trace_of(args)
+        values = tuple(a.value if isinstance(a, Dual) else np.asarray(_constant(a), float)
+                       for a in args)
+        out = prim.value(*values, **params)
+        tangents = tuple(dense(a.tangent) if isinstance(a, Dual) else None for a in args)
+        tangent = prim.jvp(tangents, values, out, **params)
+        return trace._count(prim.name, args, Dual(_plain(out), tangent, trace))
+
 
 def _plain(out):
     if isinstance(out, np.floating) or (isinstance(out, np.ndarray) and out.shape == ()):

@@ -121,6 +121,10 @@ class Sym(Traced):
     def _matmul(cls, a, b):
         return Sym(_unwrap(np.matmul(_expr(a), _expr(b))))
 
+    @classmethod
+    def _primitive(cls, prim, args, params):
+        return Sym(_unwrap(prim.symbolic(*(_expr(a) for a in args), **params)))
+
 
 def _float(v):
     # 17 significant digits: sympy's default (15) would round the constant when the compiled

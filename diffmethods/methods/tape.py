@@ -262,6 +262,27 @@ class Var(Traced):
             tape.trace.append((result.index, "matmul", (a, b), out, ()))
         return result
 
+    @classmethod
+    def _primitive(cls, prim, args, params):
+        # one record whose backward step applies the row's adjoint rule to each traced operand
+        tape = _tape_of(args)
+        values = tuple(x.value if isinstance(x, Var) else np.asarray(_constant(x), float)
+                       for x in args)
+        out = prim.value(*values, **params)
+        traced = [(k, x.index) for k, x in enumerate(args) if isinstance(x, Var)]
+
+        def backward(g, adjoint, sweep):
+            for k, i in traced:
+                accumulate(adjoint, sweep.shared, i, prim.vjp(g, values, out, k, **params),
+                           fresh=True)
+        if isinstance(out, np.ndarray) and out.shape == () or isinstance(out, np.floating):
+            out = float(out)
+        result = tape.variable(out)
+        tape.records.append((result.index, backward))
+        if tape.trace is not None:
+            tape.trace.append((result.index, prim.name, tuple(args), out, ()))
+        return result
+
     def __getitem__(self, index):
         # x[i] on a 1-D array is the common case in loops. Each element is made once and kept
         # in a list; an element of an *input* array is itself an input (a leaf, no record), and
