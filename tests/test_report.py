@@ -52,6 +52,21 @@ def test_readme_prose_is_computed_from_the_results(quick_report):
         assert f"| {method} |" in text
 
 
+def test_timing_findings_are_stated_never_checked():
+    """One timed sample per cell cannot confirm an expectation: however wild the times, no
+    timing finding holds or fails (the report's ✓/✗ come from counts and errors only)."""
+    from diffmethods.harness.findings import timing_findings
+
+    def row(n, seconds, ratio):
+        return {"variant": "reverse", "method": "reverse", "status": "ok", "n": n,
+                "seconds": seconds, "ratio_to_f": ratio, "setup_seconds": None,
+                "predicted_seconds": None}
+    wild = [row(2, 1e-6, 3.0), row(1000, 5.0, 3000.0)]   # a 1000-fold spread: a loaded machine
+    findings = timing_findings(wild)
+    assert findings and all(f["holds"] is None for f in findings)
+    assert "3 to 3000 times one evaluation of f" in findings[0]["text"]
+
+
 def test_results_json_is_strict_and_complete(quick_report):
     data = json.loads((quick_report / "results.json").read_text(),
                       parse_constant=lambda c: pytest.fail(f"non-strict JSON constant {c}"))
