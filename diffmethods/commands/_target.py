@@ -139,23 +139,6 @@ def parse_names(text, valid, what: str):
     return names
 
 
-def check_writable(path: str, directory: bool = False) -> None:
-    """Fail now, with one clear line, if ``path`` cannot be written later (so no long run is
-    wasted): its nearest existing ancestor must be a writable directory."""
-    target = os.path.abspath(path)
-    if directory and os.path.exists(target) and not os.path.isdir(target):
-        raise NotADirectoryError(f"cannot write into {path}: it is a file, not a directory")
-    if not directory and os.path.isdir(target):
-        raise IsADirectoryError(f"cannot write {path}: it is a directory")
-    parent = target if directory else os.path.dirname(target)
-    while not os.path.exists(parent):
-        parent = os.path.dirname(parent)
-    if not os.path.isdir(parent):
-        raise NotADirectoryError(f"cannot write {path}: {parent} is a file, not a directory")
-    if not os.access(parent, os.W_OK):
-        raise PermissionError(f"cannot write {path}: {parent} is not writable")
-
-
 def figure_format(path: str) -> str:
     from ..plots import SAVE_FORMATS
     ext = os.path.splitext(path)[1].lstrip(".").lower()

@@ -9,9 +9,8 @@ from __future__ import annotations
 from .. import registry
 from ..harness.compare import compare
 from ..harness.tables import markdown_table, text_table, to_csv, to_json
-from ._io import write_atomic
-from ._target import (add_target_arguments, check_writable, data_format, parse_names,
-                      resolve_target)
+from ._io import check_output_file, write_atomic
+from ._target import add_target_arguments, data_format, parse_names, resolve_target
 
 NAME = "compare"
 HELP = "compare every method on one function and point: gradient, errors, f-calls, time"
@@ -75,14 +74,14 @@ def render(target, rows, fmt: str) -> str:
 def run(args) -> int:
     target = resolve_target(args)
     methods = parse_names(args.methods, registry.methods(), "method")
-    if args.out:
-        check_writable(args.out)
+    if args.out is not None:
+        check_output_file(args.out)
     if args.repeat < 1:
         from ..errors import OptionError
         raise OptionError(f"--repeat must be at least 1, got {args.repeat}")
     rows = compare(target.f, target.point, methods=methods, options=_options(args),
                    repeat=args.repeat, name=target.name)
-    if args.out:
+    if args.out is not None:
         write_atomic(args.out, render(target, rows, data_format(args.out, args.format)))
         if not args.quiet:
             print(render(target, rows, "table"), end="")

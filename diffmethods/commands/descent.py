@@ -6,6 +6,7 @@ from ..errors import OptionError
 from ..teaching.descent import POOR_STEP, descent_demo, descent_table, plot_descent
 from ..teaching.document import Explanation, Paragraph
 from ..teaching.notation import num
+from ._io import check_output_file
 from .explain import echo
 
 NAME = "descent"
@@ -28,6 +29,7 @@ def run(args) -> int:
     if not 0 < args.rate < 1:
         raise OptionError(f"--rate must be between 0 and 1 (larger steps diverge on this "
                           f"cost), got {args.rate}")
+    check_output_file(args.plot)
     demo = descent_demo(iterations=args.iterations, rate=args.rate)
     plot_descent(demo, args.plot)
     w, b = demo.best

@@ -13,7 +13,7 @@ from ..registry import methods
 from ..teaching.explain import explain, point_text
 from ..teaching.graph import draw_graph, graph_dot
 from ..teaching.reverse_trace import walk_reverse
-from ._io import write_atomic
+from ._io import check_output_file, write_atomic
 from ._target import add_target_arguments, resolve_target
 
 NAME = "explain"
@@ -52,12 +52,15 @@ def run(args) -> int:
     explanation = explain(f, point, method, scheme=args.scheme, step=args.step,
                           rel_step=args.rel_step)
     written = []
-    if args.graph or args.dot:  # before printing: a graph too large to draw is an error
+    for path in (args.graph, args.dot):
+        if path is not None:
+            check_output_file(path)
+    if args.graph is not None or args.dot is not None:  # before printing: a graph too large to draw is an error
         walk = walk_reverse(f, point)
-        if args.graph:
+        if args.graph is not None:
             draw_graph(walk, args.graph, title=f"f = {target.formula} at {point_text(point)}")
             written.append(args.graph)
-        if args.dot:
+        if args.dot is not None:
             write_atomic(args.dot, graph_dot(walk))
             written.append(args.dot)
     if args.format == "markdown":

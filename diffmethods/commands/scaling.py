@@ -10,8 +10,8 @@ from ..harness.progress import progress_bar
 from ..harness.scaling import default_variants, scalable_names, scaling
 from ..harness.tables import (fmt_count, fmt_ratio, fmt_seconds, markdown_table, text_table,
                               to_csv, to_json)
-from ._io import write_atomic
-from ._target import (check_writable, data_format, figure_format, parse_int_list, parse_names)
+from ._io import check_output_file, write_atomic
+from ._target import data_format, figure_format, parse_int_list, parse_names
 
 NAME = "scaling"
 HELP = "cost of every method against the dimension n: f-calls, passes, time (log-log plot)"
@@ -61,19 +61,19 @@ def run(args) -> int:
     if args.budget <= 0 or args.repeat < 1:
         raise OptionError("--budget must be positive and --repeat at least 1")
     for path, is_figure in ((args.out, True), (args.data, False)):
-        if path:
+        if path is not None:
             if is_figure:
                 figure_format(path)
-            check_writable(path)
+            check_output_file(path)
     with progress_bar(len(dims) * len(variants), "scaling", args.quiet) as bar:
         rows = scaling(args.function, dims, variants=variants, repeat=args.repeat,
                        budget=args.budget, progress=bar)
     print(text_table(rows, COLUMNS), end="")
-    if args.out:
+    if args.out is not None:
         from ..plots import plot_scaling
         plot_scaling(rows, args.out)
         print(f"wrote {args.out}")
-    if args.data:
+    if args.data is not None:
         fmt = data_format(args.data)
         text = {"json": to_json, "csv": to_csv}.get(fmt)
         write_atomic(args.data, text(rows) if text else markdown_table(rows, COLUMNS))

@@ -12,9 +12,9 @@ from ..harness.sweep import default_steps, epsilon_sweep, sweep_summary
 from ..harness.tables import (fmt_error, fmt_ratio, fmt_step, markdown_table, text_table, to_csv,
                               to_json)
 from ..methods.finite import schemes
-from ._io import write_atomic
-from ._target import (add_target_arguments, check_writable, coordinate_index, data_format,
-                      figure_format, parse_names, resolve_target)
+from ._io import check_output_file, write_atomic
+from ._target import (add_target_arguments, coordinate_index, data_format, figure_format,
+                      parse_names, resolve_target)
 
 NAME = "sweep"
 HELP = ("sweep the step from 1e-16 to 1: error of every finite-difference scheme, the complex "
@@ -78,11 +78,11 @@ def run(args) -> int:
     i = coordinate_index(target, args.wrt)
     chosen = parse_names(args.schemes, schemes(), "scheme")
     steps = _steps(args)
-    if args.out:
+    if args.out is not None:
         figure_format(args.out)
-        check_writable(args.out)
-    if args.data:
-        check_writable(args.data)
+        check_output_file(args.out)
+    if args.data is not None:
+        check_output_file(args.data)
     count = len(chosen) if chosen else len(schemes())
     with progress_bar(count, "sweep", args.quiet) as bar:
         rows = epsilon_sweep(target.f, target.point, coordinate=i, schemes=chosen, steps=steps,
@@ -92,11 +92,11 @@ def run(args) -> int:
     print(f"f = {target.formula}: d f / d {first['variable']} at {first['variable']} = "
           f"{first['x']:g} (exact {first['derivative']:.17g}, {first['reference']})")
     print(text_table(summary, summary_columns(args.relative)), end="")
-    if args.out:
+    if args.out is not None:
         from ..plots import plot_sweep
         plot_sweep(rows, args.out, title=f"Finite-difference error: {target.formula}")
         print(f"wrote {args.out}")
-    if args.data:
+    if args.data is not None:
         fmt = data_format(args.data)
         text = {"json": to_json, "csv": to_csv}.get(fmt)
         write_atomic(args.data, text(rows) if text else
