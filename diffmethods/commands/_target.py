@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import difflib
 import os
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -77,10 +78,12 @@ def resolve_target(args) -> Target:
         point = s.point if args.at is None else _catalogue_point(s, parse_point(args.at))
         names = tuple(coordinate_label(s.f, point, i) for i in range(int(np.size(point))))
         return Target(s.f, point, s.name, s.formula, names)
-    try:
-        f = parse_expression(text, variables)
+    values = None if args.at is None else parse_point(args.at)
+    try:  # the point first: it bounds the variables x1 ... xn before any is made
+        f = parse_expression(text, variables, point_size=None if values is None else len(values))
     except ExpressionError:
-        if text.strip().isidentifier() and variables is None:
+        name = text.strip()
+        if name.isidentifier() and variables is None and not re.fullmatch(r"x[0-9]*", name):
             close = difflib.get_close_matches(text.strip(), SCENARIOS, n=1)
             hint = f" (did you mean {close[0]!r}?)" if close else ""
             raise ExpressionError(f"{text!r} is neither an expression in x, x1, x2, ... nor a "
@@ -94,7 +97,7 @@ def resolve_target(args) -> Target:
         example = ",".join(["1"] * len(f.variables))
         raise ExpressionError(f"give the point with --at, one value per variable "
                               f"({', '.join(f.variables)}), e.g. --at {example}")
-    return Target(f, f.point(parse_point(args.at)), text, text, f.variables)
+    return Target(f, f.point(values), text, text, f.variables)
 
 
 def coordinate_index(target: Target, wrt) -> int:
