@@ -97,6 +97,12 @@ class GradientCheck:
 
 def check_gradient(f, grad, point, *, rtol: float | None = None) -> GradientCheck:
     """Compare ``grad`` (a function like f, or numbers) with a reference gradient of ``f``."""
+    from .errors import OptionError  # (local: the rest of this module is being rewritten)
+    if rtol is not None and (isinstance(rtol, (bool, np.bool_))
+                             or not isinstance(rtol, (int, float, np.integer, np.floating))
+                             or not 0 < float(rtol) < 1):
+        raise OptionError(f"rtol must be a relative tolerance above 0 and below 1, such as "
+                          f"1e-6, got {rtol!r}")
     problem = Problem(f, point, "check")
     given = _given(grad, problem)
     eps = float(np.finfo(given.dtype if given.dtype.kind == "f" else float).eps)

@@ -119,17 +119,6 @@ def coordinate_index(target: Target, wrt) -> int:
     return k - 1
 
 
-def parse_int_list(text: str, what: str) -> list[int]:
-    try:
-        values = [int(v) for v in text.split(",") if v.strip()]
-    except ValueError:
-        raise OptionError(f"{what} must be comma-separated whole numbers, got {text!r}") \
-            from None
-    if not values or min(values) < 1:
-        raise OptionError(f"{what} must be positive whole numbers, got {text!r}")
-    return values
-
-
 def parse_names(text, valid, what: str):
     """A comma-separated subset of ``valid`` names (None: all), in the order given."""
     if text is None:

@@ -14,6 +14,7 @@ from ..teaching.explain import explain, point_text
 from ..teaching.graph import draw_graph, graph_dot
 from ..teaching.reverse_trace import walk_reverse
 from ._io import check_output_file, write_atomic
+from ._options import real
 from ._target import add_target_arguments, resolve_target
 
 NAME = "explain"
@@ -28,8 +29,8 @@ def add_arguments(parser) -> None:
     parser.add_argument("--scheme", default="central",
                         help="finite-difference scheme (default: central)")
     step = parser.add_mutually_exclusive_group()
-    step.add_argument("--step", type=float, help="finite differences: absolute step h")
-    step.add_argument("--rel-step", type=float,
+    step.add_argument("--step", type=real, help="finite differences: absolute step h")
+    step.add_argument("--rel-step", type=real,
                       help="finite differences: step as a fraction of each coordinate")
     parser.add_argument("--graph", metavar="FILE.png",
                         help="also draw the computational graph, with adjoints, as a PNG")
