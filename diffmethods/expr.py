@@ -27,6 +27,7 @@ import ast
 import inspect
 import math
 import re
+import unicodedata
 
 import numpy as np
 
@@ -150,6 +151,7 @@ def parse_expression(text: str, variables=None, point_size=None) -> ParsedExpres
                               f"{MAX_LENGTH}")
     if not text.strip():
         raise ExpressionError("the expression is empty")
+    _check_characters(text)
     if variables is not None:
         variables = tuple(variables)
         for v in variables:
@@ -176,6 +178,16 @@ def parse_expression(text: str, variables=None, point_size=None) -> ParsedExpres
     _check_literals(node, text.strip())
     tree = _build(node.body, index, depth=0)
     return ParsedExpression(text.strip(), variables, tree)
+
+
+def _check_characters(text: str) -> None:
+    """Refuse characters Python would silently read as others (it normalises names to NFKC:
+    a full-width ｘ is x, ﬁ is fi), and control characters such as NUL."""
+    for ch in text:
+        if unicodedata.normalize("NFKC", ch) != ch or (unicodedata.category(ch) == "Cc"
+                                                      and ch not in "\t\n\r"):
+            raise ExpressionError(f"the expression contains {ch!r} (U+{ord(ch):04X}), which "
+                                  "is not plain text for a formula; type it plainly")
 
 
 def _variable_names(root) -> set:

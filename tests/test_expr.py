@@ -166,3 +166,13 @@ def test_plain_numbers_are_read(text, value):
 def test_number_literals_are_written_plainly(text):
     with pytest.raises(dm.ExpressionError, match="not written plainly"):
         parse_expression(text)
+
+
+@pytest.mark.parametrize("text", ["ｘ + 1", "ﬁ", "x²", "x\0", "x\x1b"])
+def test_characters_python_would_silently_read_as_others_are_refused(text):
+    with pytest.raises(dm.ExpressionError, match="not plain text for a formula"):
+        parse_expression(text)
+
+
+def test_greek_variable_names_still_work():
+    assert parse_expression("α * exp(β)", variables=["α", "β"])(2.0, 0.0) == 2.0

@@ -51,6 +51,12 @@ def real(text: str) -> float:
         raise argparse.ArgumentTypeError(str(e)) from None
 
 
+def positive(value, option: str) -> None:
+    """Refuse a given (not None) value that is not above 0."""
+    if value is not None and not value > 0:
+        raise OptionError(f"{option} must be above 0, got {value:g}")
+
+
 def whole_list(text: str, what: str, high: int, most: int) -> list[int]:
     """``"2,10,100"`` -> [2, 10, 100]: at most ``most`` whole numbers from 1 to ``high``."""
     pieces = [p for p in text.split(",") if p.strip()]

@@ -14,7 +14,7 @@ from ..teaching.explain import explain, point_text
 from ..teaching.graph import draw_graph, graph_dot
 from ..teaching.reverse_trace import walk_reverse
 from ._io import check_output_file, write_atomic
-from ._options import real
+from ._options import positive, real
 from ._target import add_target_arguments, resolve_target
 
 NAME = "explain"
@@ -47,6 +47,8 @@ def echo(text: str) -> None:
 
 
 def run(args) -> int:
+    positive(args.step, "--step")  # explain-all would show a bad step as "not applicable"
+    positive(args.rel_step, "--rel-step")
     target = resolve_target(args)
     f, point = target.f, target.point
     method = None if args.method == "all" else args.method
