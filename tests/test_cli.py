@@ -263,6 +263,20 @@ def test_every_count_option_states_its_bounds_and_refuses_beyond_them(before, op
         assert err.count("\n") == 1 and f"argument {option}" in err, (value, err)
 
 
+def test_the_readme_states_every_bound_the_command_line_enforces():
+    from pathlib import Path
+    from diffmethods.commands import scaling
+    from diffmethods.expr import MAX_COORDINATES, MAX_VARIABLES
+    readme = Path(__file__).parent.parent.joinpath("README.md").read_text()
+    for before, option, low, high in BOUNDS:
+        assert f"| `{before[0]} {option}` | {low} to {high} |" in readme, option
+    assert (f"| `scaling --dims` | each 1 to {scaling.MAX_DIM}, at most {scaling.MAX_SIZES} "
+            "sizes |") in readme
+    assert f"at most {scaling.MAX_BUDGET:g} seconds" in readme
+    assert f"at most {MAX_COORDINATES} coordinates" in readme
+    assert f"at most {MAX_VARIABLES} variables" in readme
+
+
 def test_scaling_dimensions_and_budget_are_bounded(capsys):
     with pytest.raises(SystemExit):
         main(["scaling", "--help"])
