@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import ctypes
 import errno
+import fnmatch
 import hashlib
 import json
 import os
@@ -30,6 +31,7 @@ import re
 import shutil
 import stat
 import sys
+from dataclasses import dataclass
 
 from .errors import DiffMethodsError
 
@@ -100,9 +102,9 @@ def _probe(directory: str, shown: str) -> None:
         ancestor = os.path.dirname(ancestor)
     if not os.path.isdir(ancestor):
         raise OutputError(f"cannot write {shown}: {ancestor} is a file, not a directory")
-    probe = os.path.join(ancestor, f".diffmethods-probe-{os.getpid()}-{os.urandom(4).hex()}")
     try:
-        os.close(os.open(probe, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+        probe, fd = _unique(ancestor, f"diffmethods-probe-{os.getpid()}", _new_file)
+        os.close(fd)
         os.unlink(probe)
     except OSError as e:
         raise OutputError(f"cannot write {shown}: cannot create files in {ancestor} "
@@ -113,6 +115,9 @@ def check_output_file(path) -> None:
     """Fail now, with one line, unless ``path`` is a new path or a regular file that can be
     written (so a long run is not wasted on an output it cannot save)."""
     path = _path_text(path)
+    if path.endswith(("/", os.sep)):
+        raise OutputError(f"cannot write {path}: a name ending in / is a directory; give a "
+                          "file name")
     absolute = os.path.abspath(path)
     st = _lstat(absolute, path)
     if st is not None:
@@ -140,7 +145,7 @@ def write_atomic(path, data) -> None:
     tmp = None
     try:
         os.makedirs(directory, exist_ok=True)
-        tmp, fd = _new_file(directory, base)
+        tmp, fd = _unique(directory, f"{base[:40]}.tmp", _new_file)
         with os.fdopen(fd, "wb") as fh:
             fh.write(content)
             fh.flush()
@@ -161,13 +166,18 @@ def write_atomic(path, data) -> None:
             os.unlink(tmp)
 
 
-def _new_file(directory: str, base: str):
-    """(path, fd) of a new hidden file beside ``base``, created with the umask's permissions
-    (what open() would give the file), never over an existing name."""
+def _new_file(path: str) -> int:
+    """A new file's descriptor, with the permissions open() would give it (the umask's)."""
+    return os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o666)
+
+
+def _unique(directory: str, stem: str, create):
+    """(path, create(path)) for a new hidden name ``.STEM-XXXXXXXX`` in ``directory``, never
+    an existing one."""
     while True:
-        tmp = os.path.join(directory, f".{base[:40]}.{os.urandom(4).hex()}.tmp")
+        path = os.path.join(directory, f".{stem}-{os.urandom(4).hex()}")
         try:
-            return tmp, os.open(tmp, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o666)
+            return path, create(path)
         except FileExistsError:
             continue
 
@@ -216,27 +226,37 @@ def _read_manifest(directory: str) -> dict:
         return {}
 
 
-def _signed(directory: str, signature) -> bool:
-    """Whether the directory holds ``signature = (file name, first bytes)``: how a directory
-    written before manifests existed is recognised."""
-    if not signature:
-        return False
-    name, prefix = signature
-    try:
-        with open(os.path.join(directory, name), "rb") as fh:
-            return fh.read(len(prefix)) == prefix
-    except OSError:
-        return False
+@dataclass(frozen=True)
+class Signature:
+    """How an owner's files are known in a directory written before manifests existed: its
+    ``document`` starts with ``prefix``, and its files are those matching ``patterns``
+    (relative paths; ``*`` stays within one directory)."""
+
+    document: str
+    prefix: bytes
+    patterns: tuple
+
+    def signs(self, directory: str) -> bool:
+        try:
+            with open(os.path.join(directory, self.document), "rb") as fh:
+                return fh.read(len(self.prefix)) == self.prefix
+        except OSError:
+            return False
+
+    def claims(self, rel: str) -> bool:
+        return any(os.path.dirname(rel) == os.path.dirname(p)
+                   and fnmatch.fnmatchcase(os.path.basename(rel), os.path.basename(p))
+                   for p in self.patterns)
 
 
 def _previous_files(directory: str, owner: str, signature, shown: str):
-    """(manifest, the files ``owner`` wrote there before). The owner's files are None when
-    they are known only by the signature: then the files it writes again are its own."""
+    """(manifest, the files ``owner`` wrote there before), from the manifest or, for a
+    directory from before manifests, from the owner's signature."""
     manifest = _read_manifest(directory)
     if owner in manifest.get("owners", {}):
         return manifest, set(manifest["owners"][owner].get("files", {}))
-    if _signed(directory, signature):
-        return manifest, None
+    if signature is not None and signature.signs(directory):
+        return manifest, {rel for rel in _files_under(directory) if signature.claims(rel)}
     entries = os.listdir(directory)
     if manifest or not entries:
         return manifest, set()
@@ -324,10 +344,10 @@ class StagedDirectory:
             old, self.owner, self.signature, self.target)
         if old is not None:
             for rel in _files_under(old):
-                if rel == MANIFEST or (before is not None and rel in before and rel not in mine):
+                if rel == MANIFEST or (rel in before and rel not in mine):
                     continue  # the manifest is rewritten; our own stale files are dropped
                 if rel in mine:
-                    if before is not None and rel not in before:
+                    if rel not in before:
                         raise OutputError(f"cannot write {os.path.join(self.target, rel)}: a "
                                           "file diffmethods did not write is in the way; move "
                                           "it away or choose another directory")
@@ -346,14 +366,9 @@ class StagedDirectory:
 
 
 def _make_sibling(absolute: str, kind: str) -> str:
+    """A new directory ``.NAME.KIND-PID-XXXXXXXX`` beside ``absolute``."""
     parent, base = os.path.split(absolute)
-    while True:
-        sibling = os.path.join(parent, f".{base}.{kind}-{os.getpid()}-{os.urandom(4).hex()}")
-        try:
-            os.mkdir(sibling, 0o777)
-            return sibling
-        except FileExistsError:
-            continue
+    return _unique(parent, f"{base}.{kind}-{os.getpid()}", lambda p: os.mkdir(p, 0o777))[0]
 
 
 def _files_under(root: str) -> set:

@@ -23,7 +23,7 @@ import sympy
 from . import __version__, registry
 from .methods.symbolic import clear_cache as clear_symbolic_cache
 from .catalogue import SCENARIOS
-from .files import StagedDirectory, check_output_directory
+from .files import Signature, StagedDirectory, check_output_directory
 from .harness.compare import compare_catalogue
 from .harness.findings import (accuracy_findings, headline_findings, hessian_findings,
                                jacobian_findings, scaling_findings, sweep_findings,
@@ -356,7 +356,8 @@ def render_figures(data) -> dict:
 
 
 OWNER = "report"
-SIGNATURE = ("README.md", b"# diffmethods report")  # how a report made before manifests is known
+# how a report made before manifests is known, and which files were its own
+SIGNATURE = Signature("README.md", b"# diffmethods report", ("README.md", "results.json", "*.png"))
 
 
 def check_report_directory(out_dir: str) -> None:

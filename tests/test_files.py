@@ -77,6 +77,7 @@ def test_a_symbolic_link_is_refused_and_neither_it_nor_its_target_changes(tmp_pa
 @pytest.mark.parametrize("path, message", [
     ("", "empty"), ("   ", "empty"), ("a\0b", "NUL"),
     ("/proc/diffmethods-test.json", "cannot create files in /proc"),
+    ("new-directory/", "ending in / is a directory"),
 ])
 def test_impossible_paths_are_one_line_naming_the_path(path, message):
     with pytest.raises(OutputError, match=message) as e:
@@ -181,10 +182,12 @@ def test_a_directory_from_before_manifests_is_recognised_by_its_signature(tmp_pa
     (out / "README.md").write_text("# diffmethods report: old")
     (out / "accuracy.png").write_bytes(b"old")
     (out / "tutorial.md").write_text("# How a computer finds a derivative")
-    signature = ("README.md", b"# diffmethods report")
+    (out / "scaling_old.png").write_bytes(b"a figure the report no longer makes")
+    signature = files.Signature("README.md", b"# diffmethods report", ("README.md", "*.png"))
     _write(out, "report", {"README.md": "# diffmethods report: new", "accuracy.png": b"new"},
            signature=signature)
     assert (out / "accuracy.png").read_bytes() == b"new"
+    assert not (out / "scaling_old.png").exists()   # the report's by its signature: dropped
     assert (out / "tutorial.md").exists()           # not the report's: carried over
 
 

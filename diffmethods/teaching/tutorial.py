@@ -16,7 +16,7 @@ import numpy as np
 
 from ..api import differentiate, jvp
 from ..catalogue import SCENARIOS
-from ..files import StagedDirectory
+from ..files import Signature, StagedDirectory
 from ..methods.finite import SCHEMES
 from .bump_plot import plot_bump_error
 from .descent import (POOR_STEP, descent_demo, descent_table, make_cost, plot_descent,
@@ -348,7 +348,9 @@ def _summary(parts) -> Explanation:
 
 
 OWNER = "tutorial"
-SIGNATURE = ("tutorial.md", b"# How a computer finds a derivative")  # one made before manifests
+# how a tutorial made before manifests is known, and which files were its own
+SIGNATURE = Signature("tutorial.md", b"# How a computer finds a derivative",
+                      ("tutorial.md", f"{FIGURES}/*.png"))
 
 
 def write_tutorial(out_dir: str = "reports") -> list[str]:
