@@ -21,8 +21,9 @@ def add_arguments(parser) -> None:
                         help=count_help("gradient steps per method", 1, MAX_ITERATIONS, 60))
     parser.add_argument("--rate", type=real, default=0.3,
                         help="learning rate (default: 0.3)")
-    parser.add_argument("--plot", default="reports/tutorial/descent.png", metavar="FILE.png",
-                        help="where to save the plot (default: reports/tutorial/descent.png)")
+    # not into reports/tutorial/: that figure is the tutorial's, drawn for its own text
+    parser.add_argument("--plot", default="descent.png", metavar="FILE.png",
+                        help="where to save the plot (default: descent.png)")
 
 
 def run(args) -> int:
