@@ -5,7 +5,8 @@ no running out of memory, within 5 s of CPU time and 200 MB. The cases run in on
 process (one import for all of them) that calls ``diffmethods.cli.main`` in-process under
 those limits: an address-space-independent data limit (RLIMIT_DATA) and a CPU-time alarm per
 case. A wall-clock timeout only kills a worker that hangs; nothing measured decides a test.
-A few cases also run as the real console command in a limited subprocess.
+The few cases that used to exhaust memory or time also run as the real console command, in a
+subprocess under RLIMIT_CPU and RLIMIT_DATA.
 """
 
 import json
@@ -215,9 +216,7 @@ def test_the_hostile_list_is_long_and_every_case_was_refused(outcomes):
 @pytest.mark.parametrize("argv", [
     ["compare", "x1*x99999999", "--at", "1,2"],          # built 1e8 names (1.5 GB) before
     ["compare", "x1*x99999999", "--at", "1"],
-    ["sweep", "x", "--at", "1", "--points", "100000000"],
-    ["scaling", "sum_sin", "--dims", "100000000"],
-    ["descent", "--iterations", "100000000"],
+    ["sweep", "x1*x" + "9" * 4000, "--at", "1", "--points", "100000000"],
     ["compare", "9**9**9", "--at", "1"],
 ], ids=_label)
 def test_the_console_command_refuses_what_would_exhaust_memory_or_time(argv):
