@@ -50,15 +50,15 @@ def run(args) -> int:
     positive(args.step, "--step")  # explain-all would show a bad step as "not applicable"
     positive(args.rel_step, "--rel-step")
     target = resolve_target(args)
+    outputs = [path for path in (args.graph, args.dot) if path is not None]
+    for path in outputs:
+        check_output_file(path)
     f, point = target.f, target.point
     method = None if args.method == "all" else args.method
     explanation = explain(f, point, method, scheme=args.scheme, step=args.step,
                           rel_step=args.rel_step)
     written = []
-    for path in (args.graph, args.dot):
-        if path is not None:
-            check_output_file(path)
-    if args.graph is not None or args.dot is not None:  # before printing: a graph too large to draw is an error
+    if outputs:  # before printing: a graph too large to draw is an error
         walk = walk_reverse(f, point)
         if args.graph is not None:
             draw_graph(walk, args.graph, title=f"f = {target.formula} at {point_text(point)}")
