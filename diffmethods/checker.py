@@ -101,11 +101,11 @@ def check_gradient(f, grad, point, *, rtol: float | None = None,
     """Compare ``grad`` (a function taking f's arguments, or the numbers themselves, in the
     structure of the gradient or flat) with a reference gradient of ``f``. Components are
     named as the user knows them: ``x2``, ``b1[0]``, ``W1[2, 1]``."""
-    if rtol is not None:
-        if isinstance(rtol, bool) or not isinstance(rtol, (int, float, np.floating)) or not (
-                np.isfinite(rtol) and rtol > 0):
-            raise OptionError(f"rtol must be a positive, finite number (a relative tolerance), "
-                              f"got {rtol!r}")
+    if rtol is not None and (isinstance(rtol, (bool, np.bool_))
+                             or not isinstance(rtol, (int, float, np.integer, np.floating))
+                             or not 0 < float(rtol) < 1):
+        raise OptionError(f"rtol must be a relative tolerance above 0 and below 1, such as "
+                          f"1e-6, got {rtol!r}")
     problem = Problem(f, point, "check", argnums)
     given, eps = _given(grad, problem)
     reference, method, reason, estimate = _reference(f, point, argnums)

@@ -6,7 +6,10 @@ operation table's functions (with a few familiar aliases such as ``abs``, ``asin
 and the constants ``pi`` and ``e``. Anything else -- attribute access, subscripts, lambdas,
 comprehensions, keywords, strings -- is an :class:`~diffmethods.errors.ExpressionError` naming
 what was found. Literals and constant exponents are bounded, so ``9**9**9`` is refused at once
-instead of hanging.
+instead of hanging, and so is the number of variables: ``x1*x99999999`` is refused before
+anything is allocated (a point could not have 1e8 coordinates). Numbers -- literals and the
+coordinates of :func:`parse_point` -- are plain ASCII decimals (``2``, ``-1.5``, ``1e-6``):
+``1_000``, ``0x10`` and other scripts' digits are refused rather than guessed at.
 
 The result is a callable with one positional parameter per variable. It evaluates the tree with
 the numpy functions of the operation table, so it works with every method:
@@ -24,6 +27,7 @@ import ast
 import inspect
 import math
 import re
+import unicodedata
 
 import numpy as np
 
@@ -34,6 +38,8 @@ MAX_LENGTH = 5000          # characters of expression text
 MAX_DEPTH = 60             # nesting of operations
 MAX_LITERAL = 1e100        # largest number literal
 MAX_EXPONENT = 1000.0      # largest constant exponent of **
+MAX_VARIABLES = 10_000     # variables of one expression (x1 ... x10000)
+MAX_COORDINATES = 100_000  # coordinates of a point typed as text
 
 ALIASES = {
     "abs": "absolute", "fabs": "absolute", "asin": "arcsin", "acos": "arccos", "atan": "arctan",
@@ -43,7 +49,9 @@ ALIASES = {
 CONSTANTS = {"pi": math.pi, "e": math.e}
 _BINARY = {ast.Add: "add", ast.Sub: "subtract", ast.Mult: "multiply", ast.Div: "divide",
            ast.Pow: "power"}
-_DEFAULT_VARIABLE = re.compile(r"^x(\d*)$")
+_DEFAULT_VARIABLE = re.compile(r"^x([0-9]*)$")
+_NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")  # ASCII only
+_LITERAL = re.compile(r"(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
 
 
 def function_names() -> list[str]:
@@ -100,31 +108,45 @@ def _evaluate(tree, args):
     return OPS[tree[1]].ufunc(*(_evaluate(child, args) for child in tree[2]))
 
 
+def parse_number(text: str, what: str = "the number") -> float:
+    """A finite number written plainly in ASCII -- ``2``, ``-1.5``, ``.5``, ``1e-6`` -- as a
+    float; anything else (``1_000``, ``nan``, ``inf``, Arabic-Indic digits) is an
+    :class:`~diffmethods.errors.ExpressionError` naming ``what``."""
+    piece = text.strip() if isinstance(text, str) else text
+    if not isinstance(piece, str) or not _NUMBER.fullmatch(piece):
+        if isinstance(piece, str) and piece.lower().lstrip("+-") in ("inf", "infinity", "nan"):
+            raise ExpressionError(f"{what} is {piece}; it must be a finite number")
+        shown = repr(piece) if not isinstance(piece, str) or len(piece) <= 40 \
+            else repr(piece[:37] + "...")
+        raise ExpressionError(f"{what}, {shown}, is not a number: write digits 0-9 with an "
+                              "optional sign, decimal point and exponent, e.g. -1.5 or 2e-6")
+    value = float(piece)
+    if not math.isfinite(value):
+        raise ExpressionError(f"{what}, {piece[:20]}, is too large for a float (the largest "
+                              "is about 1.8e308)")
+    return value
+
+
 def parse_point(text: str) -> tuple:
-    """``"2,3,4"`` -> (2.0, 3.0, 4.0), with a clear error for anything that is not a number."""
+    """``"2,3,4"`` -> (2.0, 3.0, 4.0), with a clear error for anything that is not a plain
+    number (:func:`parse_number`) and for more than ``MAX_COORDINATES`` coordinates."""
     if not isinstance(text, str) or not text.strip():
         raise ExpressionError("the point is empty: give comma-separated numbers, e.g. 2,3,4")
-    values = []
-    for k, piece in enumerate(text.split(",")):
-        piece = piece.strip()
-        try:
-            v = float(piece)
-        except ValueError:
-            raise ExpressionError(f"coordinate {k + 1} of the point, {piece!r}, is not a "
-                                  "number") from None
-        if not math.isfinite(v):
-            raise ExpressionError(f"coordinate {k + 1} of the point is {piece}; it must be "
-                                  "finite")
-        values.append(v)
-    return tuple(values)
+    if text.count(",") >= MAX_COORDINATES:
+        raise ExpressionError(f"the point has {text.count(',') + 1} coordinates; the limit is "
+                              f"{MAX_COORDINATES}")
+    return tuple(parse_number(piece, f"coordinate {k + 1} of the point")
+                 for k, piece in enumerate(text.split(",")))
 
 
-def parse_expression(text: str, variables=None) -> ParsedExpression:
+def parse_expression(text: str, variables=None, point_size=None) -> ParsedExpression:
     """Parse ``text`` into a :class:`ParsedExpression`.
 
     ``variables`` lists the allowed variable names in argument order. Without it the names
     ``x`` or ``x1``, ``x2``, ... are variables, ordered by number (``x1, x3`` gives
-    x1, x2, x3 so a point ``--at a,b,c`` lines up).
+    x1, x2, x3 so a point ``--at a,b,c`` lines up). Their number is bounded -- by
+    ``point_size``, the point's length when it is known, and never above ``MAX_VARIABLES`` --
+    and checked before any of them is made.
     """
     if not isinstance(text, str):
         raise ExpressionError(f"an expression must be text, not {type(text).__name__}")
@@ -133,6 +155,7 @@ def parse_expression(text: str, variables=None) -> ParsedExpression:
                               f"{MAX_LENGTH}")
     if not text.strip():
         raise ExpressionError("the expression is empty")
+    _check_characters(text)
     if variables is not None:
         variables = tuple(variables)
         for v in variables:
@@ -143,6 +166,9 @@ def parse_expression(text: str, variables=None) -> ParsedExpression:
                                       "variable name")
         if len(set(variables)) != len(variables):
             raise ExpressionError("a variable is listed twice")
+        if len(variables) > MAX_VARIABLES:
+            raise ExpressionError(f"{len(variables)} variables are listed; the limit is "
+                                  f"{MAX_VARIABLES}")
     try:
         node = ast.parse(text.strip(), mode="eval")
     except SyntaxError as e:
@@ -151,10 +177,21 @@ def parse_expression(text: str, variables=None) -> ParsedExpression:
     except (RecursionError, MemoryError, ValueError):
         raise ExpressionError("the expression is too deeply nested") from None
     if variables is None:
-        variables = _default_variables(_variable_names(node))
+        variables = _default_variables(_variable_names(node), text.strip(), point_size)
     index = {v: i for i, v in enumerate(variables)}
+    _check_literals(node, text.strip())
     tree = _build(node.body, index, depth=0)
     return ParsedExpression(text.strip(), variables, tree)
+
+
+def _check_characters(text: str) -> None:
+    """Refuse characters Python would silently read as others (it normalises names to NFKC:
+    a full-width ｘ is x, ﬁ is fi), and control characters such as NUL."""
+    for ch in text:
+        if unicodedata.normalize("NFKC", ch) != ch or (unicodedata.category(ch) == "Cc"
+                                                      and ch not in "\t\n\r"):
+            raise ExpressionError(f"the expression contains {ch!r} (U+{ord(ch):04X}), which "
+                                  "is not plain text for a formula; type it plainly")
 
 
 def _variable_names(root) -> set:
@@ -163,7 +200,7 @@ def _variable_names(root) -> set:
     return {n.id for n in ast.walk(root) if isinstance(n, ast.Name) and id(n) not in called}
 
 
-def _default_variables(names) -> tuple:
+def _default_variables(names, text: str, point_size) -> tuple:
     candidates = {n for n in names if _DEFAULT_VARIABLE.match(n) and n not in CONSTANTS}
     if not candidates:
         return ()
@@ -172,10 +209,39 @@ def _default_variables(names) -> tuple:
                               "list the variables with --vars")
     if candidates == {"x"}:
         return ("x",)
-    numbers = sorted(int(_DEFAULT_VARIABLE.match(n).group(1)) for n in candidates)
-    if numbers[0] == 0:
-        return tuple(f"x{i}" for i in range(numbers[-1] + 1))
-    return tuple(f"x{i}" for i in range(1, numbers[-1] + 1))
+    digits = {n: n[1:].lstrip("0") or "0" for n in candidates}
+    highest = max(candidates, key=lambda n: (len(digits[n]), digits[n]))
+    first = 0 if "0" in digits.values() else 1
+    limit = MAX_VARIABLES if point_size is None else min(point_size, MAX_VARIABLES)
+    # compare the digit strings before int(): int() of a 4,000-digit name is slow (or refused),
+    # and range() of a huge number would allocate every variable
+    if len(digits[highest]) > len(str(limit)) or int(digits[highest]) + 1 - first > limit:
+        name = highest if len(highest) <= 20 else highest[:17] + "..."
+        if point_size is not None and point_size < MAX_VARIABLES:
+            raise ExpressionError(
+                f"the point has {point_size} coordinate{'s' if point_size != 1 else ''} but "
+                f"{_short(text)} uses {name}: one coordinate per variable, x{first} to {name}")
+        raise ExpressionError(f"{_short(text)} uses {name}, more than the {MAX_VARIABLES} "
+                              f"variables an expression may have (x{first} to "
+                              f"x{MAX_VARIABLES - 1 + first})")
+    return tuple(f"x{i}" for i in range(first, int(digits[highest]) + 1))
+
+
+def _short(text: str) -> str:
+    return repr(text) if len(text) <= 40 else repr(text[:37] + "...")
+
+
+def _check_literals(root, text: str) -> None:
+    """Every number literal written plainly: no 1_000, 0x10, 0o7 or 0b1 (Python reads them,
+    a formula should not)."""
+    for node in ast.walk(root):
+        if isinstance(node, ast.Constant) and isinstance(node.value, (int, float)) \
+                and not isinstance(node.value, bool):
+            source = ast.get_source_segment(text, node)
+            if source is not None and not _LITERAL.fullmatch(source):
+                raise ExpressionError(f"the number {source[:20]} is not written plainly: use "
+                                      "digits 0-9 with an optional decimal point and exponent "
+                                      "(no _, 0x, 0o or 0b)")
 
 
 def _build(node, index, depth):

@@ -21,6 +21,8 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
+from .files import write_atomic
+
 EPS = float(np.finfo(float).eps)
 ZERO_FLOOR = 1e-18  # where an error of exactly 0 is drawn on a log axis
 SAVE_FORMATS = ("png", "svg", "pdf")
@@ -49,9 +51,8 @@ def figure_bytes(fig, fmt: str = "png") -> bytes:
 
 def save(fig, path: str) -> None:
     """Save ``fig`` to ``path`` atomically (format from the extension)."""
-    from .commands._io import write_atomic
     fmt = os.path.splitext(path)[1].lstrip(".").lower() or "png"
-    write_atomic(path, figure_bytes(fig, fmt), "wb")
+    write_atomic(path, figure_bytes(fig, fmt))
 
 
 def _finish(fig, path):

@@ -4,7 +4,7 @@
 catalogue, the epsilon sweeps, the scaling study -- and returns their rows; :func:`markdown`
 turns them into ``README.md`` (tables, relative links to the figures, and readings computed from
 the data by :mod:`diffmethods.harness.findings`); :func:`write_report` writes the document, the
-PNG figures and ``results.json`` into a directory, all or nothing.
+PNG figures and ``results.json`` into a directory, all or nothing (see :mod:`diffmethods.files`).
 
 Everything but the timings is deterministic (fixed points, fixed grids, no random numbers), and
 the timings live in their own columns and section, so regenerating the report changes nothing
@@ -13,10 +13,7 @@ else.
 
 from __future__ import annotations
 
-import os
 import platform
-import shutil
-import tempfile
 from dataclasses import asdict, dataclass, field
 
 import mpmath
@@ -26,7 +23,7 @@ import sympy
 from . import __version__, registry
 from .methods.symbolic import clear_cache as clear_symbolic_cache
 from .catalogue import SCENARIOS
-from .commands._io import write_atomic
+from .files import Signature, StagedDirectory, check_output_directory
 from .harness.compare import compare_catalogue
 from .harness.findings import (accuracy_findings, headline_findings, hessian_findings,
                                jacobian_findings, scaling_findings, sweep_findings,
@@ -358,24 +355,34 @@ def render_figures(data) -> dict:
     return out
 
 
+OWNER = "report"
+# how a report made before manifests is known, and which files were its own
+SIGNATURE = Signature("README.md", b"# diffmethods report", ("README.md", "results.json", "*.png"))
+
+
+def check_report_directory(out_dir: str) -> None:
+    """Fail now, with one line, if the report could not be written into ``out_dir`` (run this
+    before :func:`collect`, so a bad --out costs nothing)."""
+    check_output_directory(out_dir, OWNER, SIGNATURE)
+
+
+def report_files(data) -> dict:
+    """{file name: bytes} of the whole report: README.md, results.json and the figures."""
+    files = {"README.md": markdown(data).encode(), "results.json": to_json(data).encode()}
+    files.update(render_figures(data))
+    return files
+
+
 def write_report(out_dir: str, data) -> list[str]:
     """Write README.md, results.json and the figures into ``out_dir``; returns the paths.
 
-    Everything is first written into a hidden temporary directory inside ``out_dir``, and moved
-    into place only when all of it succeeded, so a failure leaves the previous report intact.
-    Files in ``out_dir`` that the report does not make are left alone."""
-    files = {"README.md": markdown(data).encode(), "results.json": to_json(data).encode()}
-    files.update(render_figures(data))
-    os.makedirs(out_dir, exist_ok=True)
-    staging = tempfile.mkdtemp(prefix=".report-", dir=out_dir)
-    try:
+    Everything is rendered in memory, written into a staging directory beside ``out_dir`` and
+    swapped in whole, so a failure or a kill at any moment leaves either the previous report or
+    the new one, never a mix. The report's own files from an earlier run that it no longer
+    makes are removed; other files in ``out_dir`` (the tutorial's, yours) are kept; a directory
+    that is not empty and was not written by diffmethods is refused."""
+    files = report_files(data)
+    with StagedDirectory(out_dir, OWNER, SIGNATURE) as stage:
         for name, content in files.items():
-            write_atomic(os.path.join(staging, name), content, "wb")
-        written = []
-        for name in files:
-            target = os.path.join(out_dir, name)
-            os.replace(os.path.join(staging, name), target)
-            written.append(target)
-        return written
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
+            stage.write(name, content)
+    return stage.written

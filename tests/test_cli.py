@@ -11,7 +11,7 @@ import pytest
 
 
 import diffmethods as dm
-from diffmethods.cli import command_modules, main
+from diffmethods.cli import build_parser, command_modules, main, prepare_argv
 from diffmethods.harness.sweep import step_methods
 
 PNG = b"\x89PNG\r\n\x1a\n"
@@ -107,7 +107,11 @@ def test_compare_with_named_variables_and_options(capsys):
     (["compare", "x + y", "--at", "1,2"], "unknown name 'y'"),
     (["compare", "x", "--at", "1", "--methods", "magic"], "unknown method 'magic'"),
     (["compare", "x", "--at", "1", "--vars", "a,,b"], "--vars"),
-    (["compare", "x", "--at", "1", "--chunk", "0"], "chunk must be a positive integer"),
+    (["compare", "x", "--at", "1", "--out", ""], "the output path is empty"),
+    (["compare", "x", "--at", "-inf"], "coordinate 1 of the point is -inf; it must be a finite"),
+    (["compare", "x", "--at", "1_000"], "'1_000', is not a number"),
+    (["compare", "x", "--at", "1", "--step", "-1e-6"], "step must be positive"),
+    (["compare", "x1*x99999999", "--at", "1,2"], "the point has 2 coordinates but"),
 ])
 def test_compare_errors_are_one_line(argv, message, capsys):
     assert main(argv) == 2
@@ -210,3 +214,139 @@ def test_compare_through_the_console_script():
     bad = subprocess.run([sys.executable, "-m", "diffmethods.cli", "compare", "x.y", "--at",
                           "2"], capture_output=True, text=True)
     assert bad.returncode == 2 and bad.stderr.count("\n") == 1 and "Traceback" not in bad.stderr
+
+
+# --- values, bounds, warnings, failures ---------------------------------------------------------
+@pytest.mark.parametrize("argv, prepared", [
+    (["compare", "x", "--at", "-1,2"], ["compare", "x", "--at=-1,2"]),
+    (["compare", "x", "--step", "-1e-6", "--at", "-inf"],
+     ["compare", "x", "--step=-1e-6", "--at=-inf"]),
+    (["compare", "-x**2", "--at", "2"], ["compare", "--at", "2", "--", "-x**2"]),
+    (["check", "-x", "--grad", "-1", "--at", "1"],
+     ["check", "--grad=-1", "--at", "1", "--", "-x"]),
+    (["compare", "x", "--rep", "-3"], ["compare", "x", "--rep=-3"]),     # an abbreviation
+    (["compare", "x", "--out", "--quiet"], ["compare", "x", "--out", "--quiet"]),
+    (["compare", "--", "-x", "--at", "1"], ["compare", "--", "-x", "--at", "1"]),
+    (["descent", "--rate", "-0.5"], ["descent", "--rate=-0.5"]),
+    (["--help"], ["--help"]),
+])
+def test_values_and_formulas_that_start_with_a_minus_reach_argparse_as_values(argv, prepared):
+    assert prepare_argv(build_parser(), argv) == prepared
+
+
+def test_a_formula_that_starts_with_a_minus_needs_no_double_dash(capsys):
+    assert main(["compare", "-x**2", "--at", "-3", "--methods", "reverse", "--repeat", "1"]) == 0
+    assert "[6]" in capsys.readouterr().out
+    assert main(["check", "-x1*x2", "--grad", "-x2; -x1", "--at", "2,-3"]) == 0
+
+
+BOUNDS = [  # (command line before the option, option, lowest, highest)
+    (["compare", "x", "--at", "1"], "--repeat", 1, 1000),
+    (["compare", "x", "--at", "1"], "--chunk", 1, 100_000),
+    (["sweep", "x", "--at", "1"], "--points", 2, 10_000),
+    (["scaling", "rosenbrock"], "--repeat", 1, 100),
+    (["descent"], "--iterations", 1, 10_000),
+]
+
+
+@pytest.mark.parametrize("before, option, low, high", BOUNDS)
+def test_every_count_option_states_its_bounds_and_refuses_beyond_them(before, option, low, high,
+                                                                        capsys):
+    with pytest.raises(SystemExit):
+        main([before[0], "--help"])
+    assert f"{low} to {high}" in " ".join(capsys.readouterr().out.split())
+    for value in (str(high + 1), str(low - 1), "1e8", "1_0", "٣", "2.5", ""):
+        with pytest.raises(SystemExit) as e:
+            main(before + [option, value])
+        assert e.value.code == 2
+        err = capsys.readouterr().err
+        assert err.count("\n") == 1 and f"argument {option}" in err, (value, err)
+
+
+def test_the_readme_states_every_bound_the_command_line_enforces():
+    from pathlib import Path
+    from diffmethods.commands import scaling
+    from diffmethods.expr import MAX_COORDINATES, MAX_VARIABLES
+    readme = Path(__file__).parent.parent.joinpath("README.md").read_text()
+    for before, option, low, high in BOUNDS:
+        assert f"| `{before[0]} {option}` | {low} to {high} |" in readme, option
+    assert (f"| `scaling --dims` | each 1 to {scaling.MAX_DIM}, at most {scaling.MAX_SIZES} "
+            "sizes |") in readme
+    assert f"at most {scaling.MAX_BUDGET:g} seconds" in readme
+    assert f"at most {MAX_COORDINATES} coordinates" in readme
+    assert f"at most {MAX_VARIABLES} variables" in readme
+
+
+def test_scaling_dimensions_and_budget_are_bounded(capsys):
+    with pytest.raises(SystemExit):
+        main(["scaling", "--help"])
+    assert "each 1 to 100000, at most 20" in " ".join(capsys.readouterr().out.split())
+    for argv, message in ((["--dims", "100001"], "--dims must be from 1 to 100000"),
+                          (["--dims", ",".join(["2"] * 21)], "the limit is 20"),
+                          (["--budget", "0"], "--budget must be above 0"),
+                          (["--budget", "1e9"], "at most 3600")):
+        assert main(["scaling", "rosenbrock"] + argv) == 2
+        assert message in _error_line(capsys)
+    for budget in ("nan", "inf", "-inf"):
+        with pytest.raises(SystemExit):
+            main(["scaling", "rosenbrock", "--budget", budget])
+        assert "must be a finite number" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("rtol", ["-1", "0", "1", "nan", "abc"])
+def test_check_refuses_a_tolerance_that_could_not_mean_anything(rtol, capsys):
+    argv = ["check", "x**2", "--grad", "2*x", "--at", "3", "--rtol", rtol]
+    try:
+        code = main(argv)
+    except SystemExit as e:  # not a number at all: argparse's usage error
+        code = e.code
+    assert code == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and ("rtol" in err) and "Traceback" not in err
+
+
+@pytest.mark.parametrize("rtol", ["a", -1, 0.0, 1.0, float("nan"), float("inf"), True, 1j, [1e-6]])
+def test_check_gradient_refuses_a_bad_rtol_with_an_option_error(rtol):
+    with pytest.raises(dm.OptionError, match="rtol must be a relative tolerance"):
+        dm.check_gradient(lambda x: x**2, lambda x: 2 * x, 3.0, rtol=rtol)
+
+
+def test_numpy_warnings_are_one_line_of_our_own_without_source_lines(capsys):
+    assert main(["compare", "log(x)", "--at", "-1", "--methods", "finite", "--repeat", "1"]) == 0
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith("diffmethods: warning: numpy reported:")
+    assert "invalid value encountered in log" in err
+    assert "RuntimeWarning" not in err and ".py:" not in err
+
+
+def test_our_own_warnings_are_one_line_each(monkeypatch, capsys):
+    import warnings
+    from diffmethods.commands import compare
+    from diffmethods.errors import DomainWarning
+
+    def warns(args):
+        for _ in range(3):
+            warnings.warn("log is undefined at x = -1: the gradient is nan", DomainWarning)
+        return 0
+    monkeypatch.setattr(compare, "run", warns)
+    assert main(["compare", "x", "--at", "1"]) == 0
+    assert capsys.readouterr().err == ("diffmethods: warning: log is undefined at x = -1: the "
+                                       "gradient is nan\n")
+
+
+@pytest.mark.parametrize("raised, code, message", [
+    (TypeError("float() argument must be a string or a real number, not 'complex'"), 3,
+     "internal error: TypeError: float() argument"),
+    (MemoryError(), 2, "error: out of memory"),
+    (RecursionError("maximum recursion depth exceeded"), 2, "nested too deeply"),
+])
+def test_an_unexpected_failure_is_still_one_line(monkeypatch, capsys, raised, code, message):
+    from diffmethods.commands import compare
+
+    def fails(args):
+        raise raised
+    monkeypatch.setattr(compare, "run", fails)
+    monkeypatch.delenv("DIFFMETHODS_TRACEBACK", raising=False)
+    assert main(["compare", "x", "--at", "1"]) == code
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and message in err and "Traceback" not in err

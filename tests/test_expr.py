@@ -131,3 +131,48 @@ def test_points_from_text():
     with pytest.raises(dm.ExpressionError, match="has 3 coordinates but 'x1 \\+ x2' has 2"):
         f.point((1, 2, 3))
     assert f.point((1, 2)) == (1.0, 2.0) and parse_expression("x").point([3]) == 3.0
+
+
+@pytest.mark.parametrize("text", ["x1*x10001", "x0 + x10000", "x1*x" + "9" * 4500])
+def test_variable_numbers_beyond_any_point_are_refused(text):
+    # (x1*x99999999, which used to build 1e8 names, runs memory-limited in test_hostile_cli)
+    with pytest.raises(dm.ExpressionError, match="more than the 10000 variables"):
+        parse_expression(text)
+
+
+def test_the_point_bounds_the_variables_when_it_is_known():
+    assert parse_expression("x1*x3", point_size=3).variables == ("x1", "x2", "x3")
+    with pytest.raises(dm.ExpressionError, match="the point has 2 coordinates but 'x1\\*x9"):
+        parse_expression("x1*x99999999", point_size=2)
+    assert len(parse_expression("x1*x10000").variables) == 10_000
+
+
+@pytest.mark.parametrize("text", ["1_000", "١٢", "٣", "1e5_0", "0x10", "1.5.2", "--1", "1e",
+                                  "½", "１", "1e400", "inf", "-Infinity", "nan"])
+def test_only_plain_ascii_finite_numbers_are_coordinates(text):
+    with pytest.raises(dm.ExpressionError, match="coordinate 1 of the point"):
+        parse_point(text)
+    with pytest.raises(dm.ExpressionError, match="coordinate 2 of the point"):
+        parse_point("1," + text)
+
+
+@pytest.mark.parametrize("text, value", [("2", 2.0), ("-1.5", -1.5), ("+.5", 0.5), ("1.", 1.0),
+                                         ("1e-6", 1e-6), ("-2E+3", -2000.0), (" 7 ", 7.0)])
+def test_plain_numbers_are_read(text, value):
+    assert parse_point(text) == (value,)
+
+
+@pytest.mark.parametrize("text", ["x + 1_000", "0x10*x", "x**0o7", "0b11 + x"])
+def test_number_literals_are_written_plainly(text):
+    with pytest.raises(dm.ExpressionError, match="not written plainly"):
+        parse_expression(text)
+
+
+@pytest.mark.parametrize("text", ["ｘ + 1", "ﬁ", "x²", "x\0", "x\x1b"])
+def test_characters_python_would_silently_read_as_others_are_refused(text):
+    with pytest.raises(dm.ExpressionError, match="not plain text for a formula"):
+        parse_expression(text)
+
+
+def test_greek_variable_names_still_work():
+    assert parse_expression("α * exp(β)", variables=["α", "β"])(2.0, 0.0) == 2.0

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import difflib
 import os
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -77,10 +78,12 @@ def resolve_target(args) -> Target:
         point = s.point if args.at is None else _catalogue_point(s, parse_point(args.at))
         names = tuple(coordinate_label(s.f, point, i) for i in range(int(np.size(point))))
         return Target(s.f, point, s.name, s.formula, names)
-    try:
-        f = parse_expression(text, variables)
+    values = None if args.at is None else parse_point(args.at)
+    try:  # the point first: it bounds the variables x1 ... xn before any is made
+        f = parse_expression(text, variables, point_size=None if values is None else len(values))
     except ExpressionError:
-        if text.strip().isidentifier() and variables is None:
+        name = text.strip()
+        if name.isidentifier() and variables is None and not re.fullmatch(r"x[0-9]*", name):
             close = difflib.get_close_matches(text.strip(), SCENARIOS, n=1)
             hint = f" (did you mean {close[0]!r}?)" if close else ""
             raise ExpressionError(f"{text!r} is neither an expression in x, x1, x2, ... nor a "
@@ -94,7 +97,7 @@ def resolve_target(args) -> Target:
         example = ",".join(["1"] * len(f.variables))
         raise ExpressionError(f"give the point with --at, one value per variable "
                               f"({', '.join(f.variables)}), e.g. --at {example}")
-    return Target(f, f.point(parse_point(args.at)), text, text, f.variables)
+    return Target(f, f.point(values), text, text, f.variables)
 
 
 def coordinate_index(target: Target, wrt) -> int:
@@ -116,17 +119,6 @@ def coordinate_index(target: Target, wrt) -> int:
     return k - 1
 
 
-def parse_int_list(text: str, what: str) -> list[int]:
-    try:
-        values = [int(v) for v in text.split(",") if v.strip()]
-    except ValueError:
-        raise OptionError(f"{what} must be comma-separated whole numbers, got {text!r}") \
-            from None
-    if not values or min(values) < 1:
-        raise OptionError(f"{what} must be positive whole numbers, got {text!r}")
-    return values
-
-
 def parse_names(text, valid, what: str):
     """A comma-separated subset of ``valid`` names (None: all), in the order given."""
     if text is None:
@@ -137,23 +129,6 @@ def parse_names(text, valid, what: str):
         named = ", ".join(repr(n) for n in unknown) or repr(text)
         raise OptionError(f"unknown {what} {named}; choose from: {', '.join(valid)}")
     return names
-
-
-def check_writable(path: str, directory: bool = False) -> None:
-    """Fail now, with one clear line, if ``path`` cannot be written later (so no long run is
-    wasted): its nearest existing ancestor must be a writable directory."""
-    target = os.path.abspath(path)
-    if directory and os.path.exists(target) and not os.path.isdir(target):
-        raise NotADirectoryError(f"cannot write into {path}: it is a file, not a directory")
-    if not directory and os.path.isdir(target):
-        raise IsADirectoryError(f"cannot write {path}: it is a directory")
-    parent = target if directory else os.path.dirname(target)
-    while not os.path.exists(parent):
-        parent = os.path.dirname(parent)
-    if not os.path.isdir(parent):
-        raise NotADirectoryError(f"cannot write {path}: {parent} is a file, not a directory")
-    if not os.access(parent, os.W_OK):
-        raise PermissionError(f"cannot write {path}: {parent} is not writable")
 
 
 def figure_format(path: str) -> str:

@@ -7,11 +7,12 @@ AD. Exit code 0 when all agree, 1 when some do not, 2 on bad input.
 
 from __future__ import annotations
 
-from ..checker import check_gradient
-from ..errors import ExpressionError
 import numpy as np
 
+from ..checker import check_gradient
+from ..errors import ExpressionError
 from ..expr import parse_expression
+from ._options import real
 from ._target import add_target_arguments, resolve_target
 
 NAME = "check"
@@ -24,7 +25,8 @@ def add_arguments(parser) -> None:
     parser.add_argument("--grad", required=True, metavar="G1;G2;...",
                         help='the gradient, one formula per variable separated by ";", '
                              'e.g. "6*x1; 3*x3; 3*x2"')
-    parser.add_argument("--rtol", type=float, help="relative tolerance (default: sqrt(eps))")
+    parser.add_argument("--rtol", type=real,
+                        help="relative tolerance, above 0 and below 1 (default: sqrt(eps))")
 
 
 def run(args) -> int:

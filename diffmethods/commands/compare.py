@@ -9,13 +9,15 @@ from __future__ import annotations
 from .. import registry
 from ..harness.compare import compare
 from ..harness.tables import markdown_table, text_table, to_csv, to_json
-from ._io import write_atomic
-from ._target import (add_target_arguments, check_writable, data_format, parse_names,
-                      resolve_target)
+from ._io import check_output_file, write_atomic
+from ._options import count, count_help, real
+from ._target import add_target_arguments, data_format, parse_names, resolve_target
 
 NAME = "compare"
 HELP = "compare every method on one function and point: gradient, errors, f-calls, time"
 ORDER = 20
+MAX_REPEAT = 1000      # timed runs per method
+MAX_CHUNK = 100_000    # forward mode's directions per pass
 
 
 def add_arguments(parser) -> None:
@@ -24,11 +26,13 @@ def add_arguments(parser) -> None:
                         help=f"comma-separated methods (default: all: "
                              f"{', '.join(registry.methods())})")
     parser.add_argument("--scheme", help="finite-difference scheme (default: central)")
-    parser.add_argument("--step", type=float, help="finite-difference step h (default: the "
+    parser.add_argument("--step", type=real, help="finite-difference step h (default: the "
                         "round-off/truncation balancing step)")
-    parser.add_argument("--chunk", type=int, help="forward mode: directions per pass")
-    parser.add_argument("--repeat", type=int, default=5,
-                        help="timed runs per method; the median is shown (default: 5)")
+    parser.add_argument("--chunk", type=count(1, MAX_CHUNK),
+                        help=f"forward mode: directions per pass, 1 to {MAX_CHUNK}")
+    parser.add_argument("--repeat", type=count(1, MAX_REPEAT), default=5,
+                        help=count_help("timed runs per method; the median is shown", 1,
+                                        MAX_REPEAT, 5))
     parser.add_argument("--format", choices=["table", "markdown", "csv", "json"],
                         help="output format (default: an aligned table; with --out, from the "
                              "file's extension: .md, .csv, .json)")
@@ -75,14 +79,11 @@ def render(target, rows, fmt: str) -> str:
 def run(args) -> int:
     target = resolve_target(args)
     methods = parse_names(args.methods, registry.methods(), "method")
-    if args.out:
-        check_writable(args.out)
-    if args.repeat < 1:
-        from ..errors import OptionError
-        raise OptionError(f"--repeat must be at least 1, got {args.repeat}")
+    if args.out is not None:
+        check_output_file(args.out)
     rows = compare(target.f, target.point, methods=methods, options=_options(args),
                    repeat=args.repeat, name=target.name)
-    if args.out:
+    if args.out is not None:
         write_atomic(args.out, render(target, rows, data_format(args.out, args.format)))
         if not args.quiet:
             print(render(target, rows, "table"), end="")

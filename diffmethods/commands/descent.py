@@ -6,28 +6,31 @@ from ..errors import OptionError
 from ..teaching.descent import POOR_STEP, descent_demo, descent_table, plot_descent
 from ..teaching.document import Explanation, Paragraph
 from ..teaching.notation import num
+from ._io import check_output_file
+from ._options import count, count_help, real
 from .explain import echo
 
 NAME = "descent"
 HELP = "gradient-descent demo: fit a line with each method's gradients, plot cost per iteration"
 ORDER = 42
+MAX_ITERATIONS = 10_000
 
 
 def add_arguments(parser) -> None:
-    parser.add_argument("--iterations", type=int, default=60,
-                        help="gradient steps per method (default: 60)")
-    parser.add_argument("--rate", type=float, default=0.3,
+    parser.add_argument("--iterations", type=count(1, MAX_ITERATIONS), default=60,
+                        help=count_help("gradient steps per method", 1, MAX_ITERATIONS, 60))
+    parser.add_argument("--rate", type=real, default=0.3,
                         help="learning rate (default: 0.3)")
-    parser.add_argument("--plot", default="reports/tutorial/descent.png", metavar="FILE.png",
-                        help="where to save the plot (default: reports/tutorial/descent.png)")
+    # not into reports/tutorial/: that figure is the tutorial's, drawn for its own text
+    parser.add_argument("--plot", default="descent.png", metavar="FILE.png",
+                        help="where to save the plot (default: descent.png)")
 
 
 def run(args) -> int:
-    if args.iterations < 1:
-        raise OptionError(f"--iterations must be at least 1, got {args.iterations}")
     if not 0 < args.rate < 1:
         raise OptionError(f"--rate must be between 0 and 1 (larger steps diverge on this "
                           f"cost), got {args.rate}")
+    check_output_file(args.plot)
     demo = descent_demo(iterations=args.iterations, rate=args.rate)
     plot_descent(demo, args.plot)
     w, b = demo.best

@@ -13,7 +13,8 @@ from ..registry import methods
 from ..teaching.explain import explain, point_text
 from ..teaching.graph import draw_graph, graph_dot
 from ..teaching.reverse_trace import walk_reverse
-from ._io import write_atomic
+from ._io import check_output_file, write_atomic
+from ._options import positive, real
 from ._target import add_target_arguments, resolve_target
 
 NAME = "explain"
@@ -28,8 +29,8 @@ def add_arguments(parser) -> None:
     parser.add_argument("--scheme", default="central",
                         help="finite-difference scheme (default: central)")
     step = parser.add_mutually_exclusive_group()
-    step.add_argument("--step", type=float, help="finite differences: absolute step h")
-    step.add_argument("--rel-step", type=float,
+    step.add_argument("--step", type=real, help="finite differences: absolute step h")
+    step.add_argument("--rel-step", type=real,
                       help="finite differences: step as a fraction of each coordinate")
     parser.add_argument("--graph", metavar="FILE.png",
                         help="also draw the computational graph, with adjoints, as a PNG")
@@ -46,18 +47,23 @@ def echo(text: str) -> None:
 
 
 def run(args) -> int:
+    positive(args.step, "--step")  # explain-all would show a bad step as "not applicable"
+    positive(args.rel_step, "--rel-step")
     target = resolve_target(args)
+    outputs = [path for path in (args.graph, args.dot) if path is not None]
+    for path in outputs:
+        check_output_file(path)
     f, point = target.f, target.point
     method = None if args.method == "all" else args.method
     explanation = explain(f, point, method, scheme=args.scheme, step=args.step,
                           rel_step=args.rel_step)
     written = []
-    if args.graph or args.dot:  # before printing: a graph too large to draw is an error
+    if outputs:  # before printing: a graph too large to draw is an error
         walk = walk_reverse(f, point)
-        if args.graph:
+        if args.graph is not None:
             draw_graph(walk, args.graph, title=f"f = {target.formula} at {point_text(point)}")
             written.append(args.graph)
-        if args.dot:
+        if args.dot is not None:
             write_atomic(args.dot, graph_dot(walk))
             written.append(args.dot)
     if args.format == "markdown":

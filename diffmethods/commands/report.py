@@ -9,8 +9,7 @@ from __future__ import annotations
 import time
 
 from ..harness.progress import progress_bar
-from ..report import ReportConfig, collect, write_report
-from ._target import check_writable
+from ..report import ReportConfig, check_report_directory, collect, write_report
 
 NAME = "report"
 HELP = ("compare every method on the catalogue, sweep steps, study scaling; write a Markdown "
@@ -26,7 +25,7 @@ def add_arguments(parser) -> None:
 
 
 def run(args) -> int:
-    check_writable(args.out, directory=True)
+    check_report_directory(args.out)
     config = ReportConfig.quick() if args.quick else ReportConfig()
     started = time.perf_counter()
     with progress_bar(config.steps(), "report", args.quiet) as bar:

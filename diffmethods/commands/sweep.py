@@ -7,19 +7,22 @@
 from __future__ import annotations
 
 from ..errors import OptionError
+from ..expr import parse_number
 from ..harness.progress import progress_bar
 from ..harness.sweep import default_steps, epsilon_sweep, sweep_summary
 from ..harness.tables import (fmt_error, fmt_ratio, fmt_step, markdown_table, text_table, to_csv,
                               to_json)
 from ..methods.finite import schemes
-from ._io import write_atomic
-from ._target import (add_target_arguments, check_writable, coordinate_index, data_format,
-                      figure_format, parse_names, resolve_target)
+from ._io import check_output_file, write_atomic
+from ._options import count, count_help
+from ._target import (add_target_arguments, coordinate_index, data_format, figure_format,
+                      parse_names, resolve_target)
 
 NAME = "sweep"
 HELP = ("sweep the step from 1e-16 to 1: error of every finite-difference scheme, the complex "
         "step and Richardson, log-log plot")
 ORDER = 30
+MAX_POINTS = 10_000    # steps of one sweep
 
 
 def add_arguments(parser) -> None:
@@ -34,8 +37,9 @@ def add_arguments(parser) -> None:
     parser.add_argument("--range", metavar="LO,HI", default="1e-16,1",
                         help="smallest and largest step (fractions of |x_i| with --relative; "
                              "default: 1e-16,1)")
-    parser.add_argument("--points", type=int, default=161,
-                        help="number of log-spaced steps (default: 161, 10 per decade)")
+    parser.add_argument("--points", type=count(2, MAX_POINTS), default=161,
+                        help=count_help("number of log-spaced steps", 2, MAX_POINTS,
+                                        "161, 10 per decade"))
     parser.add_argument("--out", metavar="FIGURE", help="write the figure (.png, .svg, .pdf)")
     parser.add_argument("--data", metavar="FILE",
                         help="write every row (.json, .csv; .md for the summary table)")
@@ -43,14 +47,12 @@ def add_arguments(parser) -> None:
 
 
 def _steps(args):
-    try:
-        lo, hi = (float(v) for v in args.range.split(","))
-    except ValueError:
-        raise OptionError(f"--range must be two numbers LO,HI, got {args.range!r}") from None
+    pieces = args.range.split(",")
+    if len(pieces) != 2:
+        raise OptionError(f"--range must be two numbers LO,HI, got {args.range!r}")
+    lo, hi = (parse_number(v, f"--range {what}") for v, what in zip(pieces, ("LO", "HI")))
     if not 0 < lo < hi:
         raise OptionError(f"--range needs 0 < LO < HI, got {args.range!r}")
-    if args.points < 2:
-        raise OptionError(f"--points must be at least 2, got {args.points}")
     return default_steps(args.points, lo, hi)
 
 
@@ -78,11 +80,11 @@ def run(args) -> int:
     i = coordinate_index(target, args.wrt)
     chosen = parse_names(args.schemes, schemes(), "scheme")
     steps = _steps(args)
-    if args.out:
+    if args.out is not None:
         figure_format(args.out)
-        check_writable(args.out)
-    if args.data:
-        check_writable(args.data)
+        check_output_file(args.out)
+    if args.data is not None:
+        check_output_file(args.data)
     count = len(chosen) if chosen else len(schemes())
     with progress_bar(count, "sweep", args.quiet) as bar:
         rows = epsilon_sweep(target.f, target.point, coordinate=i, schemes=chosen, steps=steps,
@@ -92,11 +94,11 @@ def run(args) -> int:
     print(f"f = {target.formula}: d f / d {first['variable']} at {first['variable']} = "
           f"{first['x']:g} (exact {first['derivative']:.17g}, {first['reference']})")
     print(text_table(summary, summary_columns(args.relative)), end="")
-    if args.out:
+    if args.out is not None:
         from ..plots import plot_sweep
         plot_sweep(rows, args.out, title=f"Finite-difference error: {target.formula}")
         print(f"wrote {args.out}")
-    if args.data:
+    if args.data is not None:
         fmt = data_format(args.data)
         text = {"json": to_json, "csv": to_csv}.get(fmt)
         write_atomic(args.data, text(rows) if text else

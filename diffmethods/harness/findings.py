@@ -4,7 +4,8 @@ Each finding is a dict ``{"text": ..., "holds": True/False/None}``: the sentence
 numbers taken from the data, and whether the expectation it checks held (``None`` where it
 only describes). Nothing here is boilerplate: change the data and the text changes with it.
 Timing statements are kept apart (:func:`timing_findings`), since they are the only ones that
-vary between runs.
+vary between runs: they are stated, never checked (``holds`` is always ``None``), because one
+timed sample per cell on a loaded machine can neither confirm nor refute an expectation.
 """
 
 from __future__ import annotations
@@ -192,7 +193,8 @@ def scaling_findings(rows) -> list[dict]:
 
 
 def timing_findings(rows) -> list[dict]:
-    """Statements about measured times from :func:`scaling` rows (vary between runs)."""
+    """Statements about measured times from :func:`scaling` rows: they vary between runs, so
+    they describe what was measured and check nothing (``holds`` is ``None``)."""
     out = []
     rev = _variant(rows, "reverse")
     if rev:
@@ -202,7 +204,7 @@ def timing_findings(rows) -> list[dict]:
             f"reverse: a gradient took {min(ratios):.0f} to {max(ratios):.0f} times one "
             f"evaluation of f across n = {rev[0]['n']} to {rev[-1]['n']} (a factor of "
             f"{spread:.1f} between the extremes while n grew {rev[-1]['n'] / rev[0]['n']:.0f}-"
-            f"fold).", spread < 10))
+            f"fold)."))
     for label in dict.fromkeys(r["variant"] for r in rows):
         mine = _variant(rows, label)
         if len(mine) >= 2 and mine[0]["seconds"] and mine[-1]["seconds"]:

@@ -14,7 +14,7 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
-from ..commands._io import write_atomic  # noqa: E402
+from ..files import write_atomic  # noqa: E402
 
 DPI = 110
 
@@ -28,6 +28,8 @@ def png_bytes(fig) -> bytes:
 
 def save_png(fig, path: str) -> str:
     """Write the figure to ``path`` (atomically) and close it; returns the path."""
-    write_atomic(path, png_bytes(fig), "wb")
-    plt.close(fig)
+    try:
+        write_atomic(path, png_bytes(fig))
+    finally:
+        plt.close(fig)
     return path

@@ -16,7 +16,7 @@ import numpy as np
 
 from ..api import differentiate, jvp
 from ..catalogue import SCENARIOS
-from ..commands._io import write_atomic
+from ..files import Signature, StagedDirectory
 from ..methods.finite import SCHEMES
 from .bump_plot import plot_bump_error
 from .descent import (POOR_STEP, descent_demo, descent_table, make_cost, plot_descent,
@@ -347,17 +347,30 @@ def _summary(parts) -> Explanation:
                   "which renders as tables in a notebook.")])
 
 
+OWNER = "tutorial"
+# how a tutorial made before manifests is known, and which files were its own
+SIGNATURE = Signature("tutorial.md", b"# How a computer finds a derivative",
+                      ("tutorial.md", f"{FIGURES}/*.png"))
+
+
 def write_tutorial(out_dir: str = "reports") -> list[str]:
-    """Write ``out_dir/tutorial.md`` and its figures; return the paths written."""
+    """Write ``out_dir/tutorial.md`` and its figures; return the paths written.
+
+    Everything is written into a staging directory beside ``out_dir`` (checked before any
+    work) and swapped in whole, so a full disk or a kill leaves the previous tutorial or the
+    new one, never some figures without their text. Files in ``out_dir`` that are not the
+    tutorial's (the report's, yours) are kept."""
     s = SCENARIOS["seed"]
     f, point = s.f, tuple(float(v) for v in s.point)
-    whole = explain(f, point)
-    parts = whole.parts
-    sections = [_introduction(f, point, parts), _manual(parts["manual"]),
-                _symbolic(parts["symbolic"]), _finite(parts["finite"], out_dir, f, point),
-                _forward(parts["forward"], f, point), _reverse(parts["reverse"], out_dir, f, point),
-                _descent(out_dir, f, point), _summary(parts)]
-    text = sections[0].markdown(1) + "\n\n" + "\n\n".join(s.markdown(2) for s in sections[1:])
-    path = os.path.join(out_dir, "tutorial.md")
-    write_atomic(path, text + "\n")
-    return [path] + [os.path.join(out_dir, FIGURES, name) for name in FIGURE_NAMES]
+    with StagedDirectory(out_dir, OWNER, SIGNATURE) as stage:
+        parts = explain(f, point).parts
+        sections = [_introduction(f, point, parts), _manual(parts["manual"]),
+                    _symbolic(parts["symbolic"]), _finite(parts["finite"], stage.path, f, point),
+                    _forward(parts["forward"], f, point),
+                    _reverse(parts["reverse"], stage.path, f, point),
+                    _descent(stage.path, f, point), _summary(parts)]
+        text = (sections[0].markdown(1) + "\n\n"
+                + "\n\n".join(s.markdown(2) for s in sections[1:]))
+        stage.write("tutorial.md", text + "\n")
+    return [os.path.join(out_dir, "tutorial.md")] + [os.path.join(out_dir, FIGURES, name)
+                                                     for name in FIGURE_NAMES]
