@@ -12,7 +12,7 @@ from .transforms import grad, value_and_grad
 from .checker import GradientCheck, check_gradient
 from .errors import (BranchError, CostWarning, DiffMethodsError, DirectionError, DomainWarning,
                      ExpressionError, FunctionError, NoManualGradientError, OptionError,
-                     PointError, PrecisionWarning, UnknownMethodError, UnsupportedOperationError)
+                     OutputError, PointError, PrecisionWarning, UnknownMethodError, UnsupportedOperationError)
 from .methods.finite import register_scheme, schemes, unregister_scheme
 from .methods.forward import Dual
 from .methods.manual import manual
@@ -61,6 +61,7 @@ __all__ = [
     "unregister_method", "symbolic_gradient", "SymbolicGradient", "clear_symbolic_cache",
     "register_scheme", "unregister_scheme", "schemes", "Result", "Dual", "Var", "Tape", "OPS",
     "DiffMethodsError", "UnknownMethodError", "OptionError", "PointError", "FunctionError",
+    "OutputError",
     "NoManualGradientError", "UnsupportedOperationError", "BranchError", "ExpressionError",
     "explain", "Explanation",
     "compare", "compare_catalogue", "epsilon_sweep", "sweep_summary", "scaling",

@@ -43,6 +43,10 @@ class FunctionError(DiffMethodsError, TypeError):
     """``f`` does not fit the point (wrong arity) or does not return a single real number."""
 
 
+class OutputError(DiffMethodsError, OSError):
+    """An output path that cannot be written, or that diffmethods may not write over."""
+
+
 class DirectionError(OptionError, FunctionError):
     """A direction (jvp, hvp) or cotangent (vjp) that does not fit the point or f's output."""
 

@@ -33,14 +33,10 @@ import stat
 import sys
 from dataclasses import dataclass
 
-from .errors import DiffMethodsError
+from .errors import OutputError  # noqa: F401  (raised here; re-exported for callers)
 
 MANIFEST = ".diffmethods.json"
 _SIBLING = re.compile(r"^\.(?P<base>.+)\.(?P<kind>staging|old)-(?P<pid>\d+)-[0-9a-f]{8}$")
-
-
-class OutputError(DiffMethodsError, OSError):
-    """An output path that cannot be written, or that diffmethods may not write over."""
 
 
 # --- checks -----------------------------------------------------------------------------------
