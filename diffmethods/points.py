@@ -29,7 +29,7 @@ import numpy as np
 
 from .errors import FunctionError, OptionError, PointError
 from .result import Result
-from .structure import Leaf, Structure, is_real_number
+from .structure import Leaf, NumberArguments, Structure, is_real_number
 
 ARGS, ARRAY, SCALAR, TREE = "args", "array", "scalar", "tree"
 _CONTAINERS = (tuple, list, dict)
@@ -136,32 +136,42 @@ class _Parsed:
         self.one_argument = not isinstance(point, (tuple, list))
         self.args = [point] if self.one_argument else list(point)
         self.diff, self.picked = _checked_argnums(argnums, len(self.args), self.one_argument)
-        numbers_only = not self.one_argument and not any(
-            isinstance(a, _CONTAINERS + (np.ndarray,)) for a in self.args)
+        numbers_only = not self.one_argument and not any(  # over the few types, not the args
+            issubclass(t, _CONTAINERS + (np.ndarray,)) for t in set(map(type, self.args)))
         # the conventions that keep a flat gradient: numbers only, one 1-D array, one number
         self.flat = numbers_only or (self.one_argument and (
             _is_real(point) or (isinstance(point, np.ndarray) and point.ndim <= 1)))
-        names = _parameter_names(f) if f is not None else []
-        self.names = [names[k] if k < len(names) and not self.one_argument else None
-                      for k in range(len(self.args))]
+        self._f = f
         if numbers_only:
             self.kind = ARGS
             x = _coordinates(self.args, "point")
             picked = x if len(self.diff) == len(self.args) else x[list(self.diff)]
-            self.structure = _scalar_arguments(picked, [self._name(k) for k in self.diff])
+            self.structure = _scalar_arguments(
+                picked, lambda: [self._name(k) for k in self.diff])
             self.structure.x.flags.writeable = False
         elif self.one_argument:
-            self.kind, self.structure = self._single(point, names)
+            self.kind, self.structure = self._single(point, f)
         else:
             self.kind = TREE
             self.structure = self._arguments()
         # the differentiated part is one argument's structure (not a tuple of arguments)
         self.rebuilds_one = self.one_argument or (self.kind == TREE and self.picked)
 
-    def _name(self, k: int) -> str:
-        return self.names[k] or f"x{k + 1}"
+    @property
+    def names(self) -> list:
+        """f's parameter name for each argument (None where f has none: *args)."""
+        names = _parameter_names(self._f) if self._f is not None else []
+        return [names[k] if k < len(names) and not self.one_argument else None
+                for k in range(len(self.args))]
 
-    def _single(self, point, names):
+    def _name(self, k: int) -> str:
+        names = self.__dict__.get("_names")
+        if names is None:
+            names = self._names = self.names
+        return names[k] or f"x{k + 1}"
+
+    def _single(self, point, f):
+        names = _parameter_names(f) if f is not None else []
         base = names[0] if names else "x"
         if isinstance(point, np.ndarray) and point.ndim == 1:
             if point.dtype.kind not in "iuf":
@@ -219,9 +229,9 @@ def bind_arguments(f, point, argnums):
 
 
 def _scalar_arguments(x: np.ndarray, names) -> Structure:
-    """The structure of numbers passed one per argument (the seed's convention)."""
-    leaves = [Leaf(name, (), i) for i, name in enumerate(names)]
-    return Structure(("seq", tuple, None, list(range(len(leaves)))), leaves, x)
+    """The structure of numbers passed one per argument (the seed's convention); ``names``
+    may be a function that makes them when first asked."""
+    return NumberArguments(x, names)
 
 
 def _array_structure(x: np.ndarray, name: str) -> Structure:
@@ -298,7 +308,6 @@ class Problem:
         self.kind, self.structure = parsed.kind, parsed.structure
         self.x = self.structure.x
         self.n = len(self.x)
-        self.leaves = self.structure.leaves
         self.flat_results = parsed.flat
         self._parsed = parsed
         self._point = point
@@ -308,6 +317,11 @@ class Problem:
         self.started = time.perf_counter()
         _check_arity(f, self.kind, len(parsed.args), parsed.one_argument)
         self._direct = self.kind == ARGS and len(parsed.diff) == len(parsed.args)
+
+    @property
+    def leaves(self) -> list:
+        """The differentiated numbers and arrays, in the order of ``x``."""
+        return self.structure.leaves
 
     @property
     def is_array(self) -> bool:

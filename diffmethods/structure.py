@@ -18,8 +18,6 @@ array([6., 7.])
 from __future__ import annotations
 
 import numbers
-from dataclasses import dataclass
-
 import numpy as np
 
 from .errors import PointError
@@ -27,13 +25,22 @@ from .errors import PointError
 _CONTAINERS = (tuple, list, dict)
 
 
-@dataclass(frozen=True)
 class Leaf:
     """One number or array of the point: its name, shape and place in the flat vector."""
 
-    name: str
-    shape: tuple
-    offset: int
+    __slots__ = ("name", "shape", "offset")
+
+    def __init__(self, name: str, shape: tuple, offset: int):
+        self.name, self.shape, self.offset = name, shape, offset
+
+    def __repr__(self) -> str:
+        return f"Leaf({self.name!r}, shape={self.shape}, offset={self.offset})"
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, Leaf) and (self.name, self.shape, self.offset) == (
+            other.name, other.shape, other.offset)
+
+    __hash__ = None
 
     @property
     def size(self) -> int:
@@ -289,6 +296,38 @@ class Structure:
         rows = [self.flatten_like(v, f"{what} at {name}", leaf.shape).reshape(leaf.size, self.n)
                 for leaf, (v, name) in zip(self.leaves, self.leaves_of(value, what))]
         return np.concatenate(rows, axis=0)
+
+
+class NumberArguments(Structure):
+    """n numbers passed one per argument (the seed's convention): the common case of scalar
+    code, so its leaves and names are made only when something asks for them."""
+
+    def __init__(self, x: np.ndarray, names):
+        self.x, self.n = x, len(x)
+        self._names, self._leaves = names, None
+
+    @property
+    def leaves(self) -> list:
+        if self._leaves is None:
+            names = self._names() if callable(self._names) else self._names
+            self._leaves = [Leaf(name, (), i) for i, name in enumerate(names)]
+        return self._leaves
+
+    @property
+    def tree(self):
+        return ("seq", tuple, None, list(range(self.n)))
+
+    def split(self, flat) -> list:
+        return flat.tolist()
+
+    def rebuild(self, leaf_values):
+        return tuple(leaf_values)
+
+    def component_name(self, i: int) -> str:
+        return self.leaves[i].name
+
+    def signature(self) -> tuple:
+        return ("numbers", self.n)
 
 
 def _checked_floats(v, name: str, what: str) -> np.ndarray:

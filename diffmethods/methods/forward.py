@@ -200,6 +200,16 @@ def _warn_if_many_passes(n: int, chunk: int, given: bool) -> None:
 def seed(problem, start: int, k: int, trace: ForwardPass, direction=None) -> list:
     """Inputs for one pass, one Dual per leaf: coordinate i carries the unit tangent e_i for
     i in [start, start + k), or the given flat ``direction`` (one tangent column) for a JVP."""
+    if problem.kind == "args":  # numbers, one Dual each
+        duals = []
+        for i, value in enumerate(problem.x.tolist()):
+            t = np.zeros(k)
+            if direction is not None:
+                t[0] = direction[i]
+            elif start <= i < start + k:
+                t[i - start] = 1.0
+            duals.append(Dual(value, t, trace))
+        return duals
     duals = []
     for leaf, value in zip(problem.leaves, problem.leaf_values()):
         if leaf.shape:

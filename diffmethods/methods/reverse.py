@@ -25,6 +25,8 @@ def _record(problem, tape):
 
 def input_adjoints(problem, inputs, adjoint) -> np.ndarray:
     """The flat gradient read off the adjoints of the input nodes (one per leaf)."""
+    if problem.kind == "args":  # numbers, one node each: the hot path of scalar code
+        return np.array([float(adjoint[v.index]) for v in inputs])
     if len(inputs) == 1 and problem.leaves[0].shape:  # one array: no copy if it is ours
         return _leaf_adjoint(inputs[0], adjoint, problem.n, own=True)
     g = np.empty(problem.n)

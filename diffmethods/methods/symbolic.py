@@ -174,10 +174,10 @@ class Compiled:
         self._ieee_function = None
 
     def __call__(self, x) -> list:
-        values = [float(v) for v in x]
+        values = x.tolist() if isinstance(x, np.ndarray) else [float(v) for v in x]
         try:
             out = self.function(*values)
-            if any(type(v) is complex for v in out):  # (-1.0) ** 0.5 is complex in Python
+            if complex in set(map(type, out)):  # (-1.0) ** 0.5 is complex in Python
                 raise ValueError("outside the real domain")
         except (ArithmeticError, ValueError):
             if self._ieee_function is None:
@@ -334,7 +334,9 @@ def _fingerprint(problem: Problem):
     (closure cells, globals, defaults, the instance of a bound method). None if unreadable."""
     from ..fingerprint import context_fingerprint
     parsed = problem._parsed
-    data = [a for k, a in enumerate(parsed.args) if k not in parsed.diff]
+    diff = set(parsed.diff)
+    data = [a for k, a in enumerate(parsed.args) if k not in diff] \
+        if len(diff) < len(parsed.args) else []
     context = context_fingerprint(problem.f, data)
     if context is None:
         return None
