@@ -13,6 +13,11 @@ Every elementwise operation the methods understand is one row of :data:`OPS`:
 * ``domain``   -- per argument, an interval ``(lo, hi)`` or a union of intervals where the
   operation is smooth, for sampling in tests (:func:`intervals` reads either form).
 
+A partial is computed from the input wherever the form read off the output would cancel:
+``d tanh(x) = 1/cosh(x)**2``, not ``1 - tanh(x)**2``, which is 0 for x > 19 (the truth is
+~4e-17 there); ``d arcsin(x) = 1/sqrt((1 - x)(1 + x))``, exact near |x| = 1 where ``1 - x*x``
+keeps only a few digits.
+
 Forward mode sums ``partial * tangent``, reverse mode accumulates ``partial * adjoint``, the
 symbolic tracer builds ``row.sympy(*args)``. Adding an operation means adding one row, and
 ``tests/test_ops_table.py`` checks every row's partials against ``sympy.diff`` of its sympy column.
@@ -26,6 +31,7 @@ from __future__ import annotations
 import dis
 import math
 import operator
+import threading
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Callable
@@ -147,9 +153,13 @@ def power(a, b):
 
 
 def _d_power_base(y, a, b):
-    """d(a**b)/da = b a**(b-1); for the common square, 2a in one multiplication."""
-    if type(b) is int and b == 2:
-        return 2 * a
+    """d(a**b)/da = b a**(b-1); for the common square, 2a in one multiplication; for a
+    constant exponent 0, 0 (a**0 = 1 everywhere, also at a = 0 where b a**(b-1) is 0 * inf)."""
+    if type(b) is int or type(b) is float:
+        if b == 2:
+            return 2 * a
+        if b == 0:
+            return 0 * a
     return b * power(a, b - 1)
 
 
@@ -166,6 +176,40 @@ maximum = _both_floats(lambda a, b: a if a >= b else b, np.maximum)
 minimum = _both_floats(lambda a, b: a if a <= b else b, np.minimum)
 hypot = _both_floats(math.hypot, np.hypot)
 arctan2 = _both_floats(math.atan2, np.arctan2)
+
+
+_STABLE_LOCK = threading.Lock()
+
+
+def _stable_sympy(name: str, derivative):
+    """sympy's function ``name``, differentiated by ``derivative(sympy, *args)`` instead of
+    sympy's own rule where that cancels as the table's old partials did (sympy says
+    d tanh(x) = 1 - tanh(x)**2, which is 0 for x > 19). The class keeps sympy's name, so the
+    printers, lambdify and the 50-digit reference treat it as the function it is; it is made
+    on first use, so importing diffmethods does not import sympy."""
+    made = []
+
+    def construct(*args):
+        if not made:
+            with _STABLE_LOCK:
+                if not made:
+                    import sympy
+                    base = getattr(sympy, name)
+
+                    def fdiff(self, argindex=1):
+                        return derivative(sympy, *self.args)
+
+                    made.append(type(base)(name, (base,), {"fdiff": fdiff,
+                                                          "__module__": __name__}))
+        return made[0](*args)
+
+    construct.__name__ = name
+    return construct
+
+
+def _sympy_hypot(a, b):
+    from sympy.codegen.cfunctions import hypot as sympy_hypot
+    return sympy_hypot(a, b)
 
 
 def intervals(spec) -> tuple:
@@ -208,7 +252,7 @@ _ROWS = [
     # --- exponentials and logarithms --------------------------------------------------------
     ("exp",      np.exp,      exp,    (lambda y, x: y,),           "exp", (_R,), ""),
     ("exp2",     np.exp2,     exp2,   (lambda y, x: y * LN2,),     "cfunctions.exp2", (_R,), ""),
-    ("expm1",    np.expm1,    expm1,  (lambda y, x: y + 1,),       "cfunctions.expm1", (_R,), ""),
+    ("expm1",    np.expm1,    expm1,  (lambda y, x: exp(x),),      "cfunctions.expm1", (_R,), ""),
     ("log",      np.log,      log,    (lambda y, x: 1 / x,),       "log", ((0.1, 10.0),), ""),
     ("log2",     np.log2,     log2,   (lambda y, x: 1 / (x * LN2),), "cfunctions.log2",
      ((0.1, 10.0),), ""),
@@ -220,23 +264,25 @@ _ROWS = [
     ("sin",      np.sin,      sin,    (lambda y, x: cos(x),),      "sin", (_R,), ""),
     ("cos",      np.cos,      cos,    (lambda y, x: -sin(x),),     "cos", (_R,), ""),
     ("tan",      np.tan,      tan,    (lambda y, x: 1 + y * y,),   "tan", ((-1.4, 1.4),), ""),
-    ("arcsin",   np.arcsin,   arcsin, (lambda y, x: 1 / sqrt(1 - x * x),), "asin",
-     ((-0.95, 0.95),), ""),
-    ("arccos",   np.arccos,   arccos, (lambda y, x: -1 / sqrt(1 - x * x),), "acos",
-     ((-0.95, 0.95),), ""),
+    ("arcsin",   np.arcsin,   arcsin, (lambda y, x: 1 / sqrt((1 - x) * (1 + x)),),
+     _stable_sympy("asin", lambda sp, x: 1 / sp.sqrt((1 - x) * (1 + x))), ((-0.95, 0.95),), ""),
+    ("arccos",   np.arccos,   arccos, (lambda y, x: -1 / sqrt((1 - x) * (1 + x)),),
+     _stable_sympy("acos", lambda sp, x: -1 / sp.sqrt((1 - x) * (1 + x))), ((-0.95, 0.95),), ""),
     ("arctan",   np.arctan,   arctan, (lambda y, x: 1 / (1 + x * x),), "atan", (_R,), ""),
     ("arctan2",  np.arctan2,  arctan2,
-     (lambda y, a, b: b / (a * a + b * b), lambda y, a, b: -a / (a * a + b * b)),
+     (lambda y, a, b: b / hypot(a, b) / hypot(a, b),  # not b / (a*a + b*b): no overflow
+      lambda y, a, b: -a / hypot(a, b) / hypot(a, b)),
      "atan2", ((0.1, 5.0), (0.1, 5.0)), ""),
     ("sinh",     np.sinh,     sinh,   (lambda y, x: cosh(x),),     "sinh", (_R,), ""),
     ("cosh",     np.cosh,     cosh,   (lambda y, x: sinh(x),),     "cosh", (_R,), ""),
-    ("tanh",     np.tanh,     tanh,   (lambda y, x: 1 - y * y,),   "tanh", (_R,), ""),
-    ("arcsinh",  np.arcsinh,  arcsinh, (lambda y, x: 1 / sqrt(x * x + 1),), "asinh",
-     (_R,), ""),
-    ("arccosh",  np.arccosh,  arccosh, (lambda y, x: 1 / sqrt(x * x - 1),), "acosh",
+    ("tanh",     np.tanh,     tanh,   (lambda y, x: square(1 / cosh(x)),),
+     _stable_sympy("tanh", lambda sp, x: 1 / sp.cosh(x)**2), (_R,), ""),
+    ("arcsinh",  np.arcsinh,  arcsinh, (lambda y, x: 1 / hypot(x, 1.0),),
+     _stable_sympy("asinh", lambda sp, x: 1 / _sympy_hypot(x, 1)), (_R,), ""),
+    ("arccosh",  np.arccosh,  arccosh, (lambda y, x: 1 / (sqrt(x - 1) * sqrt(x + 1)),), "acosh",
      ((1.1, 10.0),), ""),
-    ("arctanh",  np.arctanh,  arctanh, (lambda y, x: 1 / (1 - x * x),), "atanh",
-     ((-0.95, 0.95),), ""),
+    ("arctanh",  np.arctanh,  arctanh, (lambda y, x: 1 / ((1 - x) * (1 + x)),),
+     _stable_sympy("atanh", lambda sp, x: 1 / ((1 - x) * (1 + x))), ((-0.95, 0.95),), ""),
     # --- piecewise: derivatives where smooth, and a stated convention at the kinks ----------
     # abs'(0) = sign(0) = 0; maximum/minimum split a tie evenly (1/2 each), as sympy's
     # Heaviside(0) = 1/2 does; sign' = 0 everywhere (its jump at 0 has no derivative).
