@@ -11,7 +11,11 @@ Every elementwise operation the methods understand is one row of :data:`OPS`:
 * ``sympy``    -- the sympy constructor the symbolic tracer uses (named, and imported only
   when first used, so that importing diffmethods does not import sympy);
 * ``domain``   -- per argument, an interval ``(lo, hi)`` or a union of intervals where the
-  operation is smooth, for sampling in tests (:func:`intervals` reads either form).
+  operation is smooth, for sampling in tests (:func:`intervals` reads either form);
+* ``radius``   -- per argument, how far the operand may move (in the complex plane) before
+  the operation meets a pole, a branch point or the edge of its real domain: 0 on the edge,
+  negative outside the domain, ``None`` where the operation is entire (:data:`RADIUS`). The
+  complex step checks its step against it; the undefined-point policy names the edge it finds.
 
 A partial is computed from the input wherever the form read off the output would cancel:
 ``d tanh(x) = 1/cosh(x)**2``, not ``1 - tanh(x)**2``, which is 0 for x > 19 (the truth is
@@ -52,6 +56,7 @@ class Op:
     sympy_spec: object  # a callable, or the name of a sympy function (imported when used)
     domain: tuple[tuple[float, float], ...]
     symbol: str = ""  # infix operator for printing ("+", "*", ...); empty for functions
+    radius: tuple | None = None  # per argument: distance to a singularity (see RADIUS)
 
     @property
     def arity(self) -> int:
@@ -296,8 +301,40 @@ _ROWS = [
      "Min", (_OFF0, (-0.4, 0.4)), ""),
 ]
 
+
+def _is_whole(b):
+    return np.isfinite(b) & (np.floor(b) == b)
+
+
+_INF = math.inf
+# The radius column: for each argument, the distance from the (real) operands to the nearest
+# point where the operation stops being analytic in that argument -- a pole, a branch point or
+# the edge of the real domain (negative outside it). Operations missing here are entire (exp,
+# sin, +, *, ...) or piecewise with a stated convention (abs, sign, maximum, minimum).
+RADIUS = {
+    "divide":  (None, lambda a, b: np.abs(b)),                              # pole at b = 0
+    "power":   (lambda a, b: np.where(_is_whole(b), np.where(b >= 0, _INF, np.abs(a)), a),
+                lambda a, b: np.where(a > 0, _INF, np.where(a == 0, 0.0, -1.0))),
+    "sqrt":    (lambda x: x,),
+    "cbrt":    (lambda x: np.abs(x),),
+    "hypot":   (lambda a, b: np.hypot(a, b),) * 2,
+    "log":     (lambda x: x,),
+    "log2":    (lambda x: x,),
+    "log10":   (lambda x: x,),
+    "log1p":   (lambda x: 1 + x,),
+    "tan":     (lambda x: np.abs(np.cos(x)),),          # |cos x| <= the distance to a pole
+    "arcsin":  (lambda x: 1 - np.abs(x),),
+    "arccos":  (lambda x: 1 - np.abs(x),),
+    "arctan":  (lambda x: np.hypot(x, 1.0),),            # branch points at +-i
+    "arctan2": (lambda a, b: np.hypot(a, b),) * 2,
+    "tanh":    (lambda x: np.hypot(x, math.pi / 2),),    # poles at +-i pi/2
+    "arcsinh": (lambda x: np.hypot(x, 1.0),),
+    "arccosh": (lambda x: x - 1,),
+    "arctanh": (lambda x: 1 - np.abs(x),),
+}
+
 OPS: dict[str, Op] = {
-    name: Op(name, ufunc, value, partials, sym, domain, symbol)
+    name: Op(name, ufunc, value, partials, sym, domain, symbol, RADIUS.get(name))
     for name, ufunc, value, partials, sym, domain, symbol in _ROWS
 }
 """Every elementary operation, by numpy name."""

@@ -197,3 +197,26 @@ def test_power_with_exponent_zero_has_derivative_zero_at_zero():
     for m in EXACT:
         assert dm.gradient(lambda x: x**0, 0.0, method=m)[0] == 0.0, m
         assert dm.gradient(lambda x: x**0.0 + x, 0.0, method=m)[0] == 1.0, m
+
+
+@pytest.mark.parametrize("name", [n for n in ROWS if OPS[n].radius is not None])
+def test_the_radius_column_marks_the_domain(name):
+    """radius <= 0 where the real function is undefined (< 0 outside the domain, 0 at a pole such
+    as 0/0), >= 0 where a unary one is defined, > 0 inside the sampling domain: the complex step
+    and the undefined-point policy rely on it."""
+    op = OPS[name]
+    grid = np.concatenate([np.linspace(-4, 4, 81), [-1.0, 0.0, 1.0, -0.0]])
+    pairs = ([(v,) for v in grid] if op.arity == 1
+             else [(a, b) for a in grid[::4] for b in grid[::4]])
+    for values in pairs:
+        with np.errstate(all="ignore"):
+            undefined = np.isnan(op.ufunc(*values))
+        radii = [float(r(*values)) for r in op.radius if r is not None]
+        if undefined:
+            assert min(radii) <= 0, (name, values)
+        elif op.arity == 1:
+            assert radii[0] >= 0, (name, values)
+    rng = np.random.default_rng(2)
+    for _ in range(30):
+        values = [sample_in(rng, spec) for spec in op.domain]
+        assert all(r(*values) > 0 for r in op.radius if r is not None), (name, values)
