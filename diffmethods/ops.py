@@ -57,6 +57,12 @@ class Op:
     domain: tuple[tuple[float, float], ...]
     symbol: str = ""  # infix operator for printing ("+", "*", ...); empty for functions
     radius: tuple | None = None  # per argument: distance to a singularity (see RADIUS)
+    float_value: Callable | None = None  # the bare function on Python floats (the tape's fast
+    #                                      path); ``value`` wraps it for arrays and duals
+
+    def __post_init__(self):
+        if self.float_value is None:
+            object.__setattr__(self, "float_value", self.value)
 
     @property
     def arity(self) -> int:
@@ -100,17 +106,19 @@ def _reads(fn, nparams: int) -> tuple:
 
 
 def _elementary(math_fn, ufunc):
-    """The value function of a unary op: ``math_fn`` on Python floats, ``ufunc`` otherwise."""
+    """The value function of a unary op: ``math_fn`` on Python floats, ``ufunc`` otherwise.
+    numpy's RuntimeWarnings are silenced: an undefined point is reported once, by the policy
+    of :mod:`diffmethods.domain`, not by numpy quoting this file."""
     if math_fn is None:
         def value(x):
-            if type(x) is float:
-                return float(ufunc(x))
-            return ufunc(x)
+            with np.errstate(all="ignore"):
+                return float(ufunc(x)) if type(x) is float else ufunc(x)
     else:
         def value(x):
             if type(x) is float:
                 return math_fn(x)
-            return ufunc(x)
+            with np.errstate(all="ignore"):
+                return ufunc(x)
     value.__name__ = ufunc.__name__
     value.__doc__ = f"{ufunc.__name__}(x): math on floats, numpy otherwise."
     return value
@@ -149,12 +157,38 @@ def square(x):
     return x * x
 
 
+def _operator(bare):
+    """The value of a Python operator row: the operator itself, with numpy's RuntimeWarnings
+    silenced when an operand is an array (the undefined-point policy speaks instead). The
+    tape's scalar fast path calls ``bare`` (the row's ``float_value``) directly."""
+    if bare is operator.neg:
+        def value(x):
+            if type(x) is np.ndarray:
+                with np.errstate(all="ignore"):
+                    return bare(x)
+            return bare(x)
+    else:
+        def value(a, b):
+            if type(a) is np.ndarray or type(b) is np.ndarray:
+                with np.errstate(all="ignore"):
+                    return bare(a, b)
+            return bare(a, b)
+    value.__name__ = bare.__name__
+    value.bare = bare
+    return value
+
+
+add, subtract, multiply = _operator(operator.add), _operator(operator.sub), _operator(operator.mul)
+divide, negative = _operator(operator.truediv), _operator(operator.neg)
+
+
 def power(a, b):
     """``a ** b``, giving nan (as numpy does) where Python would return a complex root."""
-    out = a ** b
-    if type(out) is complex:
-        return float(np.power(np.float64(a), b))
-    return out
+    if (type(a) is float or type(a) is int) and type(b) is not np.ndarray:
+        out = a ** b
+        return math.nan if type(out) is complex else out
+    with np.errstate(all="ignore"):
+        return a ** b
 
 
 def _d_power_base(y, a, b):
@@ -172,7 +206,8 @@ def _both_floats(fn2, ufunc):
     def value(a, b):
         if type(a) is float and type(b) is float:
             return fn2(a, b)
-        return ufunc(a, b)
+        with np.errstate(all="ignore"):
+            return ufunc(a, b)
     value.__name__ = ufunc.__name__
     return value
 
@@ -223,9 +258,11 @@ def intervals(spec) -> tuple:
 
 
 def ieee(fn, *args):
-    """Evaluate ``fn`` with numpy float64 scalars, so 1/0 is inf and log(-1) is nan (with
-    numpy's RuntimeWarning) instead of a Python exception; the result is a Python float."""
-    out = fn(*(np.float64(a) if type(a) in (float, int) else a for a in args))
+    """Evaluate ``fn`` with numpy float64 scalars, so 1/0 is inf and log(-1) is nan instead of
+    a Python exception; the result is a Python float. numpy's RuntimeWarning is silenced: the
+    undefined-point policy (:mod:`diffmethods.domain`) reports the point once instead."""
+    with np.errstate(all="ignore"):
+        out = fn(*(np.float64(a) if type(a) in (float, int) else a for a in args))
     return float(out) if isinstance(out, np.floating) else out
 
 
@@ -236,17 +273,17 @@ _OFF0 = ((-5.0, -0.5), (0.5, 5.0))  # both sides of a kink at 0, away from it
 LN2, LN10 = math.log(2), math.log(10)
 _ROWS = [
     # --- arithmetic, the Python operators -------------------------------------------------
-    ("add",      np.add,      operator.add, (lambda y, a, b: 1.0, lambda y, a, b: 1.0),
+    ("add",      np.add,      add,    (lambda y, a, b: 1.0, lambda y, a, b: 1.0),
      operator.add, (_R, _R), "+"),
-    ("subtract", np.subtract, operator.sub, (lambda y, a, b: 1.0, lambda y, a, b: -1.0),
+    ("subtract", np.subtract, subtract, (lambda y, a, b: 1.0, lambda y, a, b: -1.0),
      operator.sub, (_R, _R), "-"),
-    ("multiply", np.multiply, operator.mul, (lambda y, a, b: b, lambda y, a, b: a),
+    ("multiply", np.multiply, multiply, (lambda y, a, b: b, lambda y, a, b: a),
      operator.mul, (_R, _R), "*"),
-    ("divide",   np.divide,   operator.truediv, (lambda y, a, b: 1 / b, lambda y, a, b: -y / b),
+    ("divide",   np.divide,   divide, (lambda y, a, b: 1 / b, lambda y, a, b: -y / b),
      operator.truediv, (_R, (0.5, 5.0)), "/"),
     ("power",    np.power,    power,   (_d_power_base, lambda y, a, b: y * log(a)),
      "Pow", ((0.2, 4.0), (-3.0, 3.0)), "**"),
-    ("negative", np.negative, operator.neg, (lambda y, x: -1.0,), operator.neg, (_R,), "-"),
+    ("negative", np.negative, negative, (lambda y, x: -1.0,), operator.neg, (_R,), "-"),
     # --- powers and roots -------------------------------------------------------------------
     ("square",   np.square,   square, (lambda y, x: 2 * x,), lambda x: x**2, (_R,), ""),
     ("sqrt",     np.sqrt,     sqrt,   (lambda y, x: 0.5 / y,), "sqrt", ((0.1, 10.0),), ""),
@@ -334,7 +371,8 @@ RADIUS = {
 }
 
 OPS: dict[str, Op] = {
-    name: Op(name, ufunc, value, partials, sym, domain, symbol, RADIUS.get(name))
+    name: Op(name, ufunc, value, partials, sym, domain, symbol, RADIUS.get(name),
+             getattr(value, "bare", value))
     for name, ufunc, value, partials, sym, domain, symbol in _ROWS
 }
 """Every elementary operation, by numpy name."""

@@ -17,9 +17,11 @@ around its real operand. Each operation whose table row has a ``radius`` (the di
 pole, a branch point or the edge of the real domain) is therefore checked: where the real
 operands are outside the domain (sqrt(-1) would be i, log(-1) would be i pi), or where the
 imaginary parts reach toward the singularity (log(1e-300 + 1e-20 i) is -46 + 1.57 i, so the
-quotient said 1.6e20 for a true 1e300), the result is the real function's value with a nan
-imaginary part: the derivative is nan, and the undefined-point policy
-(:mod:`diffmethods.domain`) says why, instead of a confident wrong number.
+quotient said 1.6e20 for a true 1e300), the operation gives the real function's value (nan
+outside the domain) with no imaginary part, and the pass is marked: its derivative is nan, and
+the undefined-point policy (:mod:`diffmethods.domain`) says why, instead of a confident wrong
+number. (A nan imaginary part would not do: (a + nan i) * 2 is nan + nan i in IEEE complex
+arithmetic, so the value itself would be lost.)
 
 >>> from diffmethods import gradient
 >>> gradient(lambda x: x**3, 2.0, method="complex-step")
@@ -86,13 +88,14 @@ of the derivative. A larger step h is allowed a proportionally larger reach (10 
 so that a singularity never costs more accuracy than the step itself already does."""
 
 
-def _on_the_real_branch(op, values, out, step: float):
-    """``out``, or the real function's value with a nan imaginary part where the complex
-    evaluation of ``op`` is not the real function's continuation (see the module docstring):
-    an operand's imaginary part reaches toward its singularity, or the real operands are
-    outside the domain (the real value is nan)."""
+def _on_the_real_branch(op, values, out, trace):
+    """``out``, or -- where the complex evaluation of ``op`` is not the real function's
+    continuation (see the module docstring): an operand's imaginary part reaches toward its
+    singularity, or the real operands are outside the domain -- the real function's value
+    (nan outside), with ``trace.refused`` set where it is finite so that the pass gives no
+    derivative."""
     real = [np.real(v) for v in values]
-    reach = min(0.5, max(REACH, 10 * step))
+    reach = min(0.5, max(REACH, 10 * trace.step))
     off, outside = False, False
     for v, radius in zip(values, op.radius):
         if radius is not None:
@@ -102,18 +105,22 @@ def _on_the_real_branch(op, values, out, step: float):
     if not (outside or np.any(off)):
         return out
     real_value = op.ufunc(*real)
-    off = off | np.isnan(real_value)
-    return np.where(off, real_value + complex(0, np.nan), out)[()]
+    undefined = np.isnan(real_value)  # nan carries itself on: the value is nan, as f's is
+    if np.any(off & ~undefined):
+        trace.refused = True
+    return np.where(off | undefined, real_value + 0j, out)[()]
 
 
 class ComplexPass:
-    """Bookkeeping of one complex-step evaluation: the operations evaluated."""
+    """Bookkeeping of one complex-step evaluation: the operations evaluated, the step, and
+    whether an operation refused it (then the pass gives no derivative)."""
 
-    __slots__ = ("ops", "step")
+    __slots__ = ("ops", "step", "refused")
 
     def __init__(self, step: float = DEFAULT_STEP):
         self.ops = 0
         self.step = step  # h: how far the operations' checks let the operands reach
+        self.refused = False
 
 
 class Complex(Traced):
@@ -142,7 +149,7 @@ class Complex(Traced):
         with np.errstate(all="ignore"):
             out = rule(*values)
             if op.radius is not None:
-                out = _on_the_real_branch(op, values, out, trace.step)
+                out = _on_the_real_branch(op, values, out, trace)
         trace.ops += 1
         return Complex(out, trace)
 
@@ -185,11 +192,12 @@ def _inputs(problem, i: int, h: float, trace: ComplexPass):
 
 
 def _real_and_imag(y, problem):
-    """(Re f, Im f) of f's output: a Complex scalar, or a real number (f is constant)."""
+    """(Re f, Im f) of f's output: a Complex scalar, or a real number (f is constant); Im f is
+    nan when an operation refused the step."""
     if isinstance(y, Complex):
         if y.shape != ():
             problem.scalar_output(y, Complex)  # raises the error about array outputs
-        return float(np.real(y.value)), float(np.imag(y.value))
+        return float(np.real(y.value)), np.nan if y.trace.refused else float(np.imag(y.value))
     return problem.scalar_output(y), 0.0
 
 
@@ -226,7 +234,7 @@ class ComplexStep:
             if J is None:
                 J = np.empty((len(parts), problem.n))
                 value = np.array([p.real for p in parts])
-            J[:, i] = [p.imag / h for p in parts]
+            J[:, i] = np.nan if trace.refused else [p.imag / h for p in parts]
         return problem.result(value, J, passes=problem.calls, ops=ops, step=h)
 
 

@@ -23,6 +23,7 @@ import math
 import numpy as np
 
 from ..array_ops import SUM, check_matmul, matmul_tangent, shape_of
+from ..domain import quiet
 from ..errors import OptionError
 from ..ops import ieee
 from ..tracing import Traced, float_constant, shared_context
@@ -200,6 +201,7 @@ class ForwardMode:
     summary = "dual numbers: one pass per block of input directions"
     exact = True
 
+    @quiet
     def gradient(self, problem, *, chunk: int | None = None):
         n = problem.n
         chunk = _checked_chunk(chunk, n, problem.is_array)
@@ -217,6 +219,7 @@ class ForwardMode:
         return problem.result(value, grad, passes=passes, ops=ops, chunk=chunk,
                               expected_passes=math.ceil(n / chunk))
 
+    @quiet
     def jvp(self, problem, direction):
         """J(x) v for a scalar or vector-valued f in one pass: the tangent seeded with v."""
         from ..vectors import vector_output
@@ -230,6 +233,7 @@ class ForwardMode:
         jv = np.array([_tangent_of(y, 1)[0] for y in outputs])
         return problem.result(value, jv, passes=1, ops=trace.ops)
 
+    @quiet
     def jacobian(self, problem, *, chunk: int | None = None):
         """J(x) column block by column block: each pass seeds k input directions and reads
         the tangents of every output (the cost grows with the inputs, not the outputs)."""

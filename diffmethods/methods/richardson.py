@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..domain import quiet
 from ..errors import OptionError
 from ..points import real_scalar
 
@@ -68,6 +69,7 @@ class Richardson:
     summary = "central differences extrapolated to h -> 0 (Ridders), with an error estimate"
     exact = False
 
+    @quiet
     def gradient(self, problem, *, step=None, factor: float = 1.4, levels: int = 10):
         if not (isinstance(factor, (int, float)) and factor > 1):
             raise OptionError(f"factor must be a number > 1 (the step is divided by it at each "

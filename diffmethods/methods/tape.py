@@ -33,6 +33,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..array_ops import INDEX, check_matmul, is_fancy, matmul_transpose, shape_of
+from ..domain import quiet
 from ..ops import BINARY_DUNDERS, ieee
 from ..tracing import Traced, float_constant, shared_context
 from .adjoints import Sweep, array_backward, edges_of, kept_values, partial_at, accumulate, writable
@@ -66,6 +67,7 @@ class Tape:
         self.inputs = self.size
         return var
 
+    @quiet  # inf * 0 in a sweep is nan; the undefined-point policy says so, not numpy
     def backward(self, seeds: dict, log: list | None = None, retain: bool = False) -> list:
         """Sweep the records in reverse from ``seeds`` ({node: adjoint}); return all adjoints.
 
@@ -316,7 +318,7 @@ def _tape_of(args) -> Tape:
 def _fast_binary(op):
     """``a <op> b`` for two scalar Vars or a Var and a number: the hot path of scalar code.
     It records exactly what :meth:`Var._elementwise` would, minus the generality."""
-    value, (d_a, d_b) = op.value, op.partials
+    value, (d_a, d_b) = op.float_value, op.partials
     generic = Var._elementwise
 
     def method(self, other):
