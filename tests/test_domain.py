@@ -67,7 +67,7 @@ def test_where_f_is_finite_but_not_differentiable_every_exact_method_gives_nan(
     assert len(messages) == 1 and named in messages[0], (method, messages)
 
 
-@pytest.mark.parametrize("method", ["complex-step", "finite", "richardson"])
+@pytest.mark.parametrize("method", ["complex-step", "finite"])
 def test_a_step_that_reaches_a_singularity_is_named(method):
     # f is fine at 1e-300 (forward and reverse give 1e300), but no step fits between the
     # point and log's singularity at 0: nan, and the warning says which operation it was
@@ -76,8 +76,9 @@ def test_a_step_that_reaches_a_singularity_is_named(method):
     (message,) = domain_messages(caught)
     assert "log(1e-300) is within 1e-300 of a singularity of log" in message
     assert "use forward or reverse mode" in message
-    assert dm.gradient(lambda x: np.log(x) + x, 1e-300, method="forward")[0] == \
-        pytest.approx(1e300, rel=1e-15)
+    for exact in ("forward", "richardson"):  # Richardson cuts its first step to fit (1e-301)
+        assert dm.gradient(lambda x: np.log(x) + x, 1e-300, method=exact)[0] == \
+            pytest.approx(1e300, rel=1e-12)
 
 
 def test_jacobian_rows_of_undefined_outputs_are_nan_the_others_kept():
