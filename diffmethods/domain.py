@@ -39,7 +39,7 @@ import numpy as np
 
 from .errors import DomainError, DomainWarning
 
-_LARGE = 4096  # a derivative with more entries is checked with one sum, not an isfinite array
+_FEW = 16  # a derivative with at most this many entries is checked in a Python loop
 
 
 def undefined_point(problem, value, derivative):
@@ -78,10 +78,13 @@ def quiet(method):
 
 
 def _all_finite(a) -> bool:
+    """Every entry finite: a Python loop for a few entries (faster than numpy's call overhead),
+    one sum for many (no temporary array), checked entry by entry only if the sum is not."""
     a = np.asarray(a)
-    if a.size > _LARGE:  # no temporary array of a million booleans; an overflowing sum of
-        return math.isfinite(a.sum())  # finite entries only sends us down the careful path
-    return bool(np.isfinite(a).all())
+    if a.size <= _FEW:
+        return all(map(math.isfinite, a.ravel().tolist()))
+    with np.errstate(all="ignore"):  # finite entries may sum to inf
+        return math.isfinite(a.sum()) or bool(np.isfinite(a).all())
 
 
 def _warn(message: str) -> None:
