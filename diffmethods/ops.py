@@ -182,13 +182,25 @@ add, subtract, multiply = _operator(operator.add), _operator(operator.sub), _ope
 divide, negative = _operator(operator.truediv), _operator(operator.neg)
 
 
+def _power_of_floats(a, b):
+    """``a ** b`` on Python numbers, nan (as numpy gives) where Python would return a complex
+    root: the tape's scalar fast path (the row's ``float_value``)."""
+    out = a ** b
+    if type(out) is complex:
+        return math.nan
+    return out
+
+
 def power(a, b):
-    """``a ** b``, giving nan (as numpy does) where Python would return a complex root."""
-    if (type(a) is float or type(a) is int) and type(b) is not np.ndarray:
-        out = a ** b
-        return math.nan if type(out) is complex else out
-    with np.errstate(all="ignore"):
-        return a ** b
+    """``a ** b``, giving nan (as numpy does) where Python would return a complex root; on
+    arrays with numpy's RuntimeWarnings silenced (the undefined-point policy speaks)."""
+    if type(a) is np.ndarray or type(b) is np.ndarray:
+        with np.errstate(all="ignore"):
+            return a ** b
+    return _power_of_floats(a, b)
+
+
+power.bare = _power_of_floats
 
 
 def _d_power_base(y, a, b):

@@ -33,7 +33,6 @@ from __future__ import annotations
 import numpy as np
 
 from ..array_ops import INDEX, check_matmul, is_fancy, matmul_transpose, shape_of
-from ..domain import quiet
 from ..ops import BINARY_DUNDERS, ieee
 from ..tracing import Traced, float_constant, shared_context
 from .adjoints import Sweep, array_backward, edges_of, kept_values, partial_at, accumulate, writable
@@ -67,7 +66,6 @@ class Tape:
         self.inputs = self.size
         return var
 
-    @quiet  # inf * 0 in a sweep is nan; the undefined-point policy says so, not numpy
     def backward(self, seeds: dict, log: list | None = None, retain: bool = False) -> list:
         """Sweep the records in reverse from ``seeds`` ({node: adjoint}); return all adjoints.
 
@@ -100,7 +98,8 @@ class Tape:
             elif len(record) == 3:
                 adjoint[record[1]] += record[2] * g
             else:
-                record[1](g, adjoint, sweep)
+                with np.errstate(all="ignore"):  # inf * 0 is nan: the domain policy says so
+                    record[1](g, adjoint, sweep)
                 adjoint[record[0]] = None  # propagated: let the array's memory be reused
         return adjoint
 
@@ -112,7 +111,8 @@ class Tape:
             if len(record) == 2:
                 log.append((out, None, None, g))  # an array primitive: its transpose
                 sweep.shared.add(out)  # the log keeps g: it must not be reused in place
-                record[1](g, adjoint, sweep)
+                with np.errstate(all="ignore"):
+                    record[1](g, adjoint, sweep)
                 continue
             for i, d_i in zip(record[1::2], record[2::2]):
                 log.append((out, i, d_i, g))
