@@ -109,15 +109,16 @@ def _message(problem, values, defined) -> str:
             bad = np.flatnonzero(~defined)
             head = (f"output{'s' if bad.size > 1 else ''} {', '.join(map(str, bad[:5]))} of f "
                     f"{'are' if bad.size > 1 else 'is'} undefined at {where}: ")
-        cause = _diagnose(problem, values=True)
+        cause = _diagnose(_record(problem), values=True)
         return head + (cause or f"its value is {_number(values[~defined].flat[0])}") \
             + ". The derivative is nan."
     method = getattr(problem, "method", "") or "the"
-    cause = _diagnose(problem, values=False)
+    recorded = _record(problem)
+    cause = _diagnose(recorded, values=False)
     if cause is not None:
         return (f"f is not differentiable at {where}: {cause}. The {method} derivative is "
                 "nan.")
-    near = _nearest_singularity(problem)
+    near = _nearest_singularity(recorded)
     return (f"f is finite at {where} but its {method} derivative is not" +
             (f", while forward mode's is: {near}, nearer than this method can step. The "
              "derivative is nan; use forward or reverse mode (or a smaller step)." if near else
@@ -182,11 +183,10 @@ def _bad_tangent(d) -> np.ndarray:
     return ~np.isfinite(tangent).all(axis=-1)
 
 
-def _diagnose(problem, values: bool):
+def _diagnose(recorded, values: bool):
     """The first operation that made f's value (or its derivative) not finite from finite
-    operands, described; None if there is none to be found."""
+    operands, described from the ``recorded`` pass; None if there is none to be found."""
     from .methods.forward import Dual
-    recorded = _record(problem)
     if recorded is None:
         return None
     nodes, outputs = recorded
@@ -261,12 +261,11 @@ def _distance(op, operands):
         return None
 
 
-def _nearest_singularity(problem):
+def _nearest_singularity(recorded):
     """The recorded operation whose operand is nearest to a singularity, described, for a
     derivative that only a stepping method (complex step, differences) failed to give."""
     from .methods.forward import Dual
     from .ops import OPS
-    recorded = _record(problem)
     if recorded is None:
         return None
     best = None
