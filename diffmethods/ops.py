@@ -251,8 +251,11 @@ def _stable_sympy(name: str, derivative):
                     def fdiff(self, argindex=1):
                         return derivative(sympy, *self.args)
 
-                    made.append(type(base)(name, (base,), {"fdiff": fdiff,
-                                                          "__module__": __name__}))
+                    where = f"_sympy_{name}"  # found again by pickle, under this name
+                    cls = type(base)(name, (base,), {"fdiff": fdiff, "__module__": __name__,
+                                                     "__qualname__": where})
+                    globals()[where] = cls
+                    made.append(cls)
         return made[0](*args)
 
     construct.__name__ = name
