@@ -57,12 +57,12 @@ class Op:
     domain: tuple[tuple[float, float], ...]
     symbol: str = ""  # infix operator for printing ("+", "*", ...); empty for functions
     radius: tuple | None = None  # per argument: distance to a singularity (see RADIUS)
-    float_value: Callable | None = None  # the bare function on Python floats (the tape's fast
-    #                                      path); ``value`` wraps it for arrays and duals
+    raw_value: Callable | None = None  # ``value`` without silencing numpy's warnings: for the
+    #                                    tape's scalar fast path and for methods run quietly
 
     def __post_init__(self):
-        if self.float_value is None:
-            object.__setattr__(self, "float_value", self.value)
+        if self.raw_value is None:
+            object.__setattr__(self, "raw_value", self.value)
 
     @property
     def arity(self) -> int:
@@ -160,7 +160,7 @@ def square(x):
 def _operator(bare):
     """The value of a Python operator row: the operator itself, with numpy's RuntimeWarnings
     silenced when an operand is an array (the undefined-point policy speaks instead). The
-    tape's scalar fast path calls ``bare`` (the row's ``float_value``) directly."""
+    tape's scalar fast path calls ``bare`` (the row's ``raw_value``) directly."""
     if bare is operator.neg:
         def value(x):
             if type(x) is np.ndarray:
@@ -182,9 +182,9 @@ add, subtract, multiply = _operator(operator.add), _operator(operator.sub), _ope
 divide, negative = _operator(operator.truediv), _operator(operator.neg)
 
 
-def _power_of_floats(a, b):
-    """``a ** b`` on Python numbers, nan (as numpy gives) where Python would return a complex
-    root: the tape's scalar fast path (the row's ``float_value``)."""
+def _raw_power(a, b):
+    """``a ** b``, nan (as numpy gives) where Python would return a complex root, without
+    silencing numpy: the row's ``raw_value`` (the tape's scalar fast path)."""
     out = a ** b
     if type(out) is complex:
         return math.nan
@@ -197,10 +197,10 @@ def power(a, b):
     if type(a) is np.ndarray or type(b) is np.ndarray:
         with np.errstate(all="ignore"):
             return a ** b
-    return _power_of_floats(a, b)
+    return _raw_power(a, b)
 
 
-power.bare = _power_of_floats
+power.bare = _raw_power
 
 
 def _d_power_base(y, a, b):

@@ -72,7 +72,7 @@ class Dual(Traced):
         trace = _trace_of(args)
         values = [a.value if isinstance(a, Dual) else _constant(a) for a in args]
         try:
-            out = op.value(*values)
+            out = op.raw_value(*values)  # the methods run under errstate (@quiet) already
         except (ArithmeticError, ValueError):
             out = ieee(op.value, *values)
         out = _plain(out)

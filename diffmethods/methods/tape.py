@@ -318,7 +318,7 @@ def _tape_of(args) -> Tape:
 def _fast_binary(op):
     """``a <op> b`` for two scalar Vars or a Var and a number: the hot path of scalar code.
     It records exactly what :meth:`Var._elementwise` would, minus the generality."""
-    value, (d_a, d_b) = op.float_value, op.partials
+    value, (d_a, d_b) = op.raw_value, op.partials
     generic = Var._elementwise
 
     def method(self, other):
