@@ -10,7 +10,8 @@ from . import methods as _methods  # noqa: F401  (registers the built-in methods
 from .api import derivative, differentiate, gradient, hessian, hvp, jacobian, jvp, vjp
 from .transforms import grad, value_and_grad
 from .checker import GradientCheck, check_gradient
-from .errors import (BranchError, CostWarning, DiffMethodsError, DirectionError, DomainWarning,
+from .errors import (BranchError, CostWarning, DiffMethodsError, DirectionError, DomainError,
+                     DomainWarning,
                      ExpressionError, FunctionError, NoManualGradientError, OptionError,
                      OutputError, PointError, PrecisionWarning, UnknownMethodError, UnsupportedOperationError)
 from .methods.finite import register_scheme, schemes, unregister_scheme
@@ -54,7 +55,7 @@ def __getattr__(name):
 
 __all__ = [
     "gradient", "differentiate", "derivative", "jacobian", "hessian", "jvp", "vjp", "hvp",
-    "grad", "value_and_grad", "component_names", "CostWarning", "DomainWarning",
+    "grad", "value_and_grad", "component_names", "CostWarning", "DomainWarning", "DomainError",
     "PrecisionWarning",
     "DirectionError",
     "manual", "check_gradient", "GradientCheck", "methods", "register_method",

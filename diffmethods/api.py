@@ -43,7 +43,8 @@ def _run(operator: str, f, point, method: str, options: dict, *args,
     problem = Problem(f, point, method, argnums)
     if checked is not None:
         args = (checked(problem),) + args
-    return fn(problem, *args, **options), problem
+    with np.errstate(all="ignore"):  # an undefined point is reported once, by domain.py
+        return fn(problem, *args, **options), problem
 
 
 def _direction(problem: Problem, v, what: str = "the direction") -> np.ndarray:

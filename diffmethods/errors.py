@@ -80,3 +80,8 @@ class PrecisionWarning(UserWarning):
 class DomainWarning(RuntimeWarning):
     """f is not defined at the point (its value is nan or infinite, or an operation was applied
     outside its domain): the derivative returned is nan, never a confident number."""
+
+
+class DomainError(DiffMethodsError, ValueError):
+    """f is undefined or not differentiable at the point, and DomainWarnings are errors
+    (``warnings.simplefilter("error", DomainWarning)``): raised instead of returning nan."""

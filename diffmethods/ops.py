@@ -11,7 +11,16 @@ Every elementwise operation the methods understand is one row of :data:`OPS`:
 * ``sympy``    -- the sympy constructor the symbolic tracer uses (named, and imported only
   when first used, so that importing diffmethods does not import sympy);
 * ``domain``   -- per argument, an interval ``(lo, hi)`` or a union of intervals where the
-  operation is smooth, for sampling in tests (:func:`intervals` reads either form).
+  operation is smooth, for sampling in tests (:func:`intervals` reads either form);
+* ``radius``   -- per argument, how far the operand may move (in the complex plane) before
+  the operation meets a pole, a branch point or the edge of its real domain: 0 on the edge,
+  negative outside the domain, ``None`` where the operation is entire (:data:`RADIUS`). The
+  complex step checks its step against it; the undefined-point policy names the edge it finds.
+
+A partial is computed from the input wherever the form read off the output would cancel:
+``d tanh(x) = 1/cosh(x)**2``, not ``1 - tanh(x)**2``, which is 0 for x > 19 (the truth is
+~4e-17 there); ``d arcsin(x) = 1/sqrt((1 - x)(1 + x))``, exact near |x| = 1 where ``1 - x*x``
+keeps only a few digits.
 
 Forward mode sums ``partial * tangent``, reverse mode accumulates ``partial * adjoint``, the
 symbolic tracer builds ``row.sympy(*args)``. Adding an operation means adding one row, and
@@ -26,6 +35,7 @@ from __future__ import annotations
 import dis
 import math
 import operator
+import threading
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Callable
@@ -46,6 +56,13 @@ class Op:
     sympy_spec: object  # a callable, or the name of a sympy function (imported when used)
     domain: tuple[tuple[float, float], ...]
     symbol: str = ""  # infix operator for printing ("+", "*", ...); empty for functions
+    radius: tuple | None = None  # per argument: distance to a singularity (see RADIUS)
+    raw_value: Callable | None = None  # ``value`` without silencing numpy's warnings: for the
+    #                                    tape's scalar fast path and for methods run quietly
+
+    def __post_init__(self):
+        if self.raw_value is None:
+            object.__setattr__(self, "raw_value", self.value)
 
     @property
     def arity(self) -> int:
@@ -89,17 +106,19 @@ def _reads(fn, nparams: int) -> tuple:
 
 
 def _elementary(math_fn, ufunc):
-    """The value function of a unary op: ``math_fn`` on Python floats, ``ufunc`` otherwise."""
+    """The value function of a unary op: ``math_fn`` on Python floats, ``ufunc`` otherwise.
+    numpy's RuntimeWarnings are silenced: an undefined point is reported once, by the policy
+    of :mod:`diffmethods.domain`, not by numpy quoting this file."""
     if math_fn is None:
         def value(x):
-            if type(x) is float:
-                return float(ufunc(x))
-            return ufunc(x)
+            with np.errstate(all="ignore"):
+                return float(ufunc(x)) if type(x) is float else ufunc(x)
     else:
         def value(x):
             if type(x) is float:
                 return math_fn(x)
-            return ufunc(x)
+            with np.errstate(all="ignore"):
+                return ufunc(x)
     value.__name__ = ufunc.__name__
     value.__doc__ = f"{ufunc.__name__}(x): math on floats, numpy otherwise."
     return value
@@ -138,18 +157,60 @@ def square(x):
     return x * x
 
 
-def power(a, b):
-    """``a ** b``, giving nan (as numpy does) where Python would return a complex root."""
+def _operator(bare):
+    """The value of a Python operator row: the operator itself, with numpy's RuntimeWarnings
+    silenced when an operand is an array (the undefined-point policy speaks instead). The
+    tape's scalar fast path calls ``bare`` (the row's ``raw_value``) directly."""
+    if bare is operator.neg:
+        def value(x):
+            if type(x) is np.ndarray:
+                with np.errstate(all="ignore"):
+                    return bare(x)
+            return bare(x)
+    else:
+        def value(a, b):
+            if type(a) is np.ndarray or type(b) is np.ndarray:
+                with np.errstate(all="ignore"):
+                    return bare(a, b)
+            return bare(a, b)
+    value.__name__ = bare.__name__
+    value.bare = bare
+    return value
+
+
+add, subtract, multiply = _operator(operator.add), _operator(operator.sub), _operator(operator.mul)
+divide, negative = _operator(operator.truediv), _operator(operator.neg)
+
+
+def _raw_power(a, b):
+    """``a ** b``, nan (as numpy gives) where Python would return a complex root, without
+    silencing numpy: the row's ``raw_value`` (the tape's scalar fast path)."""
     out = a ** b
     if type(out) is complex:
-        return float(np.power(np.float64(a), b))
+        return math.nan
     return out
 
 
+def power(a, b):
+    """``a ** b``, giving nan (as numpy does) where Python would return a complex root; on
+    arrays with numpy's RuntimeWarnings silenced (the undefined-point policy speaks)."""
+    if type(a) is np.ndarray or type(b) is np.ndarray:
+        with np.errstate(all="ignore"):
+            return a ** b
+    return _raw_power(a, b)
+
+
+power.bare = _raw_power
+
+
 def _d_power_base(y, a, b):
-    """d(a**b)/da = b a**(b-1); for the common square, 2a in one multiplication."""
-    if type(b) is int and b == 2:
-        return 2 * a
+    """d(a**b)/da = b a**(b-1); for the common square, 2a in one multiplication; for a
+    constant exponent 0, 0 (a**0 = 1 everywhere, also at a = 0 where b a**(b-1) is 0 * inf)."""
+    if type(b) is int or type(b) is float:
+        if b == 2:
+            return 2 * a
+        if b == 0:
+            return 0 * a
     return b * power(a, b - 1)
 
 
@@ -157,7 +218,8 @@ def _both_floats(fn2, ufunc):
     def value(a, b):
         if type(a) is float and type(b) is float:
             return fn2(a, b)
-        return ufunc(a, b)
+        with np.errstate(all="ignore"):
+            return ufunc(a, b)
     value.__name__ = ufunc.__name__
     return value
 
@@ -168,15 +230,54 @@ hypot = _both_floats(math.hypot, np.hypot)
 arctan2 = _both_floats(math.atan2, np.arctan2)
 
 
+_STABLE_LOCK = threading.Lock()
+
+
+def _stable_sympy(name: str, derivative):
+    """sympy's function ``name``, differentiated by ``derivative(sympy, *args)`` instead of
+    sympy's own rule where that cancels as the table's old partials did (sympy says
+    d tanh(x) = 1 - tanh(x)**2, which is 0 for x > 19). The class keeps sympy's name, so the
+    printers, lambdify and the 50-digit reference treat it as the function it is; it is made
+    on first use, so importing diffmethods does not import sympy."""
+    made = []
+
+    def construct(*args):
+        if not made:
+            with _STABLE_LOCK:
+                if not made:
+                    import sympy
+                    base = getattr(sympy, name)
+
+                    def fdiff(self, argindex=1):
+                        return derivative(sympy, *self.args)
+
+                    where = f"_sympy_{name}"  # found again by pickle, under this name
+                    cls = type(base)(name, (base,), {"fdiff": fdiff, "__module__": __name__,
+                                                     "__qualname__": where})
+                    globals()[where] = cls
+                    made.append(cls)
+        return made[0](*args)
+
+    construct.__name__ = name
+    return construct
+
+
+def _sympy_hypot(a, b):
+    from sympy.codegen.cfunctions import hypot as sympy_hypot
+    return sympy_hypot(a, b)
+
+
 def intervals(spec) -> tuple:
     """A domain entry as a tuple of intervals: ``(lo, hi)`` or ``((lo, hi), (lo, hi), ...)``."""
     return (spec,) if isinstance(spec[0], (int, float)) else tuple(spec)
 
 
 def ieee(fn, *args):
-    """Evaluate ``fn`` with numpy float64 scalars, so 1/0 is inf and log(-1) is nan (with
-    numpy's RuntimeWarning) instead of a Python exception; the result is a Python float."""
-    out = fn(*(np.float64(a) if type(a) in (float, int) else a for a in args))
+    """Evaluate ``fn`` with numpy float64 scalars, so 1/0 is inf and log(-1) is nan instead of
+    a Python exception; the result is a Python float. numpy's RuntimeWarning is silenced: the
+    undefined-point policy (:mod:`diffmethods.domain`) reports the point once instead."""
+    with np.errstate(all="ignore"):
+        out = fn(*(np.float64(a) if type(a) in (float, int) else a for a in args))
     return float(out) if isinstance(out, np.floating) else out
 
 
@@ -187,17 +288,17 @@ _OFF0 = ((-5.0, -0.5), (0.5, 5.0))  # both sides of a kink at 0, away from it
 LN2, LN10 = math.log(2), math.log(10)
 _ROWS = [
     # --- arithmetic, the Python operators -------------------------------------------------
-    ("add",      np.add,      operator.add, (lambda y, a, b: 1.0, lambda y, a, b: 1.0),
+    ("add",      np.add,      add,    (lambda y, a, b: 1.0, lambda y, a, b: 1.0),
      operator.add, (_R, _R), "+"),
-    ("subtract", np.subtract, operator.sub, (lambda y, a, b: 1.0, lambda y, a, b: -1.0),
+    ("subtract", np.subtract, subtract, (lambda y, a, b: 1.0, lambda y, a, b: -1.0),
      operator.sub, (_R, _R), "-"),
-    ("multiply", np.multiply, operator.mul, (lambda y, a, b: b, lambda y, a, b: a),
+    ("multiply", np.multiply, multiply, (lambda y, a, b: b, lambda y, a, b: a),
      operator.mul, (_R, _R), "*"),
-    ("divide",   np.divide,   operator.truediv, (lambda y, a, b: 1 / b, lambda y, a, b: -y / b),
+    ("divide",   np.divide,   divide, (lambda y, a, b: 1 / b, lambda y, a, b: -y / b),
      operator.truediv, (_R, (0.5, 5.0)), "/"),
     ("power",    np.power,    power,   (_d_power_base, lambda y, a, b: y * log(a)),
      "Pow", ((0.2, 4.0), (-3.0, 3.0)), "**"),
-    ("negative", np.negative, operator.neg, (lambda y, x: -1.0,), operator.neg, (_R,), "-"),
+    ("negative", np.negative, negative, (lambda y, x: -1.0,), operator.neg, (_R,), "-"),
     # --- powers and roots -------------------------------------------------------------------
     ("square",   np.square,   square, (lambda y, x: 2 * x,), lambda x: x**2, (_R,), ""),
     ("sqrt",     np.sqrt,     sqrt,   (lambda y, x: 0.5 / y,), "sqrt", ((0.1, 10.0),), ""),
@@ -208,7 +309,7 @@ _ROWS = [
     # --- exponentials and logarithms --------------------------------------------------------
     ("exp",      np.exp,      exp,    (lambda y, x: y,),           "exp", (_R,), ""),
     ("exp2",     np.exp2,     exp2,   (lambda y, x: y * LN2,),     "cfunctions.exp2", (_R,), ""),
-    ("expm1",    np.expm1,    expm1,  (lambda y, x: y + 1,),       "cfunctions.expm1", (_R,), ""),
+    ("expm1",    np.expm1,    expm1,  (lambda y, x: exp(x),),      "cfunctions.expm1", (_R,), ""),
     ("log",      np.log,      log,    (lambda y, x: 1 / x,),       "log", ((0.1, 10.0),), ""),
     ("log2",     np.log2,     log2,   (lambda y, x: 1 / (x * LN2),), "cfunctions.log2",
      ((0.1, 10.0),), ""),
@@ -220,23 +321,25 @@ _ROWS = [
     ("sin",      np.sin,      sin,    (lambda y, x: cos(x),),      "sin", (_R,), ""),
     ("cos",      np.cos,      cos,    (lambda y, x: -sin(x),),     "cos", (_R,), ""),
     ("tan",      np.tan,      tan,    (lambda y, x: 1 + y * y,),   "tan", ((-1.4, 1.4),), ""),
-    ("arcsin",   np.arcsin,   arcsin, (lambda y, x: 1 / sqrt(1 - x * x),), "asin",
-     ((-0.95, 0.95),), ""),
-    ("arccos",   np.arccos,   arccos, (lambda y, x: -1 / sqrt(1 - x * x),), "acos",
-     ((-0.95, 0.95),), ""),
+    ("arcsin",   np.arcsin,   arcsin, (lambda y, x: 1 / sqrt((1 - x) * (1 + x)),),
+     _stable_sympy("asin", lambda sp, x: 1 / sp.sqrt((1 - x) * (1 + x))), ((-0.95, 0.95),), ""),
+    ("arccos",   np.arccos,   arccos, (lambda y, x: -1 / sqrt((1 - x) * (1 + x)),),
+     _stable_sympy("acos", lambda sp, x: -1 / sp.sqrt((1 - x) * (1 + x))), ((-0.95, 0.95),), ""),
     ("arctan",   np.arctan,   arctan, (lambda y, x: 1 / (1 + x * x),), "atan", (_R,), ""),
     ("arctan2",  np.arctan2,  arctan2,
-     (lambda y, a, b: b / (a * a + b * b), lambda y, a, b: -a / (a * a + b * b)),
+     (lambda y, a, b: b / hypot(a, b) / hypot(a, b),  # not b / (a*a + b*b): no overflow
+      lambda y, a, b: -a / hypot(a, b) / hypot(a, b)),
      "atan2", ((0.1, 5.0), (0.1, 5.0)), ""),
     ("sinh",     np.sinh,     sinh,   (lambda y, x: cosh(x),),     "sinh", (_R,), ""),
     ("cosh",     np.cosh,     cosh,   (lambda y, x: sinh(x),),     "cosh", (_R,), ""),
-    ("tanh",     np.tanh,     tanh,   (lambda y, x: 1 - y * y,),   "tanh", (_R,), ""),
-    ("arcsinh",  np.arcsinh,  arcsinh, (lambda y, x: 1 / sqrt(x * x + 1),), "asinh",
-     (_R,), ""),
-    ("arccosh",  np.arccosh,  arccosh, (lambda y, x: 1 / sqrt(x * x - 1),), "acosh",
+    ("tanh",     np.tanh,     tanh,   (lambda y, x: square(1 / cosh(x)),),
+     _stable_sympy("tanh", lambda sp, x: 1 / sp.cosh(x)**2), (_R,), ""),
+    ("arcsinh",  np.arcsinh,  arcsinh, (lambda y, x: 1 / hypot(x, 1.0),),
+     _stable_sympy("asinh", lambda sp, x: 1 / _sympy_hypot(x, 1)), (_R,), ""),
+    ("arccosh",  np.arccosh,  arccosh, (lambda y, x: 1 / (sqrt(x - 1) * sqrt(x + 1)),), "acosh",
      ((1.1, 10.0),), ""),
-    ("arctanh",  np.arctanh,  arctanh, (lambda y, x: 1 / (1 - x * x),), "atanh",
-     ((-0.95, 0.95),), ""),
+    ("arctanh",  np.arctanh,  arctanh, (lambda y, x: 1 / ((1 - x) * (1 + x)),),
+     _stable_sympy("atanh", lambda sp, x: 1 / ((1 - x) * (1 + x))), ((-0.95, 0.95),), ""),
     # --- piecewise: derivatives where smooth, and a stated convention at the kinks ----------
     # abs'(0) = sign(0) = 0; maximum/minimum split a tie evenly (1/2 each), as sympy's
     # Heaviside(0) = 1/2 does; sign' = 0 everywhere (its jump at 0 has no derivative).
@@ -250,8 +353,41 @@ _ROWS = [
      "Min", (_OFF0, (-0.4, 0.4)), ""),
 ]
 
+
+def _is_whole(b):
+    return np.isfinite(b) & (np.floor(b) == b)
+
+
+_INF = math.inf
+# The radius column: for each argument, the distance from the (real) operands to the nearest
+# point where the operation stops being analytic in that argument -- a pole, a branch point or
+# the edge of the real domain (negative outside it). Operations missing here are entire (exp,
+# sin, +, *, ...) or piecewise with a stated convention (abs, sign, maximum, minimum).
+RADIUS = {
+    "divide":  (None, lambda a, b: np.abs(b)),                              # pole at b = 0
+    "power":   (lambda a, b: np.where(_is_whole(b), np.where(b >= 0, _INF, np.abs(a)), a),
+                lambda a, b: np.where(a > 0, _INF, np.where(a == 0, 0.0, -1.0))),
+    "sqrt":    (lambda x: x,),
+    "cbrt":    (lambda x: np.abs(x),),
+    "hypot":   (lambda a, b: np.hypot(a, b),) * 2,
+    "log":     (lambda x: x,),
+    "log2":    (lambda x: x,),
+    "log10":   (lambda x: x,),
+    "log1p":   (lambda x: 1 + x,),
+    "tan":     (lambda x: np.abs(np.cos(x)),),          # |cos x| <= the distance to a pole
+    "arcsin":  (lambda x: 1 - np.abs(x),),
+    "arccos":  (lambda x: 1 - np.abs(x),),
+    "arctan":  (lambda x: np.hypot(x, 1.0),),            # branch points at +-i
+    "arctan2": (lambda a, b: np.hypot(a, b),) * 2,
+    "tanh":    (lambda x: np.hypot(x, math.pi / 2),),    # poles at +-i pi/2
+    "arcsinh": (lambda x: np.hypot(x, 1.0),),
+    "arccosh": (lambda x: x - 1,),
+    "arctanh": (lambda x: 1 - np.abs(x),),
+}
+
 OPS: dict[str, Op] = {
-    name: Op(name, ufunc, value, partials, sym, domain, symbol)
+    name: Op(name, ufunc, value, partials, sym, domain, symbol, RADIUS.get(name),
+             getattr(value, "bare", value))
     for name, ufunc, value, partials, sym, domain, symbol in _ROWS
 }
 """Every elementary operation, by numpy name."""

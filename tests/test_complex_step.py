@@ -76,3 +76,61 @@ def test_complex_step_matches_the_50_digit_reference_on_the_analytic_catalogue()
         assert ref.available, s.name
         _, rel = ref.errors(dm.gradient(s.f, s.point, method="complex-step"))
         assert rel <= 1e-15, (s.name, rel)
+
+
+@pytest.mark.parametrize("y, x", [(y, x) for y in (1.0, -1.0, 3.0, 2.5e8)
+                                  for x in (0.0, -0.0, 1e-300, -1e-300, -2.0, 2.0)]
+                         + [(y, x) for y in (0.0, -0.0, 1e-300, -1e-300) for x in (-2.0, 2.0)])
+def test_arctan2_on_and_off_the_axes(y, x):
+    # was: ZeroDivisionError at x = 0, and -3 pi/2 instead of -pi/2 at x = -0.0
+    r = dm.differentiate(np.arctan2, (y, x), method="complex-step")
+    assert r.value == np.arctan2(y, x)
+    assert close(r.gradient, dm.gradient(np.arctan2, (y, x), method="reverse"), 1e-15, 1e-300)
+
+
+def test_arctan2_of_a_computed_negative_zero():
+    def f(a, b):
+        return np.arctan2(a, -(b - b))  # the second argument is -0.0 at every point
+    for point in ((-1.0, 2.0), (1.0, 2.0), (1e-3, -5.0)):
+        r = dm.differentiate(f, point, method="complex-step")
+        assert r.value == f(*point)
+        assert close(r.gradient, dm.gradient(f, point, method="reverse"), 1e-15)
+
+
+@pytest.mark.parametrize("f, x", [(np.sqrt, -1.0), (np.log, -1.0), (np.arcsin, 2.0),
+                                  (np.arccos, -2.0), (np.arccosh, 0.5), (np.arctanh, 2.0),
+                                  (np.log1p, -2.0), (lambda x: x**0.5, -4.0)])
+def test_outside_the_real_domain_the_complex_step_gives_nan(f, x):
+    # it gave confident numbers of ~1e20 (the principal complex branch: sqrt(-1) = i)
+    with pytest.warns(dm.errors.DomainWarning):
+        r = dm.differentiate(f, x, method="complex-step")
+    assert np.isnan(r.value) and np.isnan(r.gradient[0])
+
+
+def test_an_operand_outside_the_domain_is_caught_even_when_not_stepped():
+    # the pass for x1 does not perturb log's operand, whose principal complex log is finite
+    with pytest.warns(dm.errors.DomainWarning):
+        g = dm.gradient(lambda x1, x2: x1 * np.log(x2), (2.0, -1.0), method="complex-step")
+    assert np.all(np.isnan(g))
+
+
+def test_near_a_singularity_the_step_is_refused_not_trusted():
+    # log at 1e-300 with h = 1e-20: Im log(x + ih)/h = 1.6e20, the truth is 1e300
+    with pytest.warns(dm.errors.DomainWarning, match="log"):
+        g = dm.gradient(np.log, 1e-300, method="complex-step")
+    assert np.isnan(g[0])
+    # the same point with a step well inside the reach is fine, and so is 1e-10 by default
+    assert dm.gradient(np.log, 1e-17, method="complex-step", step=1e-40)[0] == \
+        pytest.approx(1e17, rel=1e-15)
+    assert dm.gradient(np.log, 1e-10, method="complex-step")[0] == pytest.approx(1e10, rel=1e-15)
+    assert dm.gradient(lambda x: 1 / x, 1e-12, method="complex-step")[0] == \
+        pytest.approx(-1e24, rel=1e-15)
+
+
+def test_the_reach_leaves_the_sweep_its_moderate_steps():
+    # larger steps may reach further (10 h, up to 1/2): the truncation error then shows as
+    # h**2, as the epsilon sweep teaches, rather than disappearing into nan
+    f = SCENARIOS["sweep"].f
+    exact = dm.gradient(f, 1.5, method="manual")[0]
+    g = dm.gradient(f, 1.5, method="complex-step", step=1e-3)[0]
+    assert np.isfinite(g) and 1e-12 < abs(g - exact) / abs(exact) < 1e-4

@@ -97,3 +97,43 @@ def test_piecewise_from_np_where_is_evaluated():
     f = lambda x: np.where(x > 1, x**3, -x)  # noqa: E731
     assert float(reference_gradient(f, 2.0).gradient[0]) == 12.0
     assert float(reference_gradient(f, 0.5).gradient[0]) == -1.0
+
+
+@pytest.mark.parametrize("text, point", [
+    ("x**x**x**x**x", 3.0),        # was a MemoryError: 3**(3**27) in the exponent
+    ("exp(exp(exp(x)))", 30.0),    # was a MemoryError
+    ("sin(exp(exp(x)))", 20.0),    # hung: sin of a 2e8-digit number
+    ("1 / (1 + exp(exp(x)))", 10.0),  # 10^9565 in the middle, though f is a tiny number
+])
+def test_the_reference_bounds_its_work_and_says_why(text, point):
+    ref = reference_gradient(parse_expression(text), point)
+    assert not ref.available
+    assert "beyond the reference's range of 10^±4932" in ref.reason, ref.reason
+    assert ref.describe().startswith("unavailable: ")
+
+
+def test_values_inside_the_range_are_still_referenced():
+    ref = reference_gradient(parse_expression("exp(exp(x))"), 7.0)  # exp(1097): 10^476
+    assert ref.available and ref.verified_digits >= 50
+    with mpmath.workdps(70):
+        exact = mpmath.exp(mpmath.exp(7) + 7)
+        assert abs(ref.gradient[0] - exact) <= mpmath.mpf(10)**-48 * exact
+
+
+def test_an_exhausted_time_budget_makes_the_reference_unavailable():
+    # budget=0: the deadline has passed before the first node (no timing decides this test)
+    ref = reference_gradient(lambda x: x**3, 2.0, budget=0)
+    assert not ref.available and "longer than its budget" in ref.reason
+
+
+@pytest.mark.parametrize("options", [{"digits": 0}, {"digits": 10**6}, {"digits": 2.5},
+                                     {"digits": True}, {"budget": -1}, {"budget": "1"}])
+def test_bad_digits_or_budget_are_refused(options):
+    with pytest.raises(dm.OptionError, match="digits|budget"):
+        reference_gradient(lambda x: x**3, 2.0, **options)
+
+
+def test_the_comparison_table_shows_why_the_reference_is_missing():
+    rows = dm.compare(parse_expression("x**x**x**x**x"), 3.0, methods=["reverse"], repeat=1)
+    assert rows[0]["reference"].startswith("unavailable: ") and "range" in rows[0]["reference"]
+    assert rows[0]["abs_error"] is None  # no error is made up without a reference

@@ -20,24 +20,35 @@ reference is the derivative of exactly the function the float64 methods differen
 Some functions have no such reference: a Python ``if`` on a value cannot be traced into one
 expression (``BranchError``), and a function may be undefined or complex at the point. Then
 :class:`Reference` is *unavailable* and says why; nothing is made up in its place.
+
+**The work is bounded.** mpmath numbers can grow without limit: 3**3**3**3**3 has about
+10^12 digits in its exponent (a MemoryError), and sin(exp(exp(20))) would reduce an argument
+of 10^(2.1e8) modulo pi (a hang). Every value, and before it is computed every power and
+exponential, must stay within 2**16384 (about 10^4932) in magnitude (:data:`MAX_BITS`); the
+evaluation stops after ``budget`` seconds (:data:`BUDGET`); ``digits`` is at most
+:data:`MAX_DIGITS`. Beyond that the reference is unavailable, with the reason.
 """
 
 from __future__ import annotations
 
 import math
+import time
 from dataclasses import dataclass
 
 import mpmath
 import numpy as np
 import sympy
 
-from ..errors import BranchError, DiffMethodsError
+from ..errors import BranchError, DiffMethodsError, OptionError
 from ..methods.symbolic import symbolic_gradient
 from ..points import parse_point
 
 DIGITS = 50          # significant digits of the reference
 GUARD_DIGITS = 10    # extra working digits, so rounding inside the expression stays invisible
 CHECK_DIGITS = 40    # the check evaluation uses this many more digits still
+MAX_DIGITS = 1000    # digits= beyond this is refused (the cost grows with the square)
+MAX_BITS = 2**14     # |value| < 2**MAX_BITS (about 10^4932) for every node, or unavailable
+BUDGET = 10.0        # seconds for evaluating the value and gradient (twice), or unavailable
 
 
 class NotEvaluable(Exception):
@@ -80,30 +91,58 @@ _RELATIONS = {
 }
 
 
-def evaluate(expr, values: dict, cache: dict | None = None):
+def evaluate(expr, values: dict, cache: dict | None = None, deadline: float | None = None):
     """The value of the sympy expression ``expr`` in mpmath arithmetic at the current working
     precision (use ``mpmath.workdps``). ``values`` maps each symbol to an mpmath number.
 
     Shared subexpressions are evaluated once (``cache``). Raises :class:`NotEvaluable` where
-    the value is not a finite real number, or for a node without a rule.
+    the value is not a finite real number, for a node without a rule, for a value beyond
+    2**MAX_BITS in magnitude, and once ``time.monotonic()`` passes ``deadline``.
     """
     cache = {} if cache is None else cache
     if expr in cache:
         return cache[expr]
-    out = _node(expr, values, cache)
+    if deadline is not None and time.monotonic() >= deadline:
+        raise NotEvaluable(f"the evaluation took longer than its budget (at {_short(expr)})")
+    out = _node(expr, values, cache, deadline)
     if isinstance(out, mpmath.mpc):
         if out.imag != 0:
-            raise NotEvaluable(f"{expr} is not real at this point")
+            raise NotEvaluable(f"{_short(expr)} is not real at this point")
         out = out.real
-    if not isinstance(out, bool) and not mpmath.isfinite(out):
-        raise NotEvaluable(f"{expr} is not finite at this point")
+    if not isinstance(out, bool):
+        if not mpmath.isfinite(out):
+            raise NotEvaluable(f"{_short(expr)} is not finite at this point")
+        if out and abs(mpmath.mag(out)) > MAX_BITS:
+            raise NotEvaluable(_out_of_range(expr, mpmath.mag(out)))
     cache[expr] = out
     return out
 
 
-def _node(expr, values, cache):
+def _short(expr, width: int = 60) -> str:
+    text = str(expr)
+    return text if len(text) <= width else text[:width - 3] + "..."
+
+
+def _out_of_range(expr, bits) -> str:
+    return (f"{_short(expr)} is about 10^{int(bits * math.log10(2)):d}, beyond the reference's "
+            f"range of 10^±{int(MAX_BITS * math.log10(2))}")
+
+
+# growth of the functions that can leave the range: log2 |f(a)| for an argument a
+_GROWTH = {"exp": lambda a: a / mpmath.ln(2), "expm1": lambda a: a / mpmath.ln(2),
+           "exp2": lambda a: a, "sinh": lambda a: abs(a) / mpmath.ln(2),
+           "cosh": lambda a: abs(a) / mpmath.ln(2)}
+
+
+def _check_range(expr, log2_size) -> None:
+    """Refuse before computing a value whose magnitude would be 2**log2_size."""
+    if abs(log2_size) > MAX_BITS:
+        raise NotEvaluable(_out_of_range(expr, log2_size))
+
+
+def _node(expr, values, cache, deadline=None):
     def arg(e):
-        return evaluate(e, values, cache)
+        return evaluate(e, values, cache, deadline)
 
     if expr.is_Symbol:
         if expr not in values:
@@ -128,6 +167,9 @@ def _node(expr, values, cache):
             return mpmath.fprod(arg(a) for a in expr.args)
         if expr.is_Pow:
             base, exponent = arg(expr.args[0]), arg(expr.args[1])
+            if base != 0 and exponent != 0:
+                with mpmath.workdps(15):  # the size only: a few digits are plenty
+                    _check_range(expr, exponent * mpmath.log(abs(base), 2))
             return mpmath.power(base, exponent)
         if name == "Piecewise":
             for piece, condition in expr.args:
@@ -142,9 +184,14 @@ def _node(expr, values, cache):
         rule = MPMATH_FUNCTIONS.get(name)
         if rule is None:
             raise NotEvaluable(f"no mpmath rule for the sympy function {name}")
-        return rule(*(arg(a) for a in expr.args))
+        args = [arg(a) for a in expr.args]
+        if name in _GROWTH:
+            _check_range(expr, _GROWTH[name](args[0]))
+        return rule(*args)
     except (ZeroDivisionError, ValueError, OverflowError) as e:
-        raise NotEvaluable(f"{expr} cannot be evaluated at this point ({e})") from None
+        raise NotEvaluable(f"{_short(expr)} cannot be evaluated at this point ({e})") from None
+    except MemoryError:  # a last resort: the range checks above should come first
+        raise NotEvaluable(f"{_short(expr)} needs more memory than there is") from None
 
 
 @dataclass(frozen=True)
@@ -200,27 +247,43 @@ def unavailable_reason(error: Exception) -> str:
     return str(error).splitlines()[0].rstrip(".")
 
 
-def reference_gradient(f, point, digits: int = DIGITS) -> Reference:
+def check_digits(digits) -> int:
+    """``digits`` as an int from 1 to MAX_DIGITS, or an :class:`OptionError` saying so."""
+    if not isinstance(digits, (int, np.integer)) or isinstance(digits, bool) \
+            or not 1 <= digits <= MAX_DIGITS:
+        raise OptionError(f"digits must be a whole number from 1 to {MAX_DIGITS}, "
+                          f"got {digits!r}")
+    return int(digits)
+
+
+def reference_gradient(f, point, digits: int = DIGITS, budget: float = BUDGET) -> Reference:
     """The gradient of ``f`` at ``point`` to ``digits`` significant digits, via the symbolic
-    expression evaluated in mpmath, or an unavailable :class:`Reference` saying why.
+    expression evaluated in mpmath, or an unavailable :class:`Reference` saying why (also when
+    a value leaves the range 10^±4932 or the evaluation takes longer than ``budget`` s).
 
     >>> ref = reference_gradient(lambda x: x**3, 2.0)
     >>> ref.gradient[0], ref.verified_digits
     (mpf('12.0'), 50.0)
     """
+    digits = check_digits(digits)
+    if not isinstance(budget, (int, float)) or not budget >= 0:
+        raise OptionError(f"budget must be a number of seconds >= 0, got {budget!r}")
     try:
         derived = symbolic_gradient(f, point)
     except DiffMethodsError as e:
         return Reference(digits, reason=unavailable_reason(e))
+    except (RecursionError, MemoryError):
+        return Reference(digits, reason="the symbolic expression is too large to derive")
     coordinates = parse_point(point)[1]
+    deadline = time.monotonic() + budget
     results = []
     for extra in (GUARD_DIGITS, GUARD_DIGITS + CHECK_DIGITS):
         with mpmath.workdps(digits + extra):
             values = {s: mpmath.mpf(float(v)) for s, v in zip(derived.symbols, coordinates)}
             cache: dict = {}
             try:
-                value = evaluate(derived.expression, values, cache)
-                grad = tuple(evaluate(g, values, cache) for g in derived.gradient)
+                value = evaluate(derived.expression, values, cache, deadline)
+                grad = tuple(evaluate(g, values, cache, deadline) for g in derived.gradient)
             except NotEvaluable as e:
                 return Reference(digits, reason=str(e))
             except RecursionError:
@@ -250,12 +313,13 @@ def derivatives_along(f, point, coordinate: int, orders, digits: int = DIGITS) -
     coordinates = parse_point(point)[1]
     symbol = derived.symbols[coordinate]
     out, expr, done = {}, derived.expression, 0
-    with mpmath.workdps(digits + GUARD_DIGITS):
+    deadline = time.monotonic() + BUDGET
+    with mpmath.workdps(check_digits(digits) + GUARD_DIGITS):
         values = {s: mpmath.mpf(float(v)) for s, v in zip(derived.symbols, coordinates)}
         cache: dict = {}
         for k in sorted(orders):
             while done < k:
                 expr = sympy.diff(expr, symbol)
                 done += 1
-            out[k] = evaluate(expr, values, cache)
+            out[k] = evaluate(expr, values, cache, deadline)
     return out

@@ -12,6 +12,17 @@ and Alonso, 2003), listed in :data:`NON_ANALYTIC`: comparisons and branches look
 part, |z| becomes z * sign(Re z) (so the derivative at 0 is 0, as for AD), max/min pick the
 operand with the larger/smaller real part (splitting a tie evenly).
 
+The expansion behind the method holds only inside the disc where an operation is analytic
+around its real operand. Each operation whose table row has a ``radius`` (the distance to a
+pole, a branch point or the edge of the real domain) is therefore checked: where the real
+operands are outside the domain (sqrt(-1) would be i, log(-1) would be i pi), or where the
+imaginary parts reach toward the singularity (log(1e-300 + 1e-20 i) is -46 + 1.57 i, so the
+quotient said 1.6e20 for a true 1e300), the operation gives the real function's value (nan
+outside the domain) with no imaginary part, and the pass is marked: its derivative is nan, and
+the undefined-point policy (:mod:`diffmethods.domain`) says why, instead of a confident wrong
+number. (A nan imaginary part would not do: (a + nan i) * 2 is nan + nan i in IEEE complex
+arithmetic, so the value itself would be lost.)
+
 >>> from diffmethods import gradient
 >>> gradient(lambda x: x**3, 2.0, method="complex-step")
 array([12.])
@@ -41,9 +52,16 @@ def _pick(larger):
 
 
 def _atan2(y, x):
-    # analytic continuation: arctan(y/x) plus the real branch constant of the quadrant
-    yr, xr = np.real(y), np.real(x)
-    return np.arctan(y / x) + (np.arctan2(yr, xr) - np.arctan(yr / xr))
+    """atan2 continued off the real axis by a formula analytic around the real operands:
+    arctan(y/x) (+-pi for x < 0) where |Re x| >= |Re y|, else +-pi/2 - arctan(x/y). The one
+    formula arctan(y/x) divided by zero at x = 0 and took the wrong branch at x = -0.0."""
+    y, x = np.asarray(y, dtype=complex), np.asarray(x, dtype=complex)
+    yr, xr = y.real, x.real
+    by_x = np.abs(xr) >= np.abs(yr)
+    near_x = np.arctan(y / np.where(by_x, x, 1)) + np.where(xr < 0, np.copysign(np.pi, yr), 0)
+    near_y = np.copysign(np.pi / 2, yr) - np.arctan(x / np.where(by_x, 1, y))
+    out = np.where(by_x, near_x, near_y)
+    return np.where((xr == 0) & (yr == 0), np.arctan2(yr, xr) + 0j, out)[()]
 
 
 def _cbrt(z):
@@ -63,14 +81,46 @@ NON_ANALYTIC = {
 """How the complex step evaluates operations whose numpy version is not analytic (or does
 not accept complex numbers): each rule agrees with the real function on the real axis."""
 
+REACH = 1e-5
+"""How close the imaginary parts may come to a singularity, as a fraction of the distance to it
+(``op.radius``): within it the Taylor terms the complex step drops are below REACH**2 = 1e-10
+of the derivative. A larger step h is allowed a proportionally larger reach (10 h, up to 1/2),
+so that a singularity never costs more accuracy than the step itself already does."""
+
+
+def _on_the_real_branch(op, values, out, trace):
+    """``out``, or -- where the complex evaluation of ``op`` is not the real function's
+    continuation (see the module docstring): an operand's imaginary part reaches toward its
+    singularity, or the real operands are outside the domain -- the real function's value
+    (nan outside), with ``trace.refused`` set where it is finite so that the pass gives no
+    derivative."""
+    real = [np.real(v) for v in values]
+    reach = min(0.5, max(REACH, 10 * trace.step))
+    off, outside = False, False
+    for v, radius in zip(values, op.radius):
+        if radius is not None:
+            distance, imag = radius(*real), np.abs(np.imag(v))
+            off = off | ((imag > 0) & (imag >= reach * distance))
+            outside = outside or bool(np.any(distance < 0))
+    if not (outside or np.any(off)):
+        return out
+    real_value = op.ufunc(*real)
+    undefined = np.isnan(real_value)  # nan carries itself on: the value is nan, as f's is
+    if np.any(off & ~undefined):
+        trace.refused = True
+    return np.where(off | undefined, real_value + 0j, out)[()]
+
 
 class ComplexPass:
-    """Bookkeeping of one complex-step evaluation: the operations evaluated."""
+    """Bookkeeping of one complex-step evaluation: the operations evaluated, the step, and
+    whether an operation refused it (then the pass gives no derivative)."""
 
-    __slots__ = ("ops",)
+    __slots__ = ("ops", "step", "refused")
 
-    def __init__(self):
+    def __init__(self, step: float = DEFAULT_STEP):
         self.ops = 0
+        self.step = step  # h: how far the operations' checks let the operands reach
+        self.refused = False
 
 
 class Complex(Traced):
@@ -98,6 +148,8 @@ class Complex(Traced):
         rule = NON_ANALYTIC.get(op.name, op.ufunc)
         with np.errstate(all="ignore"):
             out = rule(*values)
+            if op.radius is not None:
+                out = _on_the_real_branch(op, values, out, trace)
         trace.ops += 1
         return Complex(out, trace)
 
@@ -146,17 +198,19 @@ def _trace_of(args) -> ComplexPass:
 
 def _inputs(problem, i: int, h: float, trace: ComplexPass) -> list:
     """One Complex per leaf of the point, coordinate i stepped by ih."""
+    trace.step = h
     x = problem.x.astype(complex)
-    x[i] += 1j * h
+    x.imag[i] = h  # not x[i] += 1j * h: -0.0 + 0.0 is +0.0, and arctan2 sees the sign
     return [Complex(v, trace) for v in problem.structure.split(x)]
 
 
 def _real_and_imag(y, problem):
-    """(Re f, Im f) of f's output: a Complex scalar, or a real number (f is constant)."""
+    """(Re f, Im f) of f's output: a Complex scalar, or a real number (f is constant); Im f is
+    nan when an operation refused the step."""
     if isinstance(y, Complex):
         if y.shape != ():
             problem.scalar_output(y, Complex)  # raises the error about array outputs
-        return float(np.real(y.value)), float(np.imag(y.value))
+        return float(np.real(y.value)), np.nan if y.trace.refused else float(np.imag(y.value))
     return problem.scalar_output(y), 0.0
 
 
@@ -193,7 +247,7 @@ class ComplexStep:
             if J is None:
                 J = np.empty((len(parts), problem.n))
                 value = np.array([p.real for p in parts])
-            J[:, i] = [p.imag / h for p in parts]
+            J[:, i] = np.nan if trace.refused else [p.imag / h for p in parts]
         return problem.result(value, J, passes=problem.calls, ops=ops, step=h)
 
 

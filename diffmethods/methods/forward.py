@@ -23,6 +23,7 @@ import math
 import numpy as np
 
 from ..array_ops import SUM, check_matmul, matmul_tangent, shape_of
+from ..domain import quiet
 from ..errors import OptionError
 from ..ops import ieee
 from ..tracing import Traced, float_constant, shared_context
@@ -71,7 +72,7 @@ class Dual(Traced):
         trace = _trace_of(args)
         values = [a.value if isinstance(a, Dual) else _constant(a) for a in args]
         try:
-            out = op.value(*values)
+            out = op.raw_value(*values)  # the methods run under errstate (@quiet) already
         except (ArithmeticError, ValueError):
             out = ieee(op.value, *values)
         out = _plain(out)
@@ -238,6 +239,7 @@ class ForwardMode:
     summary = "dual numbers: one pass per block of input directions"
     exact = True
 
+    @quiet
     def gradient(self, problem, *, chunk: int | None = None):
         n = problem.n
         given = chunk is not None
@@ -257,6 +259,7 @@ class ForwardMode:
         return problem.result(value, grad, passes=passes, ops=ops, chunk=chunk,
                               expected_passes=math.ceil(n / chunk))
 
+    @quiet
     def jvp(self, problem, direction):
         """J(x) v for a scalar or vector-valued f in one pass: the tangent seeded with v."""
         from ..vectors import vector_output
@@ -267,6 +270,7 @@ class ForwardMode:
         jv = np.array([_tangent_of(y, 1)[0] for y in outputs])
         return problem.result(value, jv, passes=1, ops=trace.ops)
 
+    @quiet
     def jacobian(self, problem, *, chunk: int | None = None):
         """J(x) column block by column block: each pass seeds k input directions and reads
         the tangents of every output (the cost grows with the inputs, not the outputs)."""

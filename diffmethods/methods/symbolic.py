@@ -165,8 +165,8 @@ class Compiled:
     common-subexpression-eliminated form.
 
     The code uses the math module on Python floats (fast). Where math raises (1/0, log(-1),
-    overflow) it runs again through numpy, which gives inf/nan as IEEE arithmetic and the other
-    methods do."""
+    overflow) or Python's ** turns complex ((-1.0)**0.5) it runs again through numpy, which
+    gives inf/nan as IEEE arithmetic and the other methods do."""
 
     def __init__(self, symbols, cse_form):
         self.symbols, self.cse = symbols, cse_form
@@ -176,14 +176,13 @@ class Compiled:
     def __call__(self, x) -> list:
         values = x.tolist() if isinstance(x, np.ndarray) else [float(v) for v in x]
         try:
-            out = self.function(*values)
-            if complex in set(map(type, out)):  # (-1.0) ** 0.5 is complex in Python
-                raise ValueError("outside the real domain")
-        except (ArithmeticError, ValueError):
+            return [float(v) for v in self.function(*values)]
+        except (ArithmeticError, ValueError, TypeError):  # TypeError: (-1.0)**0.5 is complex
             if self._ieee_function is None:
                 self._ieee_function = _compile(self.symbols, self.cse, "numpy")
-            out = [np.asarray(v).reshape(-1)[0] for v in
-                   self._ieee_function(*(np.array([v]) for v in values))]
+            with np.errstate(all="ignore"):  # the undefined-point policy speaks instead
+                out = [np.asarray(v).reshape(-1)[0] for v in
+                       self._ieee_function(*(np.array([v]) for v in values))]
         return [float(v) for v in out]
 
 

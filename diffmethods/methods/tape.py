@@ -98,7 +98,8 @@ class Tape:
             elif len(record) == 3:
                 adjoint[record[1]] += record[2] * g
             else:
-                record[1](g, adjoint, sweep)
+                with np.errstate(all="ignore"):  # inf * 0 is nan: the domain policy says so
+                    record[1](g, adjoint, sweep)
                 adjoint[record[0]] = None  # propagated: let the array's memory be reused
         return adjoint
 
@@ -110,7 +111,8 @@ class Tape:
             if len(record) == 2:
                 log.append((out, None, None, g))  # an array primitive: its transpose
                 sweep.shared.add(out)  # the log keeps g: it must not be reused in place
-                record[1](g, adjoint, sweep)
+                with np.errstate(all="ignore"):
+                    record[1](g, adjoint, sweep)
                 continue
             for i, d_i in zip(record[1::2], record[2::2]):
                 log.append((out, i, d_i, g))
@@ -337,7 +339,7 @@ def _tape_of(args) -> Tape:
 def _fast_binary(op):
     """``a <op> b`` for two scalar Vars or a Var and a number: the hot path of scalar code.
     It records exactly what :meth:`Var._elementwise` would, minus the generality."""
-    value, (d_a, d_b) = op.value, op.partials
+    value, (d_a, d_b) = op.raw_value, op.partials
     generic = Var._elementwise
 
     def method(self, other):
