@@ -63,8 +63,9 @@ class SparseTangent(Structured):
         out = np.zeros(self.shape)
         rows = out.reshape(-1, self.k)
         element = np.arange(rows.shape[0])
-        vals = self.vals.reshape(len(element), -1)
-        cols = self.cols.reshape(len(element), -1)
+        r = self.vals.shape[-1]  # (not -1: an empty array has no length to work it out from)
+        vals = self.vals.reshape(len(element), r)
+        cols = self.cols.reshape(len(element), r)
         for s in range(vals.shape[1]):  # within one slot each (element, column) pair is unique
             rows[element, cols[:, s]] += vals[:, s]
         return out
