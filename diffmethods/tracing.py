@@ -9,7 +9,8 @@ subclass implements:
 
 * ``_elementwise(op, args)`` -- apply a row of the operation table (:mod:`diffmethods.ops`);
 * ``_linear(prim, args, params)`` -- apply a linear array primitive (:mod:`diffmethods.array_ops`);
-* ``_matmul(a, b)`` -- the one bilinear primitive, matrix product;
+* ``_matmul(a, b)`` -- ``a @ b``: the contraction row of :mod:`diffmethods.contractions` with
+  matmul's subscripts, after any fast path the tracer has for it;
 * ``_primitive(prim, args, params)`` -- a nonlinear array primitive (linear algebra), a row of
   :mod:`diffmethods.primitives` with a tangent rule and an adjoint rule.
 
