@@ -101,8 +101,9 @@ class Dual(Traced):
                 else:
                     tangent = tangent + dense(term)
         want = out_shape + (trace.k,)
-        if not isinstance(tangent, Structured) and tangent.shape != want:
-            tangent = np.broadcast_to(tangent, want)  # a scalar broadcast against an array
+        if tangent.shape != want:  # an operand broadcast against a larger one, or a scalar
+            tangent = tangent.broadcast_to(out_shape) if isinstance(tangent, Structured) \
+                else np.broadcast_to(tangent, want)
         return trace._count(op.name, args, Dual(out, tangent, trace))
 
     @classmethod
