@@ -36,7 +36,7 @@ from __future__ import annotations
 
 import math
 import string
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
 import numpy as np
@@ -59,6 +59,13 @@ class Spec:
 
     inputs: tuple
     output: tuple
+    _hash: int = field(init=False, repr=False, compare=False, default=0)
+
+    def __post_init__(self):  # a spec is a key of the plan caches: hash it once
+        object.__setattr__(self, "_hash", hash((self.inputs, self.output)))
+
+    def __hash__(self) -> int:
+        return self._hash
 
     def __str__(self) -> str:
         """The einsum string, when the labels fit in letters (for messages and traces)."""
@@ -209,29 +216,29 @@ def evaluate(spec: Spec, xs):
     the first, summed labels) and (shared kept..., summed, free labels of the second). What to
     do depends only on the spec and the shapes, so it is planned once (:func:`_plan`) and the
     plan is replayed on the numbers."""
-    xs = [x if isinstance(x, np.ndarray) else np.asarray(x) for x in xs]
-    prepare, pairs, final_sum, final_perm = _plan(spec, tuple(x.shape for x in xs))
+    xs = [x if type(x) is np.ndarray else np.asarray(x) for x in xs]
+    prepare, pairs, final_sum, final_perm = _plan(spec, tuple([x.shape for x in xs]))
     arrays = []
     for x, (squeeze, diagonals, summed) in zip(xs, prepare):
         if squeeze is not None:
-            x = np.reshape(x, squeeze)
+            x = x.reshape(squeeze)
         for p, q in diagonals:
-            x = np.diagonal(x, axis1=p, axis2=q)
+            x = x.diagonal(axis1=p, axis2=q)
         if summed:
-            x = np.sum(x, axis=summed)
+            x = x.sum(axis=summed)
         arrays.append(x)
     for i, j, swap, perm_x, shape_x, perm_y, shape_y, summed, shape in pairs:
         x, y = (arrays[j], arrays[i]) if swap else (arrays[i], arrays[j])
-        arrays = [a for k, a in enumerate(arrays) if k not in (i, j)]
-        x = np.reshape(np.transpose(x, perm_x) if perm_x else x, shape_x)
-        y = np.reshape(np.transpose(y, perm_y) if perm_y else y, shape_y)
+        arrays = [a for k, a in enumerate(arrays) if k != i and k != j]
+        x = (x.transpose(perm_x) if perm_x else x).reshape(shape_x)
+        y = (y.transpose(perm_y) if perm_y else y).reshape(shape_y)
         # one matmul sums the shared labels; with none to sum it is an outer product
         r = np.matmul(x, y) if summed else x * y
-        arrays.append(np.reshape(r, shape))
-    (x,) = arrays
+        arrays.append(r.reshape(shape))
+    x = arrays[0]
     if final_sum:
-        x = np.sum(x, axis=final_sum)
-    return np.transpose(x, final_perm) if final_perm else x
+        x = x.sum(axis=final_sum)
+    return x.transpose(final_perm) if final_perm else x
 
 
 @lru_cache(maxsize=1024)
@@ -336,12 +343,32 @@ def _perm(labels, order):
 # --- the row: value, tangent, adjoint, symbolic ---------------------------------------------
 def contract(spec: Spec, *xs):
     """``spec`` applied to ``xs``: traced by whichever tracer the operands carry, plain numpy
-    otherwise. The rules below call it too, so they run on dual numbers (a Hessian's sweep)."""
-    return apply(EINSUM, xs, {"spec": spec})
+    otherwise. The rules below call it too, so they run on dual numbers (a Hessian's sweep).
+
+    A traced scalar (0-d) operand has no labels: it multiplies every term of the sum, so it is
+    factored out as one elementwise product (a table operation) and the rest is contracted."""
+    scalars = [k for k, labels in enumerate(spec.inputs) if not labels
+               and not (type(xs[k]) is np.ndarray or type(xs[k]) is float)
+               and _traced_type(xs[k]) is not None]
+    if not scalars:
+        return apply(EINSUM, xs, {"spec": spec})
+    rest = [k for k in range(len(xs)) if k not in scalars]
+    factor = xs[scalars[0]]
+    for k in scalars[1:]:
+        factor = factor * xs[k]
+    if not rest:
+        return factor
+    inner = Spec(tuple(spec.inputs[k] for k in rest), spec.output)
+    return contract(inner, *(xs[k] for k in rest)) * factor
+
+
+def _plain(xs) -> bool:
+    return all(type(x) is np.ndarray or type(x) is float for x in xs) \
+        or _traced_type(*xs) is None
 
 
 def _value(*xs, spec):
-    if _traced_type(*xs) is not None:  # dual numbers held by a tape: trace them
+    if not _plain(xs):  # dual numbers held by a tape (a Hessian's sweep): trace them
         return contract(spec, *xs)
     return evaluate(spec, xs)
 
@@ -366,9 +393,10 @@ def _vjp(g, xs, out, wrt, spec):
     # the output's adjoint g as one more factor and dx_wrt's labels as the free ones. So the
     # adjoint of operand `wrt` is the contraction of g (labels: the output's) with the other
     # operands, into the labels of operand `wrt`.
-    sub, layout, shape, mask = _adjoint_plan(spec, tuple(shape_of(x) for x in xs), wrt)
-    r = contract(sub, g, *xs[:wrt], *xs[wrt + 1:])
-    r = np.reshape(r, layout)
+    sub, layout, shape, mask = _adjoint_plan(spec, tuple([shape_of(x) for x in xs]), wrt)
+    operands = (g,) + tuple(xs[:wrt]) + tuple(xs[wrt + 1:])
+    r = evaluate(sub, operands) if _plain(operands) else contract(sub, *operands)
+    r = r.reshape(layout) if type(r) is np.ndarray else np.reshape(r, layout)
     if layout != shape:
         r = np.broadcast_to(r, shape)
     if mask is not None:
@@ -442,8 +470,9 @@ as the product rule)."""
 # --- numpy's products, as contractions ------------------------------------------------------
 def _operand(x):
     """A traced value as it is; anything else as an array (lists, numbers)."""
-    from .tracing import Traced
-    return x if isinstance(x, Traced) else np.asarray(x)
+    if type(x) is np.ndarray or hasattr(x, "_primitive"):  # an array, or a traced value
+        return x
+    return np.asarray(x)
 
 
 def _no_out(name, out=None, **kwargs):

@@ -73,6 +73,14 @@ def test_einsum_one_and_three_operands():
     assert check(lambda a: np.einsum("ij,ij,ij->i", a, a, a), r(2, 3))  # one operand thrice
 
 
+def test_einsum_with_traced_scalar_operands():
+    # a 0-d operand has no labels: it multiplies every term, and is factored out
+    assert check(lambda a, b: np.einsum(",i->i", a, b), np.array(2.0), r(3))
+    assert check(lambda a, b: np.einsum("i,,i", b, a, b), np.array(-1.5), r(3))
+    assert check(lambda a, b: np.einsum(",,", a, a, b), np.array(0.5), np.array(3.0))
+    assert check(lambda a, b: np.tensordot(a, b, axes=0), np.array(2.0), r(2, 2))
+
+
 def test_einsum_keywords_and_sublists():
     assert check(lambda a, b: np.einsum("ij,j->i", a, b, optimize=True), r(2, 3), r(3))
     assert check(lambda a, b: np.einsum("ij,j->i", a, b, optimize="greedy"), r(2, 3), r(3))
