@@ -114,6 +114,9 @@ _SUBLIST_LETTERS = string.ascii_uppercase + string.ascii_lowercase  # numpy's 0.
 def _from_sublists(args):
     """``einsum(op0, [0, 1], op1, [1, 2], [0, 2])`` -> ('AB,BC->AC', operands)."""
     def text(sub):
+        if isinstance(sub, str) or not hasattr(sub, "__iter__"):
+            raise _refuse("np.einsum", f"expected a sublist of integers after each operand, "
+                          f"got {sub!r}")
         out = ""
         for s in sub:
             if s is Ellipsis:
@@ -127,7 +130,7 @@ def _from_sublists(args):
     operands, subs = list(args[0::2]), [text(s) for s in args[1::2]]
     if len(args) % 2:  # an output sublist at the end
         out = "->" + text(args[-1])
-        operands = operands[:-1] if len(operands) > len(subs) else operands
+        operands = operands[:-1]
     else:
         out = ""
     return ",".join(subs) + out, operands

@@ -151,6 +151,11 @@ class Traced:
             for a in inputs:
                 if isinstance(a, Traced) and a.priority > self.priority:
                     return NotImplemented
+        if ufunc is np.matmul and method == "__call__" and kwargs:
+            raise UnsupportedOperationError(
+                f"np.matmul with {', '.join(k + '=' for k in kwargs)} is not supported on "
+                f"{self.method_label} values; write a @ b (np.moveaxis first for other axes), "
+                "or np.einsum with the subscripts you mean.")
         if method != "__call__" or kwargs:
             what = f"np.{ufunc.__name__}.{method}" if method != "__call__" else \
                 f"np.{ufunc.__name__} with {', '.join(kwargs)}="

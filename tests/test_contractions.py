@@ -241,6 +241,8 @@ def test_reverse_adjoints_of_a_transposing_einsum_are_not_views_of_g():
     (lambda a: np.einsum("ij", a, out=np.empty((2, 3))), r"np\.einsum: out= .*y = np\.einsum"),
     (lambda a: a @ np.ones((4, 2)), r"np\.matmul: .*do not match"),
     (lambda a: a @ 2.0, r"np\.matmul: .*scalar.*use \*"),
+    (lambda a: np.matmul(a, a.T, axes=[(-2, -1), (-2, -1), (-2, -1)]),
+     r"np\.matmul with axes= .*np\.einsum"),
     (lambda a: np.dot(a, np.ones((2, 4, 2))), r"np\.dot: .*not aligned"),
     (lambda a: np.tensordot(a, np.ones((2, 3)), axes=([0], [1])), r"np\.tensordot: .*mismatch"),
     (lambda a: np.inner(a, np.ones(2)), r"np\.inner: .*last axes"),
