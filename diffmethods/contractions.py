@@ -228,7 +228,7 @@ def evaluate(spec: Spec, xs):
         for p, q in diagonals:
             x = x.diagonal(axis1=p, axis2=q)
         if summed:
-            x = x.sum(axis=summed)
+            x = _sum(x, summed)
         arrays.append(x)
     for i, j, swap, perm_x, shape_x, perm_y, shape_y, summed, shape in pairs:
         x, y = (arrays[j], arrays[i]) if swap else (arrays[i], arrays[j])
@@ -240,8 +240,14 @@ def evaluate(spec: Spec, xs):
         arrays.append(r.reshape(shape))
     x = arrays[0]
     if final_sum:
-        x = x.sum(axis=final_sum)
+        x = _sum(x, final_sum)
     return x.transpose(final_perm) if final_perm else x
+
+
+def _sum(x, axes):
+    # an object array summed to a single element gives that element (a sympy expression)
+    r = x.sum(axis=axes)
+    return r if type(r) is np.ndarray or x.dtype != object else np.asarray(r, dtype=object)
 
 
 @lru_cache(maxsize=1024)

@@ -55,6 +55,10 @@ def test_einsum_ellipsis_and_broadcasting():
     assert check(lambda a, b: np.einsum("...i,...i", a, b), r(2, 3), r(3))
     assert check(lambda a, b: np.einsum("i...,i", a, b), r(3, 2, 2), r(3))
     assert check(lambda a, b: np.einsum("ij,jk", a, b), r(2, 1), r(3, 2))  # j: 1 against 3
+    # an operand summed to one element (an expression, not an array, in the symbolic method)
+    assert check(lambda a, b: np.einsum("d,...->...", a, b), r(1), r(2, 1))
+    assert check(lambda a, b, c: np.einsum("...bb,,c->...b", a, b, c), r(3, 3), np.array(2.0),
+                 r(2))
 
 
 def test_einsum_repeated_indices():
