@@ -126,33 +126,6 @@ def _moveaxis(x, source, destination):
     return _transpose(x, order)
 
 
-@handles(np.dot)
-def _dot(a, b, out=None):
-    if out is not None:
-        raise UnsupportedOperationError("np.dot(..., out=) is not supported on traced values")
-    if not shape_of(a) or not shape_of(b):
-        return a * b  # np.dot with a scalar operand is multiplication
-    return _traced_type(a, b)._matmul(a, b)
-
-
-@handles(np.vdot)
-def _vdot(a, b):
-    return _sum(np.ravel(a) * np.ravel(b))
-
-
-@handles(np.inner)
-def _inner(a, b):
-    if len(shape_of(a)) > 1 or len(shape_of(b)) > 1:
-        raise UnsupportedOperationError("np.inner is differentiated for vectors only; "
-                                        "use np.dot or np.sum(a * b, axis=-1)")
-    return _dot(a, b)
-
-
-@handles(np.outer)
-def _outer(a, b, out=None):
-    return np.reshape(a, (-1, 1)) * np.reshape(b, (1, -1))
-
-
 @handles(np.concatenate)
 def _concatenate(arrays, axis=0, **kwargs):
     _no_extra("np.concatenate", kwargs)
@@ -236,4 +209,4 @@ def _no_extra(name, kwargs):
 
 
 # The modules below register their functions with @handles when imported.
-from . import linalg  # noqa: E402,F401
+from . import contractions, linalg  # noqa: E402,F401

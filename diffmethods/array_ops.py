@@ -13,9 +13,10 @@ array of sympy expressions. So each primitive below is three functions:
 
 Primitives with several inputs (``multi=True``) take a tuple of values, tangents and shapes.
 
-The one bilinear primitive, the matrix product, is handled by :func:`matmul_tangent` and
-:func:`matmul_transpose`. The numpy functions users call (``np.sum``, ``np.mean``, ``np.dot``,
-...) are mapped onto these in :mod:`diffmethods.array_functions`.
+Products (``a @ b``, ``np.dot``, ``np.einsum``, ...) are not linear but multilinear: they are
+one row of the table of array primitives, in :mod:`diffmethods.contractions`. The numpy
+functions users call (``np.sum``, ``np.mean``, ...) are mapped onto these in
+:mod:`diffmethods.array_functions`.
 """
 
 from __future__ import annotations
@@ -26,7 +27,6 @@ from typing import Callable
 
 import numpy as np
 
-from .errors import UnsupportedOperationError
 
 
 @dataclass(frozen=True)
@@ -165,55 +165,6 @@ def sum_to_shape(g, shape):
         lead + i for i, n in enumerate(shape) if n == 1 and g_shape[lead + i] != 1)
     summed = np.sum(g, axis=axes, keepdims=True)
     return np.reshape(summed, shape)
-
-
-# --- the bilinear primitive: matrix product, for 1-D and 2-D operands ----------------------
-def _as_2d(shape_a, shape_b):
-    """Shapes as 2-D matrices: a vector on the left is a row, on the right a column."""
-    a2 = (1, shape_a[0]) if len(shape_a) == 1 else shape_a
-    b2 = (shape_b[0], 1) if len(shape_b) == 1 else shape_b
-    return a2, b2
-
-
-def check_matmul(a, b):
-    for side, x in (("left", a), ("right", b)):
-        if len(shape_of(x)) not in (1, 2):
-            raise UnsupportedOperationError(
-                f"matrix products are differentiated for 1-D and 2-D operands only; the {side} "
-                f"operand has shape {shape_of(x)}. Use np.sum(a * b, axis=...) for other cases.")
-
-
-def matmul_tangent(ta, a, tb, b):
-    """Tangent of ``a @ b`` given tangent blocks ``ta``/``tb`` (or None for a constant)."""
-    a2, b2 = _as_2d(shape_of(a), shape_of(b))
-    k = (ta if ta is not None else tb).shape[-1]
-    m, p = a2[0], b2[1]
-    result = np.zeros((m, p, k))
-    if ta is not None:  # (m, n, k) -> (m, k, n) @ (n, p) -> (m, k, p) -> (m, p, k)
-        t2 = np.reshape(ta, a2 + (k,))
-        result = result + np.swapaxes(np.swapaxes(t2, 1, 2) @ np.reshape(b, b2), 1, 2)
-    if tb is not None:  # (m, n) @ (n, p*k)
-        t2 = np.reshape(tb, b2 + (k,))
-        result = result + (np.reshape(a, a2) @ t2.reshape(b2[0], -1)).reshape(m, p, k)
-    return result.reshape(_matmul_shape(shape_of(a), shape_of(b)) + (k,))
-
-
-def _matmul_shape(sa, sb):
-    return tuple(sa[:-1]) + tuple(sb[1:])
-
-
-def matmul_transpose(g, a, b, wrt):
-    # a (m,n) @ b (n,p): the adjoint of a is g @ b^T, that of b is a^T @ g
-    if wrt == 1 and len(shape_of(a)) == 2 and len(shape_of(b)) == 1:
-        return a.T @ g  # the common A @ x: no reshaping needed
-    if wrt == 0 and len(shape_of(a)) == 1 and len(shape_of(b)) == 2:
-        return b @ g  # and x @ B
-    """Adjoint contribution of ``a @ b`` for operand ``wrt`` (0 for a, 1 for b)."""
-    a2, b2 = _as_2d(shape_of(a), shape_of(b))
-    g2 = np.reshape(g, (a2[0], b2[1]))
-    if wrt == 0:
-        return np.reshape(g2 @ np.reshape(b, b2).T, shape_of(a))
-    return np.reshape(np.reshape(a, a2).T @ g2, shape_of(b))
 
 
 CONCATENATE = Linear(

@@ -9,7 +9,8 @@ subclass implements:
 
 * ``_elementwise(op, args)`` -- apply a row of the operation table (:mod:`diffmethods.ops`);
 * ``_linear(prim, args, params)`` -- apply a linear array primitive (:mod:`diffmethods.array_ops`);
-* ``_matmul(a, b)`` -- the one bilinear primitive, matrix product;
+* ``_matmul(a, b)`` -- ``a @ b``: the contraction row of :mod:`diffmethods.contractions` with
+  matmul's subscripts, after any fast path the tracer has for it;
 * ``_primitive(prim, args, params)`` -- a nonlinear array primitive (linear algebra), a row of
   :mod:`diffmethods.primitives` with a tangent rule and an adjoint rule.
 
@@ -150,6 +151,11 @@ class Traced:
             for a in inputs:
                 if isinstance(a, Traced) and a.priority > self.priority:
                     return NotImplemented
+        if ufunc is np.matmul and method == "__call__" and kwargs:
+            raise UnsupportedOperationError(
+                f"np.matmul with {', '.join(k + '=' for k in kwargs)} is not supported on "
+                f"{self.method_label} values; write a @ b (np.moveaxis first for other axes), "
+                "or np.einsum with the subscripts you mean.")
         if method != "__call__" or kwargs:
             what = f"np.{ufunc.__name__}.{method}" if method != "__call__" else \
                 f"np.{ufunc.__name__} with {', '.join(kwargs)}="

@@ -179,6 +179,34 @@ def mlp(batch=1000, sizes=(784, 128, 10), seed=0):
     return f, hand, point
 
 
+def attention(b=8, q=64, k=64, d=32, shifted=False, seed=0):
+    """Attention scores written with einsum, a softmax over the keys, contracted with the
+    values, and a scalar loss: f(Q, K, V), and its hand-written gradient (plain numpy, matmul).
+    ``shifted``: the softmax subtracts each row's max first, as numerically careful code does
+    (it changes no value here: the scores are of order 1)."""
+    rng = np.random.default_rng(seed)
+    point = (rng.normal(size=(b, q, d)), rng.normal(size=(b, k, d)), rng.normal(size=(b, k, d)))
+    c = 1.0 / math.sqrt(d)
+
+    def f(Q, K, V):
+        s = np.einsum("bqd,bkd->bqk", Q, K) * c
+        e = np.exp(s - np.max(s, axis=-1, keepdims=True) if shifted else s)
+        p = e / np.sum(e, axis=-1, keepdims=True)
+        return np.mean(np.einsum("bqk,bkd->bqd", p, V) ** 2)
+
+    def hand(Q, K, V):
+        s = (Q @ K.transpose(0, 2, 1)) * c
+        e = np.exp(s - s.max(axis=-1, keepdims=True) if shifted else s)
+        p = e / e.sum(axis=-1, keepdims=True)
+        o = p @ V
+        d_o = (2.0 / o.size) * o
+        d_v = p.transpose(0, 2, 1) @ d_o
+        d_p = d_o @ V.transpose(0, 2, 1)
+        d_s = p * (d_p - np.sum(d_p * p, axis=-1, keepdims=True)) * c  # softmax's Jacobian
+        return np.mean(o * o), (d_s @ K, d_s.transpose(0, 2, 1) @ Q, d_v)
+    return f, hand, point
+
+
 ARRAY_WORKLOADS = ("sin", "rosenbrock", "logistic")
 
 
@@ -187,6 +215,12 @@ def _array_workload(name: str, n: int, m: int | None = None):
     if name == "mlp":
         f, hand, point = mlp()
         return "two-layer network 784-128-10, batch 1000", f, hand, point, (0, 1, 2, 3)
+    if name.startswith("attention"):
+        shifted = name == "attention-shifted"
+        q, d = (128, 64) if name == "attention-large" else (64, 32)
+        f, hand, point = attention(q=q, k=q, d=d, shifted=shifted)
+        return (f"einsum attention b=8 q=k={q} d={d}, softmax{' - max' if shifted else ''}, "
+                "@ V", f, hand, point, (0, 1, 2))
     x = np.linspace(-1.2, 1.4, n)
     if name == "sin":
         return "sum(sin(x)*x**2)", sin_f, sin_hand, x, None
@@ -208,6 +242,13 @@ def time_array_workload(name: str, n: int, m: int | None, repeats: int) -> dict:
     t = interleaved({"f": lambda: f(*args), "hand": lambda: hand(*args),
                      "reverse": lambda: dm.gradient(f, point, argnums=argnums)},
                     repeats=repeats)
+    if name.startswith("attention"):  # what a gradient call costs on this point by itself
+        def floor(*xs):
+            return sum(np.sum(x) for x in xs)
+        fixed = interleaved({"hand": lambda: hand(*args),
+                             "floor": lambda: dm.gradient(floor, point, argnums=argnums)},
+                            repeats=repeats)
+        t["floor_over_hand"] = fixed["floor"] / fixed["hand"]
     return dict(t, label=label)
 
 
@@ -229,12 +270,24 @@ def goal_array_tape(quick):
     if not quick:
         cases.append(("logistic", 1000, 1000))
     cases.append(("mlp", 0, None))
+    cases += [("attention", 0, None), ("attention-shifted", 0, None),
+              ("attention-large", 0, None)]
     for name, n, m in cases:
         t = _in_fresh_process(name, n, m, 5 if quick else 9)
         ratio = t["reverse"] / t["hand"]
         note = f"hand/f = {t['hand'] / t['f']:.2f}, reverse/f = {t['reverse'] / t['f']:.2f}"
         if m == 1000:
             note += " (autograd 2.9, PyTorch 3.5)"
+        if "floor_over_hand" in t:
+            note += (f"; a gradient of sum(Q)+sum(K)+sum(V) at this point alone = "
+                     f"{t['floor_over_hand']:.2f} x hand")
+        if name == "attention-shifted":  # the row max is np.max along an axis, reduced
+            row(f"{t['label']}", f"{ratio:.2f}", "(info)", True,  # pairwise on the tape
+                note + "; the max along an axis is a pairwise reduction on the tape")
+            continue
+        if name == "attention-large":  # the same program with 8x the arithmetic per array
+            row(f"{t['label']}", f"{ratio:.2f}", "(info)", True, note)
+            continue
         size = f"n={n:.0e} " if n else ""
         row(f"{size}{t['label']}", f"{ratio:.2f}", "<= 1.6", ratio <= 1.6, note)
 

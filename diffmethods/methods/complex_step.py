@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..array_ops import check_matmul
+from ..contractions import MATMUL, matmul_operands
 from ..errors import OptionError
 from ..tracing import Traced, plain_constant, shared_context
 
@@ -166,12 +166,9 @@ class Complex(Traced):
 
     @classmethod
     def _matmul(cls, a, b):
-        trace = _trace_of((a, b))
-        av = a.value if isinstance(a, Complex) else np.asarray(_constant(a))
-        bv = b.value if isinstance(b, Complex) else np.asarray(_constant(b))
-        check_matmul(av, bv)
-        trace.ops += 1
-        return Complex(av @ bv, trace)
+        # the contraction row with matmul's subscripts (products are analytic: no special case)
+        a, b, spec = matmul_operands(a, b)
+        return cls._primitive(MATMUL, (a, b), {"spec": spec})
 
     @classmethod
     def _primitive(cls, prim, args, params):
@@ -179,9 +176,9 @@ class Complex(Traced):
         # numpy version is not analytic in complex arguments (cholesky and eigh conjugate)
         trace = _trace_of(args)
         values = [a.value if isinstance(a, Complex) else np.asarray(_constant(a)) for a in args]
-        real = tuple(np.real(v).astype(float) for v in values)
-        steps = tuple(np.imag(v)[..., None] if isinstance(a, Complex) else None
-                      for a, v in zip(args, values))
+        real = tuple(np.asarray(np.real(v), dtype=float) for v in values)
+        steps = tuple(np.asarray(np.imag(v), dtype=float)[..., None] if isinstance(a, Complex)
+                      else None for a, v in zip(args, values))
         out = prim.value(*real, **params)
         tangent = prim.jvp(steps, real, out, **params)
         trace.ops += 1

@@ -22,7 +22,8 @@ import math
 
 import numpy as np
 
-from ..array_ops import SUM, check_matmul, matmul_tangent, shape_of
+from ..array_ops import SUM, shape_of
+from ..contractions import MATMUL, matmul_operands
 from ..domain import quiet
 from ..errors import OptionError
 from ..ops import ieee
@@ -101,8 +102,9 @@ class Dual(Traced):
                 else:
                     tangent = tangent + dense(term)
         want = out_shape + (trace.k,)
-        if not isinstance(tangent, Structured) and tangent.shape != want:
-            tangent = np.broadcast_to(tangent, want)  # a scalar broadcast against an array
+        if tangent.shape != want:  # an operand broadcast against a larger one, or a scalar
+            tangent = tangent.broadcast_to(out_shape) if isinstance(tangent, Structured) \
+                else np.broadcast_to(tangent, want)
         return trace._count(op.name, args, Dual(out, tangent, trace))
 
     @classmethod
@@ -132,18 +134,22 @@ class Dual(Traced):
 
     @classmethod
     def _matmul(cls, a, b):
-        trace = _trace_of((a, b))
-        av = a.value if isinstance(a, Dual) else np.asarray(_constant(a), float)
-        bv = b.value if isinstance(b, Dual) else np.asarray(_constant(b), float)
-        check_matmul(av, bv)
+        # a @ b is the contraction row (diffmethods.contractions) with matmul's subscripts.
+        # Two fast paths first, for a constant matrix and a vector whose tangent is still a
+        # structured block (a seed, or an elementwise function of one): A @ x and x @ B.
+        a, b, spec = matmul_operands(a, b)
         tangent = None
-        if not isinstance(a, Dual) and isinstance(b.tangent, Structured):
+        if not isinstance(a, Dual) and isinstance(b.tangent, Structured) and len(b.shape) == 1 \
+                and np.ndim(a) == 2:
+            av, bv = np.asarray(_constant(a), float), b.value
             tangent = b.tangent.matmul_right(av)  # constant matrix @ seeded vector
-        elif not isinstance(b, Dual) and isinstance(a.tangent, Structured) and av.ndim == 1:
+        elif not isinstance(b, Dual) and isinstance(a.tangent, Structured) \
+                and len(a.shape) == 1 and np.ndim(b) == 2:
+            av, bv = a.value, np.asarray(_constant(b), float)
             tangent = a.tangent.matmul_right(bv.T)  # seeded vector @ constant matrix
         if tangent is None:
-            tangent = matmul_tangent(dense(a.tangent) if isinstance(a, Dual) else None, av,
-                                     dense(b.tangent) if isinstance(b, Dual) else None, bv)
+            return cls._primitive(MATMUL, (a, b), {"spec": spec})
+        trace = _trace_of((a, b))
         return trace._count("matmul", (a, b), Dual(_plain(av @ bv), tangent, trace))
 
     @classmethod

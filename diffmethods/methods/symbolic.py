@@ -119,7 +119,10 @@ class Sym(Traced):
 
     @classmethod
     def _matmul(cls, a, b):
-        return Sym(_unwrap(np.matmul(_expr(a), _expr(b))))
+        # the contraction row with matmul's subscripts, on object arrays of expressions
+        from ..contractions import MATMUL, matmul_operands
+        a, b, spec = matmul_operands(a, b)
+        return cls._primitive(MATMUL, (a, b), {"spec": spec})
 
     @classmethod
     def _primitive(cls, prim, args, params):

@@ -63,8 +63,9 @@ class SparseTangent(Structured):
         out = np.zeros(self.shape)
         rows = out.reshape(-1, self.k)
         element = np.arange(rows.shape[0])
-        vals = self.vals.reshape(len(element), -1)
-        cols = self.cols.reshape(len(element), -1)
+        r = self.vals.shape[-1]  # (not -1: an empty array has no length to work it out from)
+        vals = self.vals.reshape(len(element), r)
+        cols = self.cols.reshape(len(element), r)
         for s in range(vals.shape[1]):  # within one slot each (element, column) pair is unique
             rows[element, cols[:, s]] += vals[:, s]
         return out
@@ -83,18 +84,30 @@ class SparseTangent(Structured):
         cols = self.cols if self.cols.shape == want else np.broadcast_to(self.cols, want)
         return SparseTangent(vals, cols, self.k)
 
+    def broadcast_to(self, value_shape: tuple) -> "SparseTangent":
+        """The tangent of the value broadcast to ``value_shape``: each element's row is read
+        for every element it is broadcast to (views, no copies)."""
+        want = tuple(value_shape) + self.vals.shape[-1:]
+        if self.vals.shape == want:
+            return self
+        return SparseTangent(np.broadcast_to(self.vals, want), np.broadcast_to(self.cols, want),
+                             self.k)
+
     def plus(self, other):
-        """The sum of two tangents of the same value; stays sparse while rows stay short."""
+        """The sum of two tangent blocks, of the same value or of values that broadcast
+        against each other (shapes (2,) and (3, 2) add up to (3, 2), as the values do); stays
+        sparse while rows stay short."""
         if not isinstance(other, SparseTangent):
-            return self.dense() + dense(other)
-        if self.cols is other.cols or (self.cols.shape == other.cols.shape
-                                       and np.array_equal(self.cols, other.cols)):
-            return SparseTangent(self.vals + other.vals, self.cols, self.k)
-        r = self.vals.shape[-1] + other.vals.shape[-1]
+            return self.dense() + dense(other)  # dense arrays broadcast by themselves
+        shape = _common_shape(self, other)
+        a, b = self.broadcast_to(shape), other.broadcast_to(shape)
+        if a.cols is b.cols or np.array_equal(a.cols, b.cols):
+            return SparseTangent(a.vals + b.vals, a.cols, self.k)
+        r = a.vals.shape[-1] + b.vals.shape[-1]
         if r > max(4, self.k // 8):
-            return self.dense() + other.dense()
-        return SparseTangent(np.concatenate([self.vals, other.vals], axis=-1),
-                             np.concatenate([self.cols, other.cols], axis=-1), self.k)
+            return a.dense() + b.dense()
+        return SparseTangent(np.concatenate([a.vals, b.vals], axis=-1),
+                             np.concatenate([a.cols, b.cols], axis=-1), self.k)
 
     def total(self) -> np.ndarray:
         """The tangent of the sum of all elements: a dense block of k numbers."""
@@ -156,10 +169,16 @@ class ScaledRows(Structured):
             return ScaledRows(d * self.scale, self.base, self.k)
         return _scaled_dense(d, self.dense(), out_shape)
 
+    def broadcast_to(self, value_shape: tuple):
+        if tuple(value_shape) == self.scale.shape:
+            return self
+        return np.broadcast_to(self.dense(), tuple(value_shape) + (self.k,))
+
     def plus(self, other):
+        """The sum of two tangent blocks (of values that may broadcast against each other)."""
         if isinstance(other, ScaledRows) and other.base is self.base:
             return ScaledRows(self.scale + other.scale, self.base, self.k)
-        return self.dense() + dense(other)
+        return self.dense() + dense(other)  # dense arrays broadcast by themselves
 
     def total(self) -> np.ndarray:
         """The tangent of the sum of all elements: one matrix-vector product."""
@@ -172,6 +191,11 @@ class ScaledRows(Structured):
 
     def matmul_right(self, a):
         return None
+
+
+def _common_shape(a: SparseTangent, b: SparseTangent) -> tuple:
+    sa, sb = a.vals.shape[:-1], b.vals.shape[:-1]
+    return sa if sa == sb else np.broadcast_shapes(sa, sb)
 
 
 def _scaled_dense(d, block, out_shape):

@@ -32,7 +32,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..array_ops import INDEX, check_matmul, is_fancy, matmul_transpose, shape_of
+from ..array_ops import INDEX, is_fancy, shape_of
+from ..contractions import MATMUL, matmul_operands
 from ..ops import BINARY_DUNDERS, ieee
 from ..tracing import Traced, float_constant, shared_context
 from .adjoints import Sweep, array_backward, edges_of, kept_values, partial_at, accumulate, writable
@@ -246,23 +247,10 @@ class Var(Traced):
 
     @classmethod
     def _matmul(cls, a, b):
-        tape = _tape_of((a, b))
-        av = a.value if isinstance(a, Var) else np.asarray(_constant(a), float)
-        bv = b.value if isinstance(b, Var) else np.asarray(_constant(b), float)
-        check_matmul(av, bv)
-        out = av @ bv
-        if isinstance(out, np.ndarray) and out.shape == () or isinstance(out, np.floating):
-            out = float(out)
-        edges = [(k, x.index) for k, x in enumerate((a, b)) if isinstance(x, Var)]
-
-        def backward(g, adjoint, sweep):
-            for k, i in edges:
-                accumulate(adjoint, sweep.shared, i, matmul_transpose(g, av, bv, k), fresh=True)
-        result = tape.variable(out)
-        tape.records.append((result.index, backward))
-        if tape.trace is not None:
-            tape.trace.append((result.index, "matmul", (a, b), out, ()))
-        return result
+        # a @ b is the contraction row (diffmethods.contractions) with matmul's subscripts:
+        # its adjoint rule is g @ b^T for a and a^T @ g for b, one np.matmul each
+        a, b, spec = matmul_operands(a, b)
+        return cls._primitive(MATMUL, (a, b), {"spec": spec})
 
     @classmethod
     def _primitive(cls, prim, args, params):
