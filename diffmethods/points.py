@@ -306,8 +306,7 @@ class Problem:
         self.f = f
         parsed = _Parsed(point, argnums, f)
         self.kind, self.structure = parsed.kind, parsed.structure
-        self.x = self.structure.x
-        self.n = len(self.x)
+        self.n = self.structure.n
         self.flat_results = parsed.flat
         self._parsed = parsed
         self._point = point
@@ -317,6 +316,11 @@ class Problem:
         self.started = time.perf_counter()
         _check_arity(f, self.kind, len(parsed.args), parsed.one_argument)
         self._direct = self.kind == ARGS and len(parsed.diff) == len(parsed.args)
+
+    @property
+    def x(self) -> np.ndarray:
+        """The flat float64 coordinates of the differentiated components (read-only)."""
+        return self.structure.x
 
     @property
     def leaves(self) -> list:
@@ -364,7 +368,7 @@ class Problem:
 
     def leaf_values(self) -> list:
         """The differentiated leaves at the point: floats and read-only arrays."""
-        return self.structure.split(self.x)
+        return self.structure.leaf_values()
 
     def at(self, x: np.ndarray):
         """f at the coordinates ``x`` (plain numbers), on a fresh copy: an f that writes into

@@ -17,6 +17,7 @@ array([6., 7.])
 
 from __future__ import annotations
 
+import math
 import numbers
 import numpy as np
 
@@ -28,10 +29,12 @@ _CONTAINERS = (tuple, list, dict)
 class Leaf:
     """One number or array of the point: its name, shape and place in the flat vector."""
 
-    __slots__ = ("name", "shape", "offset")
+    __slots__ = ("name", "shape", "offset", "size", "flat")
 
     def __init__(self, name: str, shape: tuple, offset: int):
         self.name, self.shape, self.offset = name, shape, offset
+        self.size = math.prod(shape)  # 1 for a number
+        self.flat = slice(offset, offset + self.size)  # where it sits in the flat vector
 
     def __repr__(self) -> str:
         return f"Leaf({self.name!r}, shape={self.shape}, offset={self.offset})"
@@ -41,14 +44,6 @@ class Leaf:
             other.name, other.shape, other.offset)
 
     __hash__ = None
-
-    @property
-    def size(self) -> int:
-        return int(np.prod(self.shape, dtype=np.int64)) if self.shape else 1
-
-    @property
-    def flat(self) -> slice:
-        return slice(self.offset, self.offset + self.size)
 
     def component_name(self, k: int) -> str:
         """The name of element k (in C order) of this leaf: ``W1[2, 1]``, or the leaf's own
@@ -109,11 +104,33 @@ class Structure:
     not differentiated (data, labels) are passed through unchanged.
     """
 
-    def __init__(self, tree, leaves: list, x: np.ndarray):
+    def __init__(self, tree, leaves: list, x: np.ndarray | None = None, arrays=None):
         self.tree = tree  # nested ("dict"/"seq", type, keys, children) nodes; ints index leaves
         self.leaves = leaves
-        self.x = x
-        self.n = len(x)
+        self._x = x
+        self._arrays = arrays  # the leaves as read-only float64 arrays, when built from them
+        self.n = len(x) if x is not None else sum(leaf.size for leaf in leaves)
+
+    @property
+    def x(self) -> np.ndarray:
+        """The flat float64 vector of every component (read-only). Made on first use: tracers
+        that take whole arrays (reverse and forward mode) never need the copy."""
+        if self._x is None:
+            parts = [a.reshape(-1) for a in self._arrays]
+            if len(parts) == 1 and parts[0].base is not None:  # a view: no copy
+                x = parts[0]
+            else:
+                x = np.concatenate(parts) if len(parts) > 1 else np.array(parts[0], dtype=float)
+            x.flags.writeable = False
+            self._x = x
+        return self._x
+
+    def leaf_values(self) -> list:
+        """The leaves at the point: floats for numbers, read-only arrays (views of the user's
+        arrays where they were float64) for arrays."""
+        if self._arrays is None:
+            return self.split(self.x)
+        return [a if leaf.shape else float(a) for leaf, a in zip(self.leaves, self._arrays)]
 
     # --- building ---------------------------------------------------------------------------
     @classmethod
@@ -161,19 +178,15 @@ class Structure:
             if problem is not None:
                 raise PointError(f"{what}: {problem}.")
             values = _checked_floats(v, name, what)
+            values.flags.writeable = False
             leaf = Leaf(name, values.shape, offset)
             offset += leaf.size
             leaves.append(leaf)
-            parts.append(values.reshape(-1))
+            parts.append(values)
             return len(leaves) - 1
 
         tree = walk(visit)
-        if len(parts) == 1 and parts[0].base is not None:  # a view: no copy of a large array
-            x = parts[0]
-        else:
-            x = np.concatenate(parts) if len(parts) > 1 else np.array(parts[0], dtype=float)
-        x.flags.writeable = False
-        return cls(tree, leaves, x)
+        return cls(tree, leaves, arrays=parts)
 
     # --- the flat vector and the leaves -----------------------------------------------------
     def split(self, flat) -> list:
@@ -303,7 +316,7 @@ class NumberArguments(Structure):
     code, so its leaves and names are made only when something asks for them."""
 
     def __init__(self, x: np.ndarray, names):
-        self.x, self.n = x, len(x)
+        self._x, self.n, self._arrays = x, len(x), None
         self._names, self._leaves = names, None
 
     @property
