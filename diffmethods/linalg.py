@@ -405,3 +405,6 @@ def _cholesky(a, /, *, upper=False):
         return _mT(apply(CHOLESKY, (_mT(a),), {}))
     return apply(CHOLESKY, (a,), {})
 
+
+# The rest of np.linalg registers itself with @handles on import (it uses the helpers above).
+from . import linalg_decompositions, linalg_least_squares  # noqa: E402,F401

@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 import diffmethods as dm
-from systematic import check_function, general, spd
+from systematic import RNG, check_function, general, spd
 
 NO_SYMBOLIC = ("symbolic",)
 inf = np.inf
@@ -73,6 +73,106 @@ def test_cholesky_upper():
     assert check_function(lambda A: np.linalg.cholesky(A, upper=True), _one_sided_spd())
 
 
+# --- eigh, eigvalsh, svd ---------------------------------------------------------------------
+def test_eigh_eigenvalues_and_eigenvectors_both_triangles():
+    A = spd(3)
+    A[2, 0] -= 0.4
+    assert check_function(lambda A: np.linalg.eigh(A)[0], A, refused=NO_SYMBOLIC)
+    assert check_function(lambda A: np.linalg.eigh(A).eigenvectors, A, refused=NO_SYMBOLIC)
+    assert check_function(lambda A: np.linalg.eigh(A, UPLO="U")[1], A, refused=NO_SYMBOLIC)
+
+
+def test_eigvalsh():
+    A = spd(3) - 4 * np.eye(3)  # eigenvalues of both signs
+    assert check_function(np.linalg.eigvalsh, A, refused=NO_SYMBOLIC)
+    assert check_function(lambda A: np.linalg.eigvalsh(A, UPLO="U"), A, refused=NO_SYMBOLIC)
+
+
+@pytest.mark.parametrize("shape", [(4, 3), (2, 4), (3, 3)])
+def test_svd_values_and_thin_vectors(shape):
+    A = general(*shape) if shape[0] != shape[1] else general(3)
+    assert check_function(lambda A: np.linalg.svd(A, compute_uv=False), A, refused=NO_SYMBOLIC)
+    assert check_function(lambda A: np.linalg.svd(A, full_matrices=False)[0], A,
+                          refused=NO_SYMBOLIC)
+    assert check_function(lambda A: np.linalg.svd(A, full_matrices=False).Vh, A,
+                          refused=NO_SYMBOLIC)
+
+
+def test_svd_keyword_variants():
+    assert check_function(lambda A: np.linalg.svd(A)[2], general(3), refused=NO_SYMBOLIC)
+    A = spd(3) - 5 * np.eye(3)  # hermitian=True: from eigh, signs moved into Vh
+    for part in (0, 1, 2):
+        assert check_function(lambda A: np.linalg.svd(A, hermitian=True)[part], A,
+                              refused=NO_SYMBOLIC)
+    assert check_function(lambda A: np.linalg.svd(A, compute_uv=False, hermitian=True), A,
+                          refused=NO_SYMBOLIC)
+
+
+@numpy2
+def test_svdvals():
+    assert check_function(np.linalg.svdvals, general(3, 2), refused=NO_SYMBOLIC)
+
+
+def test_svd_full_matrices_thin_part_is_exact_and_the_complement_is_nan():
+    A = general(4, 2)
+    thin = lambda A: np.sum(np.linalg.svd(A)[0][:, :2] ** 3)  # noqa: E731
+    with _no_domain_warning():
+        g = dm.gradient(thin, A, method="reverse")
+    assert np.allclose(g, dm.gradient(thin, A, method="finite"), atol=1e-6)
+    with pytest.warns(dm.DomainWarning, match=r"np.linalg.svd \(U\).*full_matrices=False"):
+        g = dm.gradient(lambda A: np.sum(np.linalg.svd(A)[0]), A, method="reverse")
+    assert np.isnan(g).all()
+
+
+# --- qr, pinv, lstsq -------------------------------------------------------------------------
+@pytest.mark.parametrize("shape", [(4, 3), (2, 4), (3, 3)])
+def test_qr_reduced(shape):
+    A = general(*shape) if shape[0] != shape[1] else general(3)
+    assert check_function(lambda A: np.linalg.qr(A)[0], A, refused=NO_SYMBOLIC)
+    assert check_function(lambda A: np.linalg.qr(A).R, A, refused=NO_SYMBOLIC)
+
+
+def test_qr_modes_r_and_complete():
+    A = general(4, 2)
+    assert check_function(lambda A: np.linalg.qr(A, mode="r"), A, refused=NO_SYMBOLIC)
+    with pytest.warns(dm.DomainWarning, match="mode='complete'"):  # forward mode computes
+        # the tangent of every output, Q's complement too; R's derivative is exact
+        assert check_function(lambda A: np.linalg.qr(A, mode="complete")[1], A,
+                              refused=NO_SYMBOLIC)
+    with pytest.warns(dm.DomainWarning, match="mode='complete'"):
+        J = dm.jacobian(lambda A: np.linalg.qr(A, mode="complete")[0], A, method="forward")
+    assert np.isnan(J[:, 2:]).all() and np.isfinite(J[:, :2]).all()
+
+
+@pytest.mark.parametrize("shape", [(4, 3), (2, 3), (3, 3)])
+def test_pinv(shape):
+    A = general(*shape) if shape[0] != shape[1] else general(3)
+    assert check_function(np.linalg.pinv, A, refused=NO_SYMBOLIC)
+
+
+def test_pinv_keyword_variants():
+    A = general(3, 2)
+    assert check_function(lambda A: np.linalg.pinv(A, rcond=1e-10), A, refused=NO_SYMBOLIC)
+    if hasattr(np.linalg, "svdvals"):  # numpy 2's rtol=
+        assert check_function(lambda A: np.linalg.pinv(A, rtol=None), A, refused=NO_SYMBOLIC)
+    B = spd(3)
+    B[0, 1] += 1.0  # hermitian=True reads the lower triangle
+    assert check_function(lambda B: np.linalg.pinv(B, hermitian=True), B, refused=NO_SYMBOLIC)
+
+
+def test_lstsq_solution_residuals_and_singular_values():
+    A, b = general(4, 2), RNG.normal(size=4)
+    assert check_function(lambda A, b: np.linalg.lstsq(A, b)[0], A, b, refused=NO_SYMBOLIC)
+    assert check_function(lambda A, b: np.linalg.lstsq(A, b, rcond=1e-12)[1], A, b,
+                          refused=NO_SYMBOLIC)
+    assert check_function(lambda A, b: np.linalg.lstsq(A, b)[3], A, b, refused=NO_SYMBOLIC)
+    wide, B = general(2, 3), RNG.normal(size=(2, 2))  # minimum-norm solutions, 2 columns
+    assert check_function(lambda A, B: np.linalg.lstsq(A, B)[0], wide, B, refused=NO_SYMBOLIC)
+    x, residuals, rank, s = np.linalg.lstsq(A, b)
+    traced = dm.gradient(lambda A: np.linalg.lstsq(A, b)[2] * np.sum(A), A)
+    assert rank == 2 and np.all(traced == 2.0)  # the rank is a plain integer
+
+
 # --- Hessians: forward over reverse calls the adjoint rules on dual numbers -----------------------
 def _fd_hessian(f, x, h=1e-5):
     """Central differences of the reverse gradient."""
@@ -92,6 +192,19 @@ HESSIANS_SYMBOLIC = {
     "slogdet": (lambda A: np.linalg.slogdet(A)[1], general(3)),
     "cholesky": (lambda A: np.sum(np.linalg.cholesky(A) ** 3), spd(3)),
 }
+HESSIANS_FD = {
+    "eigh": (lambda A: np.sum(np.linalg.eigh(A)[0] ** 3) + np.sum(np.linalg.eigh(A)[1] ** 3),
+             spd(3)),
+    "eigvalsh": (lambda A: np.sum(np.linalg.eigvalsh(A, UPLO="U") ** 3), spd(3)),
+    "svd": (lambda A: sum(np.sum(part ** 3) for part in np.linalg.svd(A, full_matrices=False)),
+            general(3, 2)),
+    "qr": (lambda A: sum(np.sum(part ** 3) for part in np.linalg.qr(A)), general(2, 3)),
+    "pinv": (lambda A: np.sum(np.linalg.pinv(A) ** 3), general(3, 2)),
+    "lstsq": (lambda A: np.sum(np.linalg.lstsq(A, np.array([1.0, 2.0, 3.0]))[0] ** 3),
+              general(3, 2)),
+}
+
+
 @pytest.mark.parametrize("name", HESSIANS_SYMBOLIC)
 def test_hessian_agrees_with_symbolic(name):
     f, x = HESSIANS_SYMBOLIC[name]
@@ -100,13 +213,103 @@ def test_hessian_agrees_with_symbolic(name):
     assert np.allclose(H, S, rtol=1e-10, atol=1e-12)
 
 
+@pytest.mark.parametrize("name", HESSIANS_FD)
+def test_hessian_agrees_with_differences_of_the_gradient(name):
+    f, x = HESSIANS_FD[name]
+    H = np.reshape(dm.hessian(f, x, method="reverse"), (x.size, x.size))
+    assert np.allclose(H, _fd_hessian(f, x), rtol=1e-6, atol=1e-6 * np.max(np.abs(H)))
+    assert np.allclose(H, H.T, atol=1e-10 * np.max(np.abs(H)))
+
+
 # --- degenerate points: nan with a warning, never a confident number ------------------------------
+def _repeated():
+    """A symmetric matrix with eigenvalues 1, 1, 2 (and its eigenvectors, rotated)."""
+    Q, _ = np.linalg.qr(np.random.default_rng(5).normal(size=(3, 3)))
+    return Q @ np.diag([1.0, 1.0, 2.0]) @ Q.T
+
+
+def test_repeated_eigenvalues_have_the_tie_mean_as_derivative():
+    A = _repeated()
+    # central differences at a tie of two see the mean of both one-sided slopes: O(h) close
+    assert check_function(np.linalg.eigvalsh, A, refused=NO_SYMBOLIC, rtol=1e-4)
+    with _no_domain_warning():
+        g = dm.gradient(lambda A: np.linalg.eigvalsh(A)[0] + np.linalg.eigvalsh(A)[1], A)
+    trace = lambda A: np.sum(A * np.eye(3))  # noqa: E731
+    assert np.allclose(g, dm.gradient(lambda A: trace(A) - np.linalg.eigvalsh(A)[2], A))
+
+
+@pytest.mark.parametrize("method", ["forward", "reverse"])
+def test_eigenvectors_of_a_repeated_eigenvalue_are_nan_with_a_warning(method):
+    A = _repeated()
+    with pytest.warns(dm.DomainWarning, match=r"np.linalg.eigh: .*equal eigenvalues|"
+                                              r"np.linalg.eigh: two eigenvalues are equal"):
+        g = dm.gradient(lambda A: np.sum(np.linalg.eigh(A)[1][:, 0]), A, method=method)
+    lower = np.tril(np.ones((3, 3), dtype=bool))  # eigh reads the lower triangle only
+    assert np.isnan(g[lower]).all() and np.all(g[~lower] == 0)
+
+
+def test_what_does_not_depend_on_the_rotation_stays_exact_in_reverse_mode():
+    A = _repeated()
+
+    def projector(A):  # onto the eigenspace of the repeated eigenvalue: rotation-invariant
+        V = np.linalg.eigh(A)[1][:, :2]
+        return np.sum((V @ V.T) * np.arange(9.0).reshape(3, 3))
+
+    def distinct(A):  # the eigenvector of the simple eigenvalue
+        return np.sum(np.linalg.eigh(A)[1][:, 2] * [1.0, 2.0, 3.0]) ** 2
+
+    for f in (projector, distinct):
+        with _no_domain_warning():
+            g = dm.gradient(f, A, method="reverse")
+        assert np.allclose(g, dm.gradient(f, A, method="finite"), atol=1e-6)
+
+
+def test_repeated_and_zero_singular_values():
+    Q = np.linalg.qr(np.random.default_rng(6).normal(size=(3, 3)))[0]
+    with pytest.warns(dm.DomainWarning, match=r"np.linalg.svd \(U\): two singular values"):
+        assert np.isnan(dm.gradient(lambda A: np.sum(np.linalg.svd(A)[0]), 2 * Q)).all()
+    assert check_function(lambda A: np.sum(np.linalg.svd(A, compute_uv=False)), 2 * Q,
+                          refused=NO_SYMBOLIC)
+    rank_one = np.outer([1.0, 2.0, 3.0], [1.0, -1.0])  # s = (s1, 0): 0 has derivative 0
+    assert check_function(lambda A: np.linalg.svd(A, compute_uv=False), rank_one,
+                          refused=NO_SYMBOLIC)
+    with pytest.warns(dm.DomainWarning, match="a singular value is zero"):
+        dm.gradient(lambda A: np.sum(np.linalg.svd(A)[2]), rank_one)
+
+
+@pytest.mark.parametrize("name, f", [
+    ("np.linalg.pinv", lambda A: np.sum(np.linalg.pinv(A))),
+    ("np.linalg.lstsq", lambda A: np.sum(np.linalg.lstsq(A, np.ones(3))[0])),
+    ("np.linalg.qr", lambda A: np.sum(np.linalg.qr(A)[1])),
+])
+@pytest.mark.parametrize("method", ["forward", "reverse"])
+def test_rank_deficient_matrices_give_nan_with_a_warning(name, f, method):
+    rank_one = np.outer([1.0, 2.0, 3.0], [1.0, -1.0])
+    with pytest.warns(dm.DomainWarning, match=f"{name}: the matrix is rank-deficient"):
+        assert np.isnan(dm.gradient(f, rank_one, method=method)).all()
+
+
 def test_slogdet_of_a_singular_matrix_is_nan_with_a_warning():
     with pytest.warns(dm.DomainWarning, match="np.linalg.slogdet: the matrix is singular"):
         assert np.isnan(dm.gradient(lambda A: np.linalg.slogdet(A)[1], np.ones((2, 2)))).all()
 
 
 # --- refusals, by name --------------------------------------------------------------------------
+@pytest.mark.parametrize("name, f", [
+    ("np.linalg.eigh", lambda A: np.sum(np.linalg.eigh(A)[0])),
+    ("np.linalg.eigvalsh", lambda A: np.sum(np.linalg.eigvalsh(A))),
+    ("np.linalg.svd", lambda A: np.sum(np.linalg.svd(A, compute_uv=False))),
+    ("np.linalg.svd", lambda A: np.sum(np.linalg.svd(A, hermitian=True)[1])),
+    (r"np.linalg.qr \(R\)", lambda A: np.sum(np.linalg.qr(A)[1])),
+    ("np.linalg.pinv", lambda A: np.sum(np.linalg.pinv(A))),
+    ("np.linalg.lstsq", lambda A: np.sum(np.linalg.lstsq(A, np.ones(2))[0])),
+])
+def test_symbolic_refuses_decompositions_by_name(name, f):
+    with pytest.raises(dm.UnsupportedOperationError, match=f"{name} is not supported by the "
+                                                           "symbolic method: .*(closed form)"):
+        dm.gradient(f, spd(2), method="symbolic")
+
+
 def test_symbolic_refuses_large_matrices_by_name():
     with pytest.raises(dm.UnsupportedOperationError, match="np.linalg.inv of a 7x7"):
         dm.gradient(lambda A: np.sum(np.linalg.inv(A)), general(7), method="symbolic")
@@ -117,7 +320,11 @@ def test_symbolic_refuses_large_matrices_by_name():
 STACKED = [
     ("np.linalg.inv", np.linalg.inv), ("np.linalg.det", np.linalg.det),
     ("np.linalg.slogdet", lambda A: np.linalg.slogdet(A)[1]),
-    ("np.linalg.cholesky", np.linalg.cholesky),
+    ("np.linalg.cholesky", np.linalg.cholesky), ("np.linalg.eigh", lambda A: np.linalg.eigh(A)[0]),
+    ("np.linalg.eigvalsh", np.linalg.eigvalsh),
+    ("np.linalg.svd", lambda A: np.linalg.svd(A, compute_uv=False)),
+    ("np.linalg.qr", lambda A: np.linalg.qr(A)[1]), ("np.linalg.pinv", np.linalg.pinv),
+    ("np.linalg.lstsq", lambda A: np.linalg.lstsq(A, np.ones(2))[0]),
 ]
 
 
@@ -130,6 +337,10 @@ def test_stacks_of_matrices_are_refused_by_name(name, f):
 
 @pytest.mark.parametrize("f, match", [
     (lambda A: np.sum(np.linalg.solve(A, np.ones(4))), "np.linalg.solve .* b of shape"),
+    (lambda A: np.sum(np.linalg.lstsq(A, np.ones(4))[0]), "np.linalg.lstsq .* b of shape"),
+    (lambda A: np.sum(np.linalg.qr(A, mode="raw")[0]), r"np.linalg.qr\(mode='raw'\)"),
+    (lambda A: np.sum(np.linalg.eigh(A, UPLO="X")[0]), "np.linalg.eigh: UPLO"),
+    (lambda A: np.sum(np.linalg.pinv(A, rcond=0.1, rtol=0.1)), "np.linalg.pinv: rtol and rcond"),
 ])
 def test_bad_arguments_are_refused_by_name(f, match):
     with pytest.raises(dm.UnsupportedOperationError, match=match):
