@@ -407,4 +407,4 @@ def _cholesky(a, /, *, upper=False):
 
 
 # The rest of np.linalg registers itself with @handles on import (it uses the helpers above).
-from . import linalg_decompositions, linalg_least_squares  # noqa: E402,F401
+from . import linalg_composites, linalg_decompositions, linalg_least_squares  # noqa: E402,F401

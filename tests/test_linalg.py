@@ -173,6 +173,77 @@ def test_lstsq_solution_residuals_and_singular_values():
     assert rank == 2 and np.all(traced == 2.0)  # the rank is a plain integer
 
 
+# --- composites: matrix_power, matrix_rank, norm, cond -----------------------------------------
+@pytest.mark.parametrize("n", [0, 1, 2, 3, 5, -1, -3])
+def test_matrix_power(n):
+    methods = None if abs(n) < 3 else ["forward", "reverse", "complex-step"]
+    assert check_function(lambda A: np.linalg.matrix_power(A, n), general(2), methods=methods)
+
+
+def test_matrix_rank_is_a_plain_integer_and_refused_symbolically():
+    A = np.outer([1.0, 2.0, 3.0], [1.0, -1.0, 0.5])
+    f = lambda A: np.linalg.matrix_rank(A) * np.sum(A)  # noqa: E731
+    assert np.all(dm.gradient(f, A, method="forward") == 1.0)
+    assert np.all(dm.gradient(lambda A: np.linalg.matrix_rank(A, tol=1e-3) * np.sum(A), A) == 1)
+    with pytest.raises(dm.UnsupportedOperationError, match="np.linalg.matrix_rank .* symbolic"):
+        dm.gradient(f, A, method="symbolic")
+
+
+VECTOR_ORDS = [None, 2, 1, inf, -inf, 0, 3, 0.5, -1.5]
+MATRIX_ORDS = [None, "fro", "nuc", 1, -1, 2, -2, inf, -inf]
+
+
+@pytest.mark.parametrize("ord", VECTOR_ORDS)
+def test_vector_norms(ord):
+    f = lambda x, kw: np.linalg.norm(x, ord=ord, **kw)  # noqa: E731
+    assert check_function(lambda x: f(x, {}), RNG.normal(size=4))
+    assert check_function(lambda x: f(x, {"axis": -1, "keepdims": True}),
+                          RNG.normal(size=(2, 3)), methods=["forward", "reverse"])
+
+
+@pytest.mark.parametrize("ord", MATRIX_ORDS)
+def test_matrix_norms(ord):
+    refused = NO_SYMBOLIC if ord in ("nuc", 2, -2) else ()
+    assert check_function(lambda x: np.linalg.norm(x, ord=ord), general(3, 2), refused=refused)
+    assert check_function(lambda x: np.linalg.norm(x, ord, axis=(1, 0), keepdims=True),
+                          general(2, 3), methods=["forward", "reverse"])
+    if ord not in ("nuc", 2, -2):  # a stack of matrices, reduced over two of three axes
+        assert check_function(lambda x: np.linalg.norm(x, ord, axis=(2, 0)),
+                              RNG.normal(size=(2, 3, 2)), methods=["forward", "reverse"])
+
+
+def test_norm_values_are_numpys():
+    x, M = RNG.normal(size=(2, 3)), general(3, 2)
+    cases = [(x, o, 1) for o in VECTOR_ORDS] + [(M, o, None) for o in MATRIX_ORDS]
+    for value, ord, axis in cases:
+        f = lambda v: np.sum(np.linalg.norm(v, ord, axis))  # noqa: E731
+        assert np.isclose(dm.differentiate(f, value).value, f(value), rtol=1e-14), ord
+
+
+def test_norm_without_axis():
+    T = RNG.normal(size=(2, 3, 2))
+    assert check_function(np.linalg.norm, T)  # ord=None: the 2-norm of everything
+    assert check_function(lambda T: np.linalg.norm(T, keepdims=True), T,
+                          methods=["forward", "reverse"])
+
+
+@numpy2
+def test_the_array_api_norms():
+    T = RNG.normal(size=(2, 3, 2))
+    assert check_function(lambda T: np.linalg.vector_norm(T, axis=(0, 2), ord=3), T,
+                          methods=["forward", "reverse"])
+    assert check_function(lambda T: np.linalg.matrix_norm(T, ord=1), T,
+                          methods=["forward", "reverse"])
+
+
+@pytest.mark.parametrize("p", [None, 2, -2, 1, inf, "fro"])
+def test_cond(p):
+    refused = NO_SYMBOLIC if p in (None, 2, -2) else ()
+    methods = None if refused else ["forward", "reverse", "complex-step"]
+    assert check_function(lambda A: np.linalg.cond(A, p), general(3), refused=refused,
+                          methods=methods)
+
+
 # --- Hessians: forward over reverse calls the adjoint rules on dual numbers -----------------------
 def _fd_hessian(f, x, h=1e-5):
     """Central differences of the reverse gradient."""
@@ -191,6 +262,8 @@ HESSIANS_SYMBOLIC = {
     "det": (lambda A: np.linalg.det(A) ** 2, general(3)),
     "slogdet": (lambda A: np.linalg.slogdet(A)[1], general(3)),
     "cholesky": (lambda A: np.sum(np.linalg.cholesky(A) ** 3), spd(3)),
+    "matrix_power": (lambda A: np.sum(np.linalg.matrix_power(A, -2)), general(2)),
+    "norm": (lambda A: np.linalg.norm(A, 3, axis=0)[1] + np.linalg.norm(A, inf), general(3, 2)),
 }
 HESSIANS_FD = {
     "eigh": (lambda A: np.sum(np.linalg.eigh(A)[0] ** 3) + np.sum(np.linalg.eigh(A)[1] ** 3),
@@ -202,6 +275,8 @@ HESSIANS_FD = {
     "pinv": (lambda A: np.sum(np.linalg.pinv(A) ** 3), general(3, 2)),
     "lstsq": (lambda A: np.sum(np.linalg.lstsq(A, np.array([1.0, 2.0, 3.0]))[0] ** 3),
               general(3, 2)),
+    "norm nuc and 2": (lambda A: np.linalg.norm(A, "nuc") * np.linalg.norm(A, 2), general(3, 2)),
+    "cond": (lambda A: np.linalg.cond(A), general(2)),
 }
 
 
@@ -303,6 +378,7 @@ def test_slogdet_of_a_singular_matrix_is_nan_with_a_warning():
     (r"np.linalg.qr \(R\)", lambda A: np.sum(np.linalg.qr(A)[1])),
     ("np.linalg.pinv", lambda A: np.sum(np.linalg.pinv(A))),
     ("np.linalg.lstsq", lambda A: np.sum(np.linalg.lstsq(A, np.ones(2))[0])),
+    ("np.linalg.svd", lambda A: np.linalg.norm(A, "nuc")),
 ])
 def test_symbolic_refuses_decompositions_by_name(name, f):
     with pytest.raises(dm.UnsupportedOperationError, match=f"{name} is not supported by the "
@@ -325,6 +401,8 @@ STACKED = [
     ("np.linalg.svd", lambda A: np.linalg.svd(A, compute_uv=False)),
     ("np.linalg.qr", lambda A: np.linalg.qr(A)[1]), ("np.linalg.pinv", np.linalg.pinv),
     ("np.linalg.lstsq", lambda A: np.linalg.lstsq(A, np.ones(2))[0]),
+    ("np.linalg.matrix_power", lambda A: np.linalg.matrix_power(A, 2)),
+    (r"np.linalg.norm\(ord='nuc'\)", lambda A: np.linalg.norm(A, "nuc", axis=(1, 2))),
 ]
 
 
@@ -340,7 +418,11 @@ def test_stacks_of_matrices_are_refused_by_name(name, f):
     (lambda A: np.sum(np.linalg.lstsq(A, np.ones(4))[0]), "np.linalg.lstsq .* b of shape"),
     (lambda A: np.sum(np.linalg.qr(A, mode="raw")[0]), r"np.linalg.qr\(mode='raw'\)"),
     (lambda A: np.sum(np.linalg.eigh(A, UPLO="X")[0]), "np.linalg.eigh: UPLO"),
+    (lambda A: np.sum(np.linalg.matrix_power(A, 1.5)), "np.linalg.matrix_power .* integer"),
     (lambda A: np.sum(np.linalg.pinv(A, rcond=0.1, rtol=0.1)), "np.linalg.pinv: rtol and rcond"),
+    (lambda A: np.linalg.norm(A, "fro", axis=0)[0], "np.linalg.norm: invalid norm order 'fro'"),
+    (lambda A: np.linalg.norm(A, 3), "np.linalg.norm: invalid norm order 3 for matrices"),
+    (lambda A: np.linalg.norm(A, 2, axis=(0, 0)), "np.linalg.norm: duplicate axes"),
 ])
 def test_bad_arguments_are_refused_by_name(f, match):
     with pytest.raises(dm.UnsupportedOperationError, match=match):
