@@ -296,6 +296,15 @@ def test_hessian_agrees_with_differences_of_the_gradient(name):
     assert np.allclose(H, H.T, atol=1e-10 * np.max(np.abs(H)))
 
 
+def test_gp_likelihood_hessian():
+    from diffmethods.catalogue import SCENARIOS
+    s = SCENARIOS["gp_likelihood"]
+    H = dm.hessian(s.f, s.point, method="reverse")
+    x = np.array(s.point)
+    fd = _fd_hessian(lambda p: s.f(p[0], p[1]), x)
+    assert np.allclose(H, fd, rtol=1e-6)
+
+
 # --- degenerate points: nan with a warning, never a confident number ------------------------------
 def _repeated():
     """A symmetric matrix with eigenvalues 1, 1, 2 (and its eigenvectors, rotated)."""
@@ -391,6 +400,17 @@ def test_symbolic_refuses_large_matrices_by_name():
         dm.gradient(lambda A: np.sum(np.linalg.inv(A)), general(7), method="symbolic")
     with pytest.raises(dm.UnsupportedOperationError, match="np.linalg.cholesky of a 7x7"):
         dm.gradient(lambda A: np.sum(np.linalg.cholesky(A)), spd(7), method="symbolic")
+
+
+def test_the_gp_scenario_says_why_symbolic_is_refused():
+    from diffmethods.catalogue import SCENARIOS
+    from diffmethods.harness.reference import reference_gradient
+    s = SCENARIOS["gp_likelihood"]
+    assert "no-symbolic" in s.tags and "symbolic refused" in s.formula
+    with pytest.raises(dm.UnsupportedOperationError, match="np.linalg.cholesky of a 20x20"):
+        dm.gradient(s.f, s.point, method="symbolic")
+    reference = reference_gradient(s.f, s.point)
+    assert not reference.available and "cholesky of a 20x20" in reference.reason
 
 
 STACKED = [
