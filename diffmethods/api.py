@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .errors import DirectionError, OptionError
+from .errors import DirectionError, OptionError, domain_warning_given
 from .points import Problem
 from .registry import check_options, get_method, methods
 from .result import Result
@@ -43,6 +43,7 @@ def _run(operator: str, f, point, method: str, options: dict, *args,
     problem = Problem(f, point, method, argnums)
     if checked is not None:
         args = (checked(problem),) + args
+    domain_warning_given(reset=True)
     with np.errstate(all="ignore"):  # an undefined point is reported once, by domain.py
         return fn(problem, *args, **options), problem
 

@@ -170,16 +170,6 @@ def _where(condition, x=None, y=None):
     return _traced_type(*xs)._linear(WHERE, xs, {"condition": np.broadcast_to(condition, shape)})
 
 
-@handles(np.linalg.norm)
-def _norm(x, ord=None, axis=None, keepdims=False):
-    if ord not in (None, 2, "fro") and not (ord == 1 and len(shape_of(x)) == 1):
-        raise UnsupportedOperationError("np.linalg.norm is differentiated for the 2-norm "
-                                        "(and the 1-norm of vectors) only")
-    if ord == 1:
-        return _sum(np.abs(x), axis=axis, keepdims=keepdims)
-    return np.sqrt(_sum(x * x, axis=axis, keepdims=keepdims))
-
-
 @handles(np.broadcast_to)
 def _broadcast_to(x, shape, subok=False):
     shape = (shape,) if isinstance(shape, int) else tuple(shape)

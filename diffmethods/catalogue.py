@@ -328,6 +328,58 @@ def ackley(x):
             + 20 + np.e)
 
 
+# --- realistic programs -----------------------------------------------------------------------
+def gaussian_process(n: int, seed: int = 10, form: str = "cholesky"):
+    """The negative log-likelihood of a Gaussian process -- RBF kernel of unit variance on n
+    fixed 1-D inputs, observations y = sin(x) + noise -- in the kernel's log length-scale and
+    log noise, and its value and gradient derived by hand: ``(nll, value_and_gradient)``.
+
+    nll = y^T K^-1 y / 2 + log|K| / 2 + n log(2 pi) / 2,  K = R + s^2 I,  R = exp(-D / (2 l^2))
+    with D the squared distances. ``form="cholesky"``: K^-1 y by two triangular solves with the
+    cholesky factor L and log|K| = 2 sum log L_ii; ``form="slogdet"``: np.linalg.solve and
+    np.linalg.slogdet. By hand, with a = K^-1 y and W = K^-1 - a a^T, d nll = tr(W dK) / 2,
+    where dK/d log l = R o D / l^2 and dK/d log s = 2 s^2 I.
+    """
+    rng = np.random.default_rng(seed)
+    x = np.sort(rng.uniform(0.0, 5.0, n))
+    y = np.sin(x) + 0.1 * rng.normal(size=n)
+    D = (x[:, None] - x[None, :]) ** 2
+    eye, diagonal = np.eye(n), np.arange(n)
+    constant = 0.5 * n * np.log(2 * np.pi)
+
+    def value_and_gradient(log_length, log_noise):
+        inv_l2, s2 = np.exp(-2 * log_length), np.exp(2 * log_noise)
+        R = np.exp(-0.5 * D * inv_l2)
+        K = R + s2 * eye
+        Kinv = np.linalg.inv(K)
+        a = Kinv @ y
+        W = Kinv - np.outer(a, a)
+        value = 0.5 * y @ a + 0.5 * np.linalg.slogdet(K)[1] + constant
+        return value, (0.5 * np.sum(W * R * D) * inv_l2, s2 * np.trace(W))
+
+    def kernel(log_length, log_noise):
+        return np.exp(-0.5 * D * np.exp(-2 * log_length)) + np.exp(2 * log_noise) * eye
+
+    @manual(lambda log_length, log_noise: value_and_gradient(log_length, log_noise)[1])
+    def nll(log_length, log_noise):
+        K = kernel(log_length, log_noise)
+        if form == "slogdet":
+            return 0.5 * y @ np.linalg.solve(K, y) + 0.5 * np.linalg.slogdet(K)[1] + constant
+        L = np.linalg.cholesky(K)
+        alpha = np.linalg.solve(L.T, np.linalg.solve(L, y))  # K^-1 y = L^-T L^-1 y
+        return 0.5 * y @ alpha + np.sum(np.log(L[diagonal, diagonal])) + constant
+    nll.__name__ = nll.__qualname__ = f"gp_likelihood_{n}"
+    return nll, value_and_gradient
+
+
+gp_likelihood = scenario(
+    "gp_likelihood", (0.3, -1.2),
+    "GP negative log-likelihood in (log length-scale, log noise): y^T K^-1 y / 2 + log|K| / 2, "
+    "RBF kernel on 20 points, via cholesky and solve (symbolic refused: the expressions of a "
+    "20x20 cholesky grow factorially)", "linalg", "program", "no-symbolic",
+)(gaussian_process(20)[0])
+
+
 # --- vector-valued functions, for Jacobians ---------------------------------------------------
 VECTOR_SCENARIOS: dict[str, Scenario] = {}
 

@@ -90,6 +90,9 @@ def _all_finite(a) -> bool:
 def _warn(message: str) -> None:
     """Warn at the first frame outside diffmethods (the user's call), or raise DomainError if
     DomainWarnings are errors."""
+    from .errors import domain_warning_given
+    if domain_warning_given():  # a rule (np.linalg.eigh, ...) has said why already
+        return
     frame, level = sys._getframe(0), 1
     while frame is not None and frame.f_globals.get("__name__", "").startswith("diffmethods"):
         frame, level = frame.f_back, level + 1
@@ -158,8 +161,10 @@ def _record(problem):
     from .methods.forward import Dual, ForwardPass, seed
     from .points import Problem
     try:
-        with np.errstate(all="ignore"):
-            run = Problem(problem.f, _original_point(problem))
+        with np.errstate(all="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # a diagnosis: the rules said their piece already
+            run = Problem(problem.f, _original_point(problem), "",
+                          getattr(problem, "argnums", None))
             trace = ForwardPass(1, record=True)
             y = run(seed(run, 0, 1, trace, direction=np.ones(run.n)))
     except Exception:  # noqa: BLE001 -- a diagnosis only: f may not be traceable at all
@@ -217,9 +222,15 @@ def _diagnose(recorded, values: bool):
 def _describe(name, args, result, bad, values: bool) -> str:
     from .methods.forward import Dual
     from .ops import OPS
-    index = np.unravel_index(int(np.flatnonzero(bad)[0]), bad.shape) if bad.ndim else ()
-    operands = [_element(a.value if isinstance(a, Dual) else a, bad.shape, index) for a in args]
+    index = tuple(int(i) for i in np.unravel_index(int(np.flatnonzero(bad)[0]), bad.shape)) \
+        if bad.ndim else ()
     op = OPS.get(name)
+    if op is None:  # an array primitive (np.linalg.svd, ...): its operands have other shapes
+        value = _element(result.value, bad.shape, index)
+        where = f" (element {index[0] if len(index) == 1 else index})" if index else ""
+        what = "is " + _number(value) if values else "has no finite derivative"
+        return f"{name}{where} {what}"
+    operands = [_element(a.value if isinstance(a, Dual) else a, bad.shape, index) for a in args]
     text = f"{name}({', '.join(_operand(v) for v in operands)})" if op else f"the {name}"
     if index:
         text += f" (element {index[0] if len(index) == 1 else index})"

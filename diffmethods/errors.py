@@ -9,18 +9,36 @@ would expect (``ValueError`` for bad values, ``TypeError`` for unsupported types
 
 import os as _os
 import sys as _sys
+import threading as _threading
 import warnings as _warnings
 
 _PACKAGE = _os.path.dirname(_os.path.abspath(__file__))
 
 
+_WARNED = _threading.local()  # per thread: has a DomainWarning been given in this operator?
+
+
+def domain_warning_given(reset: bool = False) -> bool:
+    """Whether a :class:`DomainWarning` was given since the last reset (each operator resets
+    it), so the result-level policy does not repeat what a rule already said."""
+    given = getattr(_WARNED, "domain", False)
+    if reset:
+        _WARNED.domain = False
+    return given
+
+
 def warn_user(warning: Warning) -> None:
     """Issue ``warning`` pointing at the user's line that called into diffmethods (not at
     whichever of our frames noticed the problem)."""
+    if isinstance(warning, DomainWarning):
+        _WARNED.domain = True
     frame, level = _sys._getframe(1), 2  # level 1 is this function
     while frame is not None and _os.path.abspath(frame.f_code.co_filename).startswith(_PACKAGE):
         frame, level = frame.f_back, level + 1
-    _warnings.warn(warning, stacklevel=level)
+    try:
+        _warnings.warn(warning, stacklevel=level)
+    except DomainWarning as raised:  # DomainWarnings made errors: the error of our own type
+        raise DomainError(str(raised)) from None
 
 
 class DiffMethodsError(Exception):

@@ -310,6 +310,7 @@ class Problem:
         self.flat_results = parsed.flat
         self._parsed = parsed
         self._point = point
+        self.argnums = argnums
         self.method = method
         self.output_shape = None  # set by vectors.vector_output for vector-valued f
         self.calls = 0

@@ -212,6 +212,12 @@ ARRAY_WORKLOADS = ("sin", "rosenbrock", "logistic")
 
 def _array_workload(name: str, n: int, m: int | None = None):
     """(label, f, hand-written value+gradient, point, argnums) of one array workload."""
+    if name.startswith("gp"):  # the catalogue's Gaussian process on m data points
+        from diffmethods.catalogue import gaussian_process
+        form = "slogdet" if name == "gp-slogdet" else "cholesky"
+        f, hand = gaussian_process(m, form=form)
+        how = "np.linalg.solve + slogdet" if form == "slogdet" else "cholesky + 2 solves"
+        return f"GP likelihood, {m} points ({how})", f, hand, (0.3, -1.2), None
     if name == "mlp":
         f, hand, point = mlp()
         return "two-layer network 784-128-10, batch 1000", f, hand, point, (0, 1, 2, 3)
@@ -267,6 +273,7 @@ def goal_array_tape(quick):
           "(each workload in a fresh process)")
     sizes = (10**5,) if quick else (10**5, 10**6)
     cases = [(name, n, None) for n in sizes for name in ARRAY_WORKLOADS]
+    cases += [("gp", 0, 500), ("gp-slogdet", 0, 500)]  # n = 0, m = 500 data points
     if not quick:
         cases.append(("logistic", 1000, 1000))
     cases.append(("mlp", 0, None))

@@ -14,7 +14,8 @@ def providing(operator):
     return [m for m in dm.methods() if hasattr(get_method(m), operator)]
 
 
-HESSIAN_CASES = sorted(name for name, s in SCENARIOS.items() if "branching" not in s.tags)
+HESSIAN_CASES = sorted(name for name, s in SCENARIOS.items()
+                       if not {"branching", "no-symbolic"} & s.tags)
 HAND_HESSIANS = sorted(name for name, s in SCENARIOS.items()
                        if s.f.__diffmethods_manual__.hessian is not None)
 
