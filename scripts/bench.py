@@ -472,7 +472,7 @@ def peers(quick):
         size = 10**5 if quick else 10**6
         for workload in ARRAY_WORKLOADS:
             peer = arrays(workload, size)
-            label, f, hand, point = _array_workload(workload, size)
+            label, f, hand, point, _ = _array_workload(workload, size)
             t = interleaved({"hand": lambda: hand(point), "diffmethods": lambda: dm.gradient(f, point),
                              name: peer}, repeats=3 if quick else 5)
             row(f"n={size:.0e} {label}: {name} / hand-written", f"{t[name] / t['hand']:.2f}",
