@@ -59,6 +59,8 @@ class Op:
     radius: tuple | None = None  # per argument: distance to a singularity (see RADIUS)
     raw_value: Callable | None = None  # ``value`` without silencing numpy's warnings: for the
     #                                    tape's scalar fast path and for methods run quietly
+    complex_value: Callable | None = None  # how the complex step evaluates the row, where the
+    #              numpy ufunc refuses complex numbers or is not the real function's continuation
 
     def __post_init__(self):
         if self.raw_value is None:
@@ -405,9 +407,16 @@ RADIUS = {
     "arctanh": (lambda x: 1 - np.abs(x),),
 }
 
+# numpy's other elementwise functions (rounding, remainders, logaddexp, ...): more rows of the
+# same table, kept in their own module with their conventions (diffmethods/ops_more.py)
+from . import ops_more  # noqa: E402
+
+_ROWS += ops_more.ROWS
+RADIUS.update(ops_more.RADIUS)
+
 OPS: dict[str, Op] = {
     name: Op(name, ufunc, value, partials, sym, domain, symbol, RADIUS.get(name),
-             getattr(value, "bare", value))
+             getattr(value, "bare", value), ops_more.COMPLEX.get(name))
     for name, ufunc, value, partials, sym, domain, symbol in _ROWS
 }
 """Every elementary operation, by numpy name."""
