@@ -23,7 +23,7 @@ import math
 
 import numpy as np
 
-from .array_functions import handles
+from .array_functions import _traced_type, handles
 from .errors import UnsupportedOperationError
 
 
@@ -99,3 +99,9 @@ def _nan_to_num(x, copy=True, nan=0.0, posinf=None, neginf=None):
                            np.where(primal > 0, big if posinf is None else posinf,
                                     -big if neginf is None else neginf))
     return np.where(finite, x, replacement)
+
+
+@handles(np.sinc)
+def _sinc(x):
+    from .ops import OPS
+    return _traced_type(x)._elementwise(OPS["sinc"], (x,))

@@ -35,7 +35,7 @@ import threading
 
 import numpy as np
 
-from .ops import LN2, _OFF0, _R, _both_floats, _elementary, exp, exp2, sign
+from .ops import LN2, _OFF0, _R, _both_floats, _elementary, cos, exp, exp2, sign, sin
 
 # --- sympy functions that know their derivative and how they print ---------------------------
 _LOCK = threading.Lock()
@@ -172,6 +172,29 @@ sympy_logaddexp2 = _sympy_function(
     "(max({0}, {1}) + math.log1p(2.0 ** -abs({0} - {1})) / math.log(2))", _mp_logaddexp2)
 
 
+# sinc(x) = sin(pi x) / (pi x): its derivative (cos(pi x) - sinc(x)) / x cancels near 0 (and is
+# 0/0 at 0), so below |x| = 1/4 it is its Taylor series, 12 terms (the 13th is < 1e-28 there)
+_SINC_SERIES = tuple((-1) ** k * 2 * k / math.factorial(2 * k + 1) for k in range(1, 13))
+
+
+def _sympy_d_sinc(sp, args, k):
+    (x,) = args
+    series = sum(sp.Rational((-1) ** k * 2 * k, math.factorial(2 * k + 1)) * sp.pi ** (2 * k)
+                 * x ** (2 * k - 1) for k in range(1, len(_SINC_SERIES) + 1))
+    direct = (sp.cos(sp.pi * x) - sp.sin(sp.pi * x) / (sp.pi * x)) / x
+    return sp.Piecewise((series, sp.Abs(x) < sp.Rational(1, 4)), (direct, True))
+
+
+def _mp_sinc(x):
+    import mpmath
+    return mpmath.sincpi(x)
+
+
+sympy_sinc = _sympy_function(
+    "sinc", _sympy_d_sinc, "numpy.sinc({0})",
+    "(math.sin(math.pi * {0}) / (math.pi * {0}) if {0} != 0 else 1.0)", _mp_sinc)
+
+
 def _sympy_copysign(a, b):
     import sympy
 
@@ -217,6 +240,21 @@ def _numpy2(ufunc):
 remainder = _numpy2(np.remainder)
 fmod = _numpy2(np.fmod)
 heaviside = _numpy2(np.heaviside)
+
+
+def _d_sinc(y, x):
+    """sinc'(x): the series below |x| = 1/4, else (cos(pi x) - sin(pi x)/(pi x)) / x with the
+    argument reduced exactly (fmod(x, 2)) first, so pi * x's rounding does not enter. The
+    branch is chosen by a mask of constants, so floats, arrays and dual numbers take it alike."""
+    small = (fabs(x) < 0.25) * 1.0
+    xs = x * (1 - small) + small  # 1 where the series is used: the direct form stays finite
+    r = fmod(xs, 2.0)
+    direct = (cos(math.pi * r) - sin(math.pi * r) / (math.pi * xs)) / xs
+    xt = x * small  # 0 where the direct form is used: the series cannot overflow there
+    x2, series = xt * xt, 0.0
+    for j in reversed(range(len(_SINC_SERIES))):
+        series = series * x2 + _SINC_SERIES[j] * math.pi ** (2 * j + 2)
+    return direct * (1 - small) + series * xt
 
 
 def _zero(y, *args):
@@ -273,7 +311,17 @@ def _copysign_complex(a, b):
     return np.asarray(a * _real_sign(a) * np.copysign(1.0, np.real(b)))[()]
 
 
+def _sinc_complex(z):
+    # np.sinc's sin(pi z)/(pi z) cancels in the imaginary part near 0: the series there
+    z = np.asarray(z, complex)
+    w, series = (math.pi * z) ** 2, 0.0
+    for k in reversed(range(14)):
+        series = series * w + (-1) ** k / math.factorial(2 * k + 1)
+    return np.where(np.abs(z.real) < 0.25, series, np.sinc(z))[()]
+
+
 COMPLEX = {
+    "sinc": _sinc_complex,
     "floor": _flat_complex(np.floor), "ceil": _flat_complex(np.ceil),
     "trunc": _flat_complex(np.trunc), "rint": _flat_complex(np.rint),
     "fabs": lambda z: z * _real_sign(z),
@@ -336,6 +384,8 @@ ROWS = [
      _sympy_times(lambda sp: 180 / sp.pi), (_R,), ""),
     ("degrees",    np.degrees,    _elementary(None, np.degrees), (lambda y, x: _R2D,),
      _sympy_times(lambda sp: 180 / sp.pi), (_R,), ""),
+    # np.sinc is not a ufunc: it reaches the row through __array_function__
+    ("sinc",       np.sinc,       _elementary(None, np.sinc), (_d_sinc,), sympy_sinc, (_R,), ""),
     # conj of a real number is itself (np.conj is np.conjugate)
     ("conjugate",  np.conjugate,  conjugate,  (lambda y, x: 1.0,), lambda x: x, (_R,), ""),
 ]

@@ -133,3 +133,11 @@ def test_nan_to_num_in_the_symbolic_method_keeps_x_and_says_so():
     with pytest.warns(dm.errors.DomainWarning):
         g = grad(lambda x: np.sum(np.nan_to_num(np.log(x))), np.array([-2.0, 4.0]), "symbolic")
     assert np.isnan(g).all()
+
+
+@pytest.mark.parametrize("m", EXACT)
+def test_sinc_at_and_near_zero(m):
+    # sinc'(0) = 0, and near 0 the series: -pi^2 x / 3, not the cancelling (cos - sinc) / x
+    assert grad(np.sinc, 0.0, m)[0] == 0.0
+    assert grad(np.sinc, 1e-8, m)[0] == pytest.approx(-np.pi**2 * 1e-8 / 3, rel=1e-12)
+    assert grad(np.sinc, 1.0, m)[0] == pytest.approx(-1.0, rel=1e-14)

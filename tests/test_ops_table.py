@@ -143,7 +143,8 @@ def test_partials_keep_their_digits_in_the_tails(name):
     checked = 0
     for values in points:
         if name in ("absolute", "sign", "fabs") and values[0] == 0 or \
-                name in ("maximum", "minimum", "fmax", "fmin") and values[0] == values[1]:
+                name in ("maximum", "minimum", "fmax", "fmin") and values[0] == values[1] or \
+                name == "sinc" and abs(values[0]) > 1e15:  # 50 digits cannot reduce pi * x
             continue
         with np.errstate(all="ignore"):
             out = op.value(*values) if np.isfinite(op.ufunc(*values)) else None
