@@ -200,3 +200,6 @@ def _no_extra(name, kwargs):
 
 # The modules below register their functions with @handles when imported.
 from . import contractions, linalg  # noqa: E402,F401
+
+# issue 10, elementwise: np.round, np.clip, np.real/imag/angle, np.nan_to_num (own module)
+from . import array_functions_elementwise  # noqa: E402,F401

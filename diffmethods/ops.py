@@ -59,6 +59,8 @@ class Op:
     radius: tuple | None = None  # per argument: distance to a singularity (see RADIUS)
     raw_value: Callable | None = None  # ``value`` without silencing numpy's warnings: for the
     #                                    tape's scalar fast path and for methods run quietly
+    complex_value: Callable | None = None  # how the complex step evaluates the row, where the
+    #              numpy ufunc refuses complex numbers or is not the real function's continuation
 
     def __post_init__(self):
         if self.raw_value is None:
@@ -214,6 +216,24 @@ def _d_power_base(y, a, b):
     return b * power(a, b - 1)
 
 
+def _d_power_exponent(y, a, b):
+    """d(a**b)/db = a**b log(a); at a = 0 it is 0, not 0 * log(0) = 0 * -inf = nan: 0**b is
+    identically 0 for b > 0, so its derivative in b is 0 (numpy's and central differences'
+    answer; JAX's rule replaces log(0) by 0 in the same way). At a = 0, b <= 0 (0**b jumps
+    from inf to 1 to 0) it stays -inf or nan, so the undefined-point policy reports it.
+    The comparisons read the primal value: the rule works on floats, arrays and dual numbers."""
+    return y * log(a + ((a == 0) & (b > 0)) * 1.0)
+
+
+def _sympy_power(a, b):
+    """sympy's Pow, except that a constant base 0 gives Piecewise((0, b > 0), (0**b, True)),
+    whose derivative in b is 0 for b > 0 (sympy's own 0**b log(0) evaluates to nan)."""
+    import sympy
+    if getattr(a, "is_zero", False) is True and isinstance(b, sympy.Basic) and b.free_symbols:
+        return sympy.Piecewise((sympy.S.Zero, b > 0), (sympy.Pow(a, b), True))
+    return sympy.Pow(a, b)
+
+
 def _both_floats(fn2, ufunc):
     def value(a, b):
         if type(a) is float and type(b) is float:
@@ -259,6 +279,7 @@ def _stable_sympy(name: str, derivative):
         return made[0](*args)
 
     construct.__name__ = name
+    construct.stable_derivative = True  # tests compare it with sympy's own rule
     return construct
 
 
@@ -296,8 +317,8 @@ _ROWS = [
      operator.mul, (_R, _R), "*"),
     ("divide",   np.divide,   divide, (lambda y, a, b: 1 / b, lambda y, a, b: -y / b),
      operator.truediv, (_R, (0.5, 5.0)), "/"),
-    ("power",    np.power,    power,   (_d_power_base, lambda y, a, b: y * log(a)),
-     "Pow", ((0.2, 4.0), (-3.0, 3.0)), "**"),
+    ("power",    np.power,    power,   (_d_power_base, _d_power_exponent),
+     _sympy_power, ((0.2, 4.0), (-3.0, 3.0)), "**"),
     ("negative", np.negative, negative, (lambda y, x: -1.0,), operator.neg, (_R,), "-"),
     # --- powers and roots -------------------------------------------------------------------
     ("square",   np.square,   square, (lambda y, x: 2 * x,), lambda x: x**2, (_R,), ""),
@@ -366,7 +387,8 @@ _INF = math.inf
 RADIUS = {
     "divide":  (None, lambda a, b: np.abs(b)),                              # pole at b = 0
     "power":   (lambda a, b: np.where(_is_whole(b), np.where(b >= 0, _INF, np.abs(a)), a),
-                lambda a, b: np.where(a > 0, _INF, np.where(a == 0, 0.0, -1.0))),
+                # in b: analytic for a > 0; for a = 0, 0**b = 0 is analytic while Re b > 0
+                lambda a, b: np.where(a > 0, _INF, np.where(a == 0, np.maximum(b, 0.0), -1.0))),
     "sqrt":    (lambda x: x,),
     "cbrt":    (lambda x: np.abs(x),),
     "hypot":   (lambda a, b: np.hypot(a, b),) * 2,
@@ -385,9 +407,16 @@ RADIUS = {
     "arctanh": (lambda x: 1 - np.abs(x),),
 }
 
+# numpy's other elementwise functions (rounding, remainders, logaddexp, ...): more rows of the
+# same table, kept in their own module with their conventions (diffmethods/ops_more.py)
+from . import ops_more  # noqa: E402
+
+_ROWS += ops_more.ROWS
+RADIUS.update(ops_more.RADIUS)
+
 OPS: dict[str, Op] = {
     name: Op(name, ufunc, value, partials, sym, domain, symbol, RADIUS.get(name),
-             getattr(value, "bare", value))
+             getattr(value, "bare", value), ops_more.COMPLEX.get(name))
     for name, ufunc, value, partials, sym, domain, symbol in _ROWS
 }
 """Every elementary operation, by numpy name."""

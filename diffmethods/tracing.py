@@ -221,10 +221,20 @@ class Traced:
 
     def __floordiv__(self, other):
         raise UnsupportedOperationError(
-            f"// and % are not differentiable operations ({self.method_label}); "
-            "use / or np.floor on constants only.")
+            f"// and divmod() are not supported on {self.method_label} values (the quotient is "
+            "piecewise constant); write np.floor(a / b), whose derivative is 0, or a % b.")
 
-    __rfloordiv__ = __mod__ = __rmod__ = __divmod__ = __floordiv__
+    __rfloordiv__ = __divmod__ = __rdivmod__ = __floordiv__
+
+    # a % b is numpy's remainder (the sign of b, as Python's %): the table's row, d/da = 1
+    def __mod__(self, other):
+        return type(self)._elementwise(OPS["remainder"], (self, other))
+
+    def __rmod__(self, other):
+        return type(self)._elementwise(OPS["remainder"], (other, self))
+
+    def clip(self, min=None, max=None, **kwargs):
+        return np.clip(self, min, max, **kwargs)
 
     def __pos__(self):
         return self

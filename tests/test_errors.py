@@ -104,8 +104,8 @@ def test_complex_numbers_are_refused(method):
 @pytest.mark.parametrize("method", AD)
 def test_unsupported_numpy_function_names_function_and_method(method):
     with pytest.raises(dm.UnsupportedOperationError) as e:
-        dm.gradient(lambda x: np.sum(np.floor(x)), np.ones(2), method=method)
-    assert "np.floor" in str(e.value)
+        dm.gradient(lambda x: np.sum(np.spacing(x)), np.ones(2), method=method)
+    assert "np.spacing" in str(e.value)
     label = {"forward": "forward mode", "reverse": "reverse mode", "symbolic": "symbolic"}[method]
     assert label in str(e.value)
     with pytest.raises(dm.UnsupportedOperationError, match="np.cumsum"):

@@ -71,6 +71,13 @@ def _check_case(f, point, methods, counts, label, alone=False):
             assert len(domain) == 1 and "singularity" in domain[0], (label, domain)
             counts["complex step refused"] += 1
             continue
+        if m == "symbolic" and np.all(np.isnan(g)) and label[0] == "edge":
+            # sympy's own rules (log(a) * a**b at a = 0) are nan on some domain edges where the
+            # table's conventions (d 0**y/dy = 0) give a number: loud (nan and one warning),
+            # never a confident wrong value; README lists the one-sided edges
+            assert len(domain) == 1, (label, domain)
+            counts["symbolic nan at an edge"] += 1
+            continue
         assert domain == [], (label, m, domain)
         assert np.all(np.abs(g - reference) <= RTOL * scale), (label, m, g, reference)
         assert not alone or abs(g[0] - reference[0]) <= RTOL * abs(reference[0]), \
@@ -92,7 +99,8 @@ def _richardson(f, point, reference, tally):
 def test_random_expressions_every_exact_method_agrees_or_follows_the_policy(capsys):
     rng = np.random.default_rng(SEED)
     counts = dict.fromkeys(["defined", "undefined", "not differentiable",
-                            "complex step refused", "symbolic checked"], 0)
+                            "complex step refused", "symbolic checked",
+                            "symbolic nan at an edge"], 0)
     tally = dict.fromkeys(["components", "below the error", "by 10x"], 0)
     for k in range(N_DEFINED):
         tree, point = defined_case(rng, names=ALL if k % 2 else SMOOTH)
@@ -118,6 +126,7 @@ def test_random_expressions_every_exact_method_agrees_or_follows_the_policy(caps
               f"{counts['not differentiable']} not differentiable; all exact methods "
               f"({', '.join(EXACT)}; symbolic on {counts['symbolic checked']} of the defined) "
               f"agree to {RTOL:g} or give nan with one DomainWarning; the complex step refused "
-              f"its step at {counts['complex step refused']} (named). Richardson: the estimate "
+              f"its step at {counts['complex step refused']} (named), symbolic was nan at "
+              f"{counts['symbolic nan at an edge']} edge points (warned). Richardson: the estimate "
               f"was below the error in {tally['below the error']} of {tally['components']} "
               f"components, by 10x in {tally['by 10x']}.")

@@ -142,8 +142,9 @@ def test_partials_keep_their_digits_in_the_tails(name):
     points = [(v,) for v in _HARD] if op.arity == 1 else [(a, b) for a in _HARD2 for b in _HARD2]
     checked = 0
     for values in points:
-        if name in ("absolute", "sign") and values[0] == 0 or \
-                name in ("maximum", "minimum") and values[0] == values[1]:
+        if name in ("absolute", "sign", "fabs") and values[0] == 0 or \
+                name in ("maximum", "minimum", "fmax", "fmin") and values[0] == values[1] or \
+                name == "sinc" and abs(values[0]) > 1e15:  # 50 digits cannot reduce pi * x
             continue
         with np.errstate(all="ignore"):
             out = op.value(*values) if np.isfinite(op.ufunc(*values)) else None
@@ -161,12 +162,12 @@ def test_partials_keep_their_digits_in_the_tails(name):
                 assert np.isfinite(got) and abs(mpmath.mpf(got) - exact) <= 1e-13 * abs(exact), \
                     (name, k, values, got, float(exact))
             checked += 1
-    assert checked >= 5 or all(p == 0 for p in exact_partials), name
+    # heaviside's partial in h0 is 1 only at x == 0, which no tail point is
+    assert checked >= 5 or all(p == 0 for p in exact_partials) or name == "heaviside", name
 
 
-@pytest.mark.parametrize("name", [n for n in ROWS if type(OPS[n].sympy_spec).__name__ == "function"
-                                  and OPS[n].sympy_spec.__module__ == "diffmethods.ops"
-                                  and getattr(OPS[n].sympy_spec, "__name__", "") != "<lambda>"])
+@pytest.mark.parametrize("name", [n for n in ROWS
+                                  if getattr(OPS[n].sympy_spec, "stable_derivative", False)])
 def test_stable_sympy_derivatives_equal_sympys_own(name):
     """The rows that replace sympy's derivative rule (it cancels) replace it by an equal one."""
     op = OPS[name]

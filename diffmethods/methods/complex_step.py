@@ -145,7 +145,7 @@ class Complex(Traced):
     def _elementwise(cls, op, args):
         trace = _trace_of(args)
         values = [a.value if isinstance(a, Complex) else _constant(a) for a in args]
-        rule = NON_ANALYTIC.get(op.name, op.ufunc)
+        rule = NON_ANALYTIC.get(op.name) or op.complex_value or op.ufunc
         with np.errstate(all="ignore"):
             out = rule(*values)
             if op.radius is not None:

@@ -283,6 +283,10 @@ def differentiate_all(expr, symbols) -> tuple:
         if g.has(sympy.Derivative):
             raise UnsupportedOperationError(f"sympy could not differentiate {expr} with respect "
                                             f"to {s}")
+        if any(p.exp.free_symbols for p in g.atoms(sympy.Pow)):
+            # sympy writes d(a**b)/da as b*a**b/a: 0/0 at a = 0 and an underflow to 0 near it,
+            # where b*a**(b - 1) is exact (the table's power rule); powsimp writes it so
+            g = sympy.powsimp(g)
         grads.append(g)
     return tuple(grads)
 
