@@ -130,18 +130,6 @@ def _prod(x, axis=None, keepdims=False, **kwargs):
     return _reduce_pairwise(x, axis, keepdims, np.multiply, "np.prod")
 
 
-@handles(np.max, np.amax)
-def _max(x, axis=None, keepdims=False, **kwargs):
-    _no_extra("np.max", kwargs)
-    return _reduce_pairwise(x, axis, keepdims, np.maximum, "np.max")
-
-
-@handles(np.min, np.amin)
-def _min(x, axis=None, keepdims=False, **kwargs):
-    _no_extra("np.min", kwargs)
-    return _reduce_pairwise(x, axis, keepdims, np.minimum, "np.min")
-
-
 @handles(np.moveaxis)
 def _moveaxis(x, source, destination):
     from numpy.lib.array_utils import normalize_axis_tuple
@@ -270,4 +258,4 @@ def _no_extra(name, kwargs):
 
 # The modules below register their functions with @handles when imported.
 from . import linalg  # noqa: E402,F401
-from . import array_shapes  # noqa: E402,F401  (shapes, layout, building)
+from . import array_shapes, array_stats  # noqa: E402,F401  (shapes, statistics)
