@@ -14,6 +14,12 @@ n elements has n entries of about n + 3 nodes each (every entry depends on every
 the compiled gradient does O(n) work, where nested ``Max`` gave expressions of n log n nodes
 and a Heaviside tree per entry.
 
+Why not sympy's own ``Max``: its derivative is ``Heaviside(x_j - Max(others))``, 1/2 for every
+tied element however many tie, and a subclass that changed it would inherit evaluation code
+that tests ``cls == Min`` (a subclass of Max is then simplified as a Min). These nodes have no
+mpmath rule in :mod:`diffmethods.harness.reference`, so a reference gradient through them is
+reported unavailable rather than guessed.
+
 sympy is imported with this module; :mod:`diffmethods.array_stats` imports it only when the
 symbolic method meets ``np.max``. The generated code (math module, and numpy for the IEEE
 fallback) follows numpy: a NaN element makes the maximum NaN.
