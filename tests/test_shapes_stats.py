@@ -176,6 +176,26 @@ def test_extremes():
         x - np.max(x, axis=-1, keepdims=True)), axis=-1)), a(2, 4))  # logsumexp
 
 
+def test_the_numerically_safe_softmax_classifier_by_every_method_but_symbolic():
+    # the catalogue's classifier without the max shift (see its docstring); with it, the
+    # gradient is the same, and the tie-sharing derivative of the max cancels exactly
+    from diffmethods.catalogue import SCENARIOS
+    from diffmethods.catalogue_programs import CLASSIFIER_DECAY, CLASSIFIER_X, CLASSIFIER_Y, _unpack
+
+    def safe(theta):
+        W, b = _unpack(theta)
+        Z = CLASSIFIER_X @ W.T + b
+        Z = Z - np.max(Z, axis=1, keepdims=True)
+        logp = Z - np.log(np.sum(np.exp(Z), axis=1, keepdims=True))
+        return -np.mean(logp[np.arange(len(CLASSIFIER_Y)), CLASSIFIER_Y]) + \
+            0.5 * CLASSIFIER_DECAY * np.sum(W**2)
+
+    s = SCENARIOS["softmax_classifier"]
+    hand = dm.gradient(s.f, s.point, method="manual")
+    for method in ("forward", "reverse", "complex-step"):
+        assert np.allclose(dm.gradient(safe, s.point, method=method), hand, rtol=0, atol=1e-15)
+
+
 def test_sorting_and_order_statistics():
     assert check_function(lambda x: np.sort(x), a(2, 4), refused=SORTS)
     assert check_function(lambda x: np.sort(x, axis=None), a(2, 3), refused=SORTS)
