@@ -34,6 +34,7 @@ TieShare(x1, Ties(x0, x1, x2))
 from __future__ import annotations
 
 import sympy
+from sympy.core.traversal import iterargs
 
 
 def _d(e, s):
@@ -46,8 +47,10 @@ def _joined(printer, args) -> str:
 
 
 class _ManyArguments(sympy.Function):
-    """A function of many arguments whose set of free symbols is computed once (sympy asks for
-    it on every derivative; the expression is immutable, so caching is safe)."""
+    """A function of many arguments that answers ``free_symbols`` and ``has`` from its own
+    memo: sympy asks for them on every derivative, and its global cache would compare an equal
+    node of an earlier derivation element by element before answering (n partials times n
+    elements). Expressions are immutable, so the memo stays right."""
 
     @property
     def free_symbols(self):
@@ -56,6 +59,12 @@ class _ManyArguments(sympy.Function):
             cached = self.__dict__["_free"] = frozenset().union(
                 *(a.free_symbols for a in self.args))
         return set(cached)
+
+    def has(self, *patterns):
+        memo = self.__dict__.setdefault("_has_memo", {})
+        if patterns not in memo:
+            memo[patterns] = self._has(iterargs, *patterns)
+        return memo[patterns]
 
 
 class ArrayMax(_ManyArguments):
@@ -151,6 +160,11 @@ class TieShare(sympy.Function):
     derivative of the max (or min). Piecewise constant, so its own derivative is 0."""
 
     nargs = 2
+
+    def __new__(cls, element, ties):
+        # built directly, not through sympy's cache (see _ManyArguments): there would be n of
+        # them, each looked up against the shares of an earlier derivation
+        return sympy.Expr.__new__(cls, sympy.sympify(element), ties)
 
     def _eval_derivative(self, s):
         return sympy.S.Zero
