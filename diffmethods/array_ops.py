@@ -275,20 +275,29 @@ def index_map(fn, shape, args=(), kwargs=None, pick=None) -> np.ndarray:
     >>> index_map(np.roll, (2, 3), (1,)).tolist()
     [[6, 1, 2], [3, 4, 5]]
     """
+    return gather_map(fn, shape, args, kwargs, pick)[0]
+
+
+def gather_map(fn, shape, args=(), kwargs=None, pick=None) -> tuple:
+    """(:func:`index_map`, whether ``fn`` gave a writable view of its input: np.flip, np.rot90
+    and np.split do, and their transpose is then one strided copy)."""
     numbers = np.arange(1, math.prod(shape) + 1).reshape(shape)
     out = fn(numbers, *args, **(kwargs or {}))
-    out = np.asarray(out if pick is None else out[pick])
+    out = out if pick is None else out[pick]
+    view = isinstance(out, np.ndarray) and out.flags.writeable and \
+        np.may_share_memory(out, numbers)
+    out = np.asarray(out)
     if out.dtype.kind not in "iu":  # the function computed with the numbers: not a gather
         raise UnsupportedOperationError(f"{getattr(fn, '__name__', fn)} is not a gather")
-    return out
+    return out, view
 
 
-def _gather_value(x, fn, args, kwargs, pick, index):
+def _gather_value(x, fn, args, kwargs, pick, index, view):
     out = fn(x, *args, **kwargs)
     return out if pick is None else out[pick]
 
 
-def _gather_tangent(t, shape, fn, args, kwargs, pick, index):
+def _gather_tangent(t, shape, fn, args, kwargs, pick, index, view):
     # rows of the block picked by the index map; any trailing size (k directions, or the r
     # slots of a sparse tangent's values and columns)
     rows = np.reshape(t, (-1,) + t.shape[len(shape):])
@@ -305,9 +314,16 @@ def _scatter_add(g, index, shape):
                        minlength=math.prod(shape) + 1)[1:].reshape(shape)
 
 
-def _gather_transpose(g, shape, fn, args, kwargs, pick, index):
+def _gather_transpose(g, shape, fn, args, kwargs, pick, index, view):
     if hasattr(g, "_linear"):  # a traced adjoint (a Hessian sweeps the tape with dual numbers)
         return type(g)._linear(SCATTER_ADD, (g,), {"index": index, "shape": tuple(shape)})
+    if view and index.size >= 4096:
+        # the function gives a writable view (np.flip, np.rot90, np.split): applied to zeros,
+        # it places each adjoint where its element came from -- the scatter below, as one
+        # strided copy instead of np.bincount
+        out = np.zeros(shape)
+        _gather_value(out, fn, args, kwargs, pick, index, view)[...] = g
+        return out
     return _scatter_add(g, index, shape)
 
 
@@ -329,7 +345,7 @@ SCATTER_ADD = Linear(
 
 def gather(name: str) -> Linear:
     """The row of a gather function, e.g. ``gather("np.flip")``. Applied with the params
-    ``fn, args, kwargs, pick`` (the call) and ``index`` (its :func:`index_map`)."""
+    ``fn, args, kwargs, pick`` (the call) and ``index, view`` (its :func:`gather_map`)."""
     return Linear(name, value=_gather_value, tangent=_gather_tangent,
                   transpose=_gather_transpose, moves=True)
 

@@ -22,7 +22,7 @@ import numpy as np
 from numpy.lib.array_utils import normalize_axis_index, normalize_axis_tuple
 
 from .array_functions import _concatenate, _traced_type, handles, qualified_name
-from .array_ops import gather, index_map, shape_of
+from .array_ops import gather, gather_map, shape_of
 from .errors import UnsupportedOperationError
 
 ROWS: dict = {}
@@ -45,7 +45,7 @@ def constants_only(name: str, values, what: str = "its other arguments") -> None
                 "elements are moved where cannot depend on the variables).")
 
 
-def apply_gather(fn, x, args=(), kwargs=None, pick=None, index=None):
+def apply_gather(fn, x, args=(), kwargs=None, pick=None, mapped=None):
     """``fn(x, *args, **kwargs)`` (its output ``pick`` if it returns several) on a traced ``x``,
     as the gather row of ``fn``: forward mode gathers the tangent rows, reverse mode scatters
     the adjoint back, both by the index map."""
@@ -56,9 +56,9 @@ def apply_gather(fn, x, args=(), kwargs=None, pick=None, index=None):
         raise UnsupportedOperationError(f"{name}(..., out=) is not supported on traced values")
     kwargs.pop("out", None)
     row = ROWS.get(name) or ROWS.setdefault(name, gather(name))
-    if index is None:
-        index = index_map(fn, shape_of(x), args, kwargs, pick)
-    params = {"fn": fn, "args": tuple(args), "kwargs": kwargs, "pick": pick, "index": index}
+    index, view = gather_map(fn, shape_of(x), args, kwargs, pick) if mapped is None else mapped
+    params = {"fn": fn, "args": tuple(args), "kwargs": kwargs, "pick": pick, "index": index,
+              "view": view}
     return _traced_type(x)._linear(row, (x,), params)
 
 
@@ -110,8 +110,9 @@ def _split_function(fn):
     def impl(ary, *args, **kwargs):
         constants_only(qualified_name(fn), tuple(args) + tuple(kwargs.values()))
         numbers = np.arange(1, int(np.prod(shape_of(ary))) + 1).reshape(shape_of(ary))
-        maps = fn(numbers, *args, **kwargs)
-        return [apply_gather(fn, ary, args, kwargs, pick=k, index=m) for k, m in enumerate(maps)]
+        maps = fn(numbers, *args, **kwargs)  # every piece's index map at once (views)
+        return [apply_gather(fn, ary, args, kwargs, pick=k, mapped=(
+            m, m.flags.writeable and np.may_share_memory(m, numbers))) for k, m in enumerate(maps)]
     impl.__name__ = f"_{fn.__name__}"
     return impl
 

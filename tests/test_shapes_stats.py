@@ -51,6 +51,18 @@ def test_pad(mode):
     assert check_function(lambda x: np.pad(x, ((1, 2), (2, 0)), mode=mode), a(2, 3))
 
 
+def test_large_gathers_transpose_by_views_and_by_bincount_alike():
+    # from 4096 elements a gather that returns a writable view (flip, rot90, split) transposes
+    # by writing through the view; the others by np.bincount. Both are exact.
+    x, w = a(80, 80), a(80, 80)
+    cases = {lambda v: np.flip(v, 0): np.flip(w, 0), lambda v: np.rot90(v): np.rot90(w, -1),
+             lambda v: np.split(v, 2, axis=1)[1]: np.hstack([0 * w[:, :40], w[:, :40]]),
+             lambda v: np.roll(v, 3): np.roll(w, -3)}
+    for f, expected in cases.items():
+        g = dm.gradient(lambda v: np.sum(f(v) * w[:, :np.shape(f(v))[1]]), x)
+        assert np.array_equal(g, expected)
+
+
 def test_pad_with_a_nonzero_constant_is_affine():
     f = lambda x: np.pad(x, 1, constant_values=(2.0, -1.0))  # noqa: E731
     assert check_function(f, a(3))
