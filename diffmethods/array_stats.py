@@ -220,7 +220,7 @@ def _neighbours(n, q, method):
     """(index below, index above, weight of the one above) of each quantile, as numpy's
     _quantile computes them for ``method``."""
     if method == "linear":
-        virtual = n * q + (1 + q * (1 - 1 - 1)) - 1  # alpha = beta = 1: Hyndman & Fan's 7th
+        virtual = (n - 1) * q  # Hyndman & Fan's 7th method, in numpy's rounding
         below = np.array(np.floor(virtual))
         above = np.array(below + 1)
         below[virtual >= n - 1] = above[virtual >= n - 1] = -1
@@ -337,7 +337,8 @@ def _cumsum(a, axis=None, dtype=None, out=None):
 def _cumprod(a, axis=None, dtype=None, out=None):
     """A scan in log2(n) steps (Hillis and Steele): after the step with shift s, element i is
     the product of elements i - 2s + 1 .. i. Products of zeros stay exact, unlike
-    exp(cumsum(log x))."""
+    exp(cumsum(log x)); the values agree with np.cumprod's to rounding (the products are
+    grouped differently)."""
     a, axis = _scan_axis("np.cumprod", a, axis, dtype, out)
     from .array_functions import _concatenate
     shape = shape_of(a)

@@ -117,6 +117,34 @@ def test_linspace_with_traced_ends():
                           np.stack([np.linspace(1, 0, 5), np.linspace(0, 1, 5)], axis=1))
 
 
+VALUES = {  # composites that follow numpy's own formulas give numpy's values, bit for bit
+    "pad_constants": (lambda x: np.pad(x, ((1, 2), (0, 1)), constant_values=((1.5, -2), (0, 3))),
+                      (3, 2)),
+    "linspace": (lambda x: np.linspace(x[:2], x[2:4], 5, endpoint=False, axis=1), (4,)),
+    "gradient": (lambda x: np.gradient(x, [0.0, 1.0, 3.0, 3.5, 6.0], edge_order=2), (5,)),
+    "diff": (lambda x: np.diff(x, 2, prepend=-1.0, append=x[:1]), (5,)),
+    "percentile": (lambda x: np.percentile(x, [0, 13, 50, 99.5, 100]), (6,)),
+    "quantile_midpoint": (lambda x: np.quantile(x, [0.25, 0.5], axis=0, method="midpoint"),
+                          (5, 2)),
+    "median": (lambda x: np.median(x, axis=1, keepdims=True), (3, 4)),
+    "var": (lambda x: np.var(x, axis=0, ddof=1), (4, 3)),
+    "average": (lambda x: np.average(x, axis=1, weights=[1.0, 2.0, 4.0]), (2, 3)),
+    "select": (lambda x: np.select([x > 0.5, x < -0.5], [x, -x], default=7.0), (6,)),
+}
+
+
+@pytest.mark.parametrize("name", sorted(VALUES))
+def test_composites_give_numpys_values(name):
+    f, shape = VALUES[name]
+    x = a(*shape)
+    want = np.asarray(f(x))
+    for method in ("forward", "reverse"):
+        got = dm.jacobian(f, x, method=method, full_output=True).value
+        assert np.array_equal(np.reshape(got, want.shape), want), method
+    got = dm.jacobian(f, x, method="complex-step", full_output=True).value  # complex rounding
+    assert np.allclose(np.reshape(got, want.shape), want, rtol=1e-15, atol=1e-15)
+
+
 def test_arrays_of_traced_scalars():
     f = lambda x: np.array([x[0] * x[1], np.sin(x[2]), 2.0]) * x  # noqa: E731
     assert check_function(f, a(3))

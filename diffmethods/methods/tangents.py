@@ -62,8 +62,9 @@ class SparseTangent(Structured):
         out = np.zeros(self.shape)
         rows = out.reshape(-1, self.k)
         element = np.arange(rows.shape[0])
-        vals = self.vals.reshape(len(element), -1)
-        cols = self.cols.reshape(len(element), -1)
+        slots = self.vals.shape[-1]  # explicit: an empty selection (x[:0]) has no elements
+        vals = self.vals.reshape(len(element), slots)
+        cols = self.cols.reshape(len(element), slots)
         for s in range(vals.shape[1]):  # within one slot each (element, column) pair is unique
             rows[element, cols[:, s]] += vals[:, s]
         return out
