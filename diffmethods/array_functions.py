@@ -249,7 +249,16 @@ def _size(x, axis=None):
     return int(np.prod(shape_of(x))) if axis is None else shape_of(x)[axis]
 
 
+def float64_only(name, dtype) -> None:
+    """Refuse a dtype= other than float64: np.sum(x, dtype=int) truncates, float32 rounds."""
+    if dtype is not None and np.dtype(dtype) != np.float64:
+        raise UnsupportedOperationError(
+            f"{name}(..., dtype={np.dtype(dtype)}) is not supported on traced values: it would "
+            "change the values (or drop the derivative); traced values are float64")
+
+
 def _no_extra(name, kwargs):
+    float64_only(name, kwargs.get("dtype"))
     kwargs = {k: v for k, v in kwargs.items() if v is not None and k not in ("dtype",)}
     if kwargs:
         raise UnsupportedOperationError(

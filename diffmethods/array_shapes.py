@@ -18,10 +18,13 @@ array([1., 2., 0.])
 
 from __future__ import annotations
 
+import operator
+
 import numpy as np
 from numpy.lib.array_utils import normalize_axis_index, normalize_axis_tuple
 
-from .array_functions import _concatenate, _traced_type, handles, qualified_name
+from .array_functions import (_concatenate, _traced_type, float64_only, handles,
+                              qualified_name)
 from .array_ops import gather, gather_map, shape_of
 from .errors import UnsupportedOperationError
 
@@ -214,10 +217,8 @@ def _select(condlist, choicelist, default=0):
 def _linspace(start, stop, num=50, endpoint=True, retstep=False, dtype=None, axis=0, **kwargs):
     """numpy's own formula (start + i * step, the last point set to stop) on traced ends."""
     constants_only("np.linspace", (num,), "num")
-    if dtype is not None and np.dtype(dtype).kind != "f":
-        raise UnsupportedOperationError(f"np.linspace(..., dtype={np.dtype(dtype)}) would drop "
-                                        "the derivative; leave dtype out")
-    num = int(num)
+    float64_only("np.linspace", dtype)
+    num = operator.index(num)  # as numpy: a float count is an error, not rounded
     if num < 0:
         raise UnsupportedOperationError(f"np.linspace: num must be non-negative, got {num}")
     div = num - 1 if endpoint else num

@@ -317,10 +317,7 @@ def _value_or_nan(x):
 
 # --- scans -------------------------------------------------------------------------------------
 def _scan_axis(name, a, axis, dtype, out):
-    _no_extra(name, {"out": out})
-    if dtype is not None and np.dtype(dtype).kind != "f":
-        raise UnsupportedOperationError(f"{name}(..., dtype={np.dtype(dtype)}) would drop the "
-                                        "derivative; leave dtype out")
+    _no_extra(name, {"out": out, "dtype": dtype})
     if axis is None:
         return np.reshape(a, (-1,)), 0
     return a, normalize_axis_tuple(axis, len(shape_of(a)))[0]

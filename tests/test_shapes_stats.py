@@ -358,6 +358,8 @@ def test_refusals_name_the_function(method):
     refused(lambda v: np.sum(np.reshape(v, (3, 2))), r"np\.reshape failed .*cannot reshape")
     refused(lambda v: np.sum(np.multiply(v, np.ones(3))), r"np\.multiply failed .* broadcast")
     refused(lambda v: np.max(v, initial=0.0), r"np\.max\(initial=\)")
+    refused(lambda v: np.sum(v, dtype=int), r"np\.sum\(\.\.\., dtype=int64\)")
+    refused(lambda v: np.cumsum(v, dtype=np.float32)[-1], r"np\.cumsum\(\.\.\., dtype=float32\)")
     with pytest.raises(dm.UnsupportedOperationError, match="changed in place"):
         dm.gradient(lambda v: v.__setitem__(0, 1.0), x, method=method)
     if method == "symbolic":
