@@ -261,6 +261,12 @@ def plain_constant(c, label: str):
         raise UnsupportedOperationError(
             f"complex numbers are not supported by {label}: diffmethods differentiates real "
             "functions of real variables")
+    if isinstance(c, np.ndarray) and c.dtype == object and any(
+            isinstance(v, Traced) for v in c.ravel().tolist()):
+        raise UnsupportedOperationError(
+            f"an object array of traced values (what np.array([...]) builds from traced "
+            f"numbers) cannot take part in {label} here; build the array with np.stack([...]) "
+            "instead")
     if isinstance(c, np.ndarray) and c.dtype.kind not in "iuf":
         raise UnsupportedOperationError(f"an array of dtype {c.dtype} cannot take part in "
                                         f"{label}; use numeric arrays")

@@ -155,6 +155,15 @@ def test_arrays_of_traced_scalars():
             return np.sum(np.concatenate([v, x[:2, None]], axis=1) ** 2)  # ... that joins in
         assert np.allclose(dm.gradient(g, np.array([1.0, 2.0, 3.0]), method=method),
                            [4.0, 8.0, 6.0])
+        stacked = dm.gradient(lambda x: np.sum(x * np.stack([x[0], x[1] * x[2], 1.0])),
+                              np.array([1.0, 2.0, 3.0]), method=method)
+        assert np.allclose(stacked, [2.0, 12.0, 5.0])
+
+
+def test_an_object_array_that_cannot_join_is_refused_with_the_way_out():
+    # reverse mode's own x * array path reads the object array as a constant: it says so
+    with pytest.raises(dm.UnsupportedOperationError, match=r"np\.stack"):
+        dm.gradient(lambda x: np.sum(x * np.array([x[0], x[1]])), np.ones(2), method="reverse")
 
 
 def test_scans_and_differences():
