@@ -188,9 +188,15 @@ def test_forward_blocks_stay_exact_through_gathers(chunk):
     # sparse tangent blocks move their rows through every gather (Linear.moves)
     f = lambda x: np.sum(np.roll(np.sin(x), 2)[::-1] * np.pad(x, 1, mode="wrap")[1:-1]  # noqa
                          + np.take(np.exp(x), [5, 0, 0, 3, 2, 1]) + np.tril(np.outer(x, x)).sum())
+    M, w = a(7, 6), a(9)  # row-scaled blocks (a product with a constant matrix) move too
+    g = lambda x: (np.sum(np.pad(np.roll(np.tanh(M @ x), 2), 1) * w)  # noqa: E731
+                   + np.sum(np.take(M @ x, [1, 1, 6]) ** 2)
+                   + np.sum(np.tril((M @ x)[:6].reshape(2, 3))))
     x = a(6)
-    forward = dm.gradient(f, x, method="forward", **({} if chunk is None else {"chunk": chunk}))
-    assert np.allclose(forward, dm.gradient(f, x, method="reverse"), rtol=1e-14, atol=1e-14)
+    options = {} if chunk is None else {"chunk": chunk}
+    for h in (f, g):
+        forward = dm.gradient(h, x, method="forward", **options)
+        assert np.allclose(forward, dm.gradient(h, x, method="reverse"), rtol=1e-14, atol=1e-14)
 
 
 def test_hessians_through_gathers_scans_and_extremes():
