@@ -4,9 +4,9 @@
 Each method is the numpy function of the same name (``x.var(ddof=1)`` is ``np.var(x, ddof=1)``),
 so it has no derivative rule of its own and behaves exactly as the function does. Traced values
 are never changed in place: ``x.copy()`` and ``x.astype(float)`` return ``x`` itself, and
-``x[i] = v`` is refused with the functions that build a new array instead. Any other array
-attribute is refused by :class:`UnsupportedAttributeError`, which names it and suggests the
-nearest one that exists.
+``x[i] = v`` is refused with the functions that build a new array instead. Every other public
+ndarray attribute (``x.view``, ``x.sort``, ...) is refused by :class:`UnsupportedAttributeError`,
+which names it and, being an AttributeError too, keeps ``hasattr`` working.
 
 >>> import numpy as np, diffmethods as dm
 >>> dm.gradient(lambda x: x.reshape(2, 2).T.squeeze().sum(axis=0).max(), np.arange(4.0))
@@ -14,8 +14,6 @@ array([0., 0., 1., 1.])
 """
 
 from __future__ import annotations
-
-import difflib
 
 import numpy as np
 
@@ -152,22 +150,77 @@ class ArrayMethods:
         """The elements as (nested) lists of traced scalars; a scalar as itself."""
         return self if not self.shape else [x.tolist() for x in self]
 
-    def __getattr__(self, name):
-        # only reached for names the class does not have
-        if name.startswith("_"):  # Python's and numpy's protocols probe for these
-            raise AttributeError(name)
-        public = [n for n in dir(ArrayMethods) if not n.startswith("_")]
-        close = difflib.get_close_matches(name, [n for n in dir(type(self))
-                                                 if not n.startswith("_")], n=1)
-        raise UnsupportedAttributeError(
-            f"x.{name} is not available on {self.method_label} values"
-            + (f"; did you mean x.{close[0]}?" if close else "")
-            + " Traced arrays offer the array methods numpy code commonly uses ("
-            + ", ".join(public) + ") and the numpy functions "
-            "listed by diffmethods.array_functions.handled_names().")
+    def argpartition(self, kth, axis=-1, kind="introselect", order=None):
+        return np.argpartition(self, kth, axis=axis, kind=kind, order=order)
+
+    def nonzero(self):
+        return np.nonzero(self)
+
+    def all(self, axis=None, out=None, keepdims=False):
+        return np.all(self._values("x.all"), axis=axis, out=out, keepdims=keepdims)
+
+    def any(self, axis=None, out=None, keepdims=False):
+        return np.any(self._values("x.any"), axis=axis, out=out, keepdims=keepdims)
+
+    def _values(self, name):
+        from .array_stats import values_of
+        return values_of(self, name)
+
+    def diagonal(self, offset=0, axis1=0, axis2=1):
+        return np.diagonal(self, offset=offset, axis1=axis1, axis2=axis2)
+
+    def trace(self, offset=0, axis1=0, axis2=1, dtype=None, out=None):
+        return np.trace(self, offset=offset, axis1=axis1, axis2=axis2, dtype=dtype, out=out)
+
+    def round(self, decimals=0, out=None):
+        return np.round(self, decimals=decimals, out=out)
+
+    # traced values are real: their real part is themselves, their imaginary part zero (also in
+    # the complex step, whose imaginary part carries the derivative, not a value)
+    @property
+    def real(self):
+        return self
+
+    @property
+    def imag(self):
+        return np.zeros(self.shape)
+
+    def conj(self):
+        return self
+
+    conjugate = conj
+
+    @property
+    def mT(self):
+        return np.swapaxes(self, -1, -2)
 
     def __setitem__(self, index, value):
         raise UnsupportedOperationError(
             f"x[...] = value on a {self.method_label} value: traced arrays cannot be changed in "
             "place. Build the new array instead: np.where(mask, value, x), np.concatenate, "
             "np.stack or np.pad.")
+
+
+IN_PLACE = frozenset({"sort", "partition", "fill", "put", "resize", "setfield", "setflags",
+                      "byteswap", "itemset"})
+
+
+def refuse_other_ndarray_attributes(cls) -> None:
+    """Give ``cls`` every other public ndarray attribute (``x.view``, ``x.strides``, ``x.sort``,
+    ...) as a property that refuses it by name: numpy code reaching for one gets our error,
+    not "object has no attribute". Called once the class is complete, so nothing it defines
+    is shadowed. (A ``__getattr__`` hook would do it too, but slows every attribute access of
+    traced values by a third.)"""
+    for name in dir(np.ndarray):
+        if not name.startswith("_") and not hasattr(cls, name):
+            setattr(cls, name, _refusal(name))
+
+
+def _refusal(name):
+    def refuse(self):
+        why = ("traced arrays cannot be changed in place; use the function that returns a new "
+               f"array (np.{name})" if name in IN_PLACE else
+               "traced values have no memory layout or raw data of their own")
+        raise UnsupportedAttributeError(f"x.{name} is not available on {self.method_label} "
+                                        f"values: {why}.")
+    return property(refuse, doc=f"Not available on traced values: x.{name} is refused.")

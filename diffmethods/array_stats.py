@@ -13,7 +13,9 @@ so they need no rule. Two kinds of function choose elements by their *values*:
   (numpy's ``np.maximum`` convention of 1/2 each, and JAX's ``jnp.max``): the derivative of
   ``max(x)`` is ``sum_j w_j dx_j`` with ``w_j = [x_j == max] / #ties``.
 
-``np.argmax``, ``np.argmin``, ``np.argsort`` and ``np.argpartition`` return plain integers.
+``np.argmax``, ``np.argmin``, ``np.argsort``, ``np.argpartition``, ``np.nonzero``,
+``np.flatnonzero``, ``np.count_nonzero`` and ``np.searchsorted`` (of a traced sorted array)
+return plain integers: they read the values, and have no derivative.
 
 >>> import numpy as np, diffmethods as dm
 >>> dm.gradient(lambda x: np.max(x), np.array([1.0, 3.0, 3.0]))
@@ -152,7 +154,8 @@ def _integer_result(fn):
     return impl
 
 
-for _fn in (np.argmax, np.argmin, np.argsort, np.argpartition):
+for _fn in (np.argmax, np.argmin, np.argsort, np.argpartition, np.nonzero, np.flatnonzero,
+            np.count_nonzero, np.searchsorted):
     _integer_result(_fn)
 
 

@@ -31,7 +31,7 @@ import sys
 import numpy as np
 
 from . import array_functions, array_ops
-from .array_methods import ArrayMethods
+from .array_methods import ArrayMethods, refuse_other_ndarray_attributes
 from .errors import DiffMethodsError, UnsupportedOperationError
 from .ops import BINARY_DUNDERS, BY_UFUNC, OPS, UNARY_DUNDERS
 
@@ -348,3 +348,4 @@ for _op in OPS.values():
     if not hasattr(Traced, _op.name):
         setattr(Traced, _op.name, _ufunc_method(_op))
 # numpy's object loop for np.absolute calls abs(), for arccos etc. the method of the same name.
+refuse_other_ndarray_attributes(Traced)  # last: after the methods above are all in place
