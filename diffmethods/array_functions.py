@@ -2,9 +2,11 @@
 
 ``np.sum(x)`` on a traced ``x`` reaches ``Traced.__array_function__``, which looks the function
 up in :data:`HANDLED`. Most entries apply one primitive of :mod:`diffmethods.array_ops`; the
-others are *composites* -- ``np.mean`` is a sum divided by the count, ``np.prod`` and ``np.max``
-reduce pairwise with a table operation, ``np.linalg.norm`` is ``sqrt(sum(x*x))`` -- so no method
-needs a rule of its own for them. A function missing here is refused with the list of these.
+others are *composites* -- ``np.mean`` is a sum divided by the count, ``np.prod`` reduces
+pairwise with a table operation, ``np.linalg.norm`` is ``sqrt(sum(x*x))`` -- so no method
+needs a rule of its own for them. Shapes and layout are in :mod:`diffmethods.array_shapes`,
+statistics, scans and sorting in :mod:`diffmethods.array_stats`. A function missing from
+:data:`HANDLED` is refused by name, with the nearest supported spelling.
 """
 
 from __future__ import annotations
@@ -28,8 +30,30 @@ def handles(*funcs):
     return register
 
 
+def qualified_name(func) -> str:
+    """A numpy function's name as users write it: ``np.sum``, ``np.linalg.inv``,
+    ``np.fft.fftshift`` (not ``np.inv``)."""
+    module = getattr(func, "__module__", None) or "numpy"
+    if module == "numpy" or not module.startswith("numpy."):
+        return f"np.{func.__name__}"
+    return f"np.{module[len('numpy.'):]}.{func.__name__}"
+
+
 def handled_names() -> list[str]:
-    return sorted({f.__name__ for f in HANDLED})
+    """Every numpy function that works on traced values, by :func:`qualified_name`."""
+    return sorted({qualified_name(f) for f in HANDLED})
+
+
+def suggestion(name: str) -> str:
+    """For a refused function, ' The closest supported name is np.median.' (np.nanmedian),
+    or '' when no supported name is close. Names are compared without their namespace, so
+    np.fft.fft is not taken for a misspelling of np.fft.fftshift."""
+    import difflib
+    by_name: dict = {}
+    for full in handled_names():
+        by_name.setdefault(full.rsplit(".", 1)[-1], full)
+    close = difflib.get_close_matches(name.rsplit(".", 1)[-1], list(by_name), n=1, cutoff=0.75)
+    return f" The closest supported name is {by_name[close[0]]}." if close else ""
 
 
 def _traced_type(*xs):
@@ -77,7 +101,7 @@ def _mean(x, axis=None, keepdims=False, **kwargs):
 
 def _reduce_pairwise(x, axis, keepdims, combine, name):
     """Reduce along ``axis`` by combining halves until one element is left: log2(n) steps of
-    a table operation (multiply for prod, maximum for max), so no rule of its own is needed."""
+    a table operation (multiply for prod), so no rule of its own is needed."""
     shape = shape_of(x)
     if axis is None:
         v, axis_ = np.reshape(x, (-1,)), 0
@@ -106,23 +130,18 @@ def _prod(x, axis=None, keepdims=False, **kwargs):
     return _reduce_pairwise(x, axis, keepdims, np.multiply, "np.prod")
 
 
-@handles(np.max, np.amax)
-def _max(x, axis=None, keepdims=False, **kwargs):
-    _no_extra("np.max", kwargs)
-    return _reduce_pairwise(x, axis, keepdims, np.maximum, "np.max")
-
-
-@handles(np.min, np.amin)
-def _min(x, axis=None, keepdims=False, **kwargs):
-    _no_extra("np.min", kwargs)
-    return _reduce_pairwise(x, axis, keepdims, np.minimum, "np.min")
-
-
 @handles(np.moveaxis)
 def _moveaxis(x, source, destination):
+    from numpy.lib.array_utils import normalize_axis_tuple
     ndim = len(shape_of(x))
-    order = [i for i in range(ndim) if i != source % ndim]
-    order.insert(destination % ndim, source % ndim)
+    source = normalize_axis_tuple(source, ndim, "source")
+    destination = normalize_axis_tuple(destination, ndim, "destination")
+    if len(source) != len(destination):
+        raise UnsupportedOperationError("np.moveaxis: source and destination must have the "
+                                        "same number of elements")
+    order = [i for i in range(ndim) if i not in source]  # numpy's own construction
+    for dest, src in sorted(zip(destination, source)):
+        order.insert(dest, src)
     return _transpose(x, order)
 
 
@@ -130,6 +149,8 @@ def _moveaxis(x, source, destination):
 def _concatenate(arrays, axis=0, **kwargs):
     _no_extra("np.concatenate", kwargs)
     arrays = tuple(arrays)
+    if axis is None:  # numpy flattens every array first
+        arrays, axis = tuple(np.reshape(a, (-1,)) for a in arrays), 0
     return _traced_type(*arrays)._linear(CONCATENATE, arrays, {"axis": axis})
 
 
@@ -191,7 +212,16 @@ def _size(x, axis=None):
     return int(np.prod(shape_of(x))) if axis is None else shape_of(x)[axis]
 
 
+def float64_only(name, dtype) -> None:
+    """Refuse a dtype= other than float64: np.sum(x, dtype=int) truncates, float32 rounds."""
+    if dtype is not None and np.dtype(dtype) != np.float64:
+        raise UnsupportedOperationError(
+            f"{name}(..., dtype={np.dtype(dtype)}) is not supported on traced values: it would "
+            "change the values (or drop the derivative); traced values are float64")
+
+
 def _no_extra(name, kwargs):
+    float64_only(name, kwargs.get("dtype"))
     kwargs = {k: v for k, v in kwargs.items() if v is not None and k not in ("dtype",)}
     if kwargs:
         raise UnsupportedOperationError(
@@ -200,6 +230,7 @@ def _no_extra(name, kwargs):
 
 # The modules below register their functions with @handles when imported.
 from . import contractions, linalg  # noqa: E402,F401
+from . import array_shapes, array_stats  # noqa: E402,F401  (shapes, statistics)
 
 # issue 10, elementwise: np.round, np.clip, np.real/imag/angle, np.nan_to_num (own module)
 from . import array_functions_elementwise  # noqa: E402,F401

@@ -13,6 +13,11 @@ array of sympy expressions. So each primitive below is three functions:
 
 Primitives with several inputs (``multi=True``) take a tuple of values, tangents and shapes.
 
+Most structural functions (``np.flip``, ``np.roll``, ``np.pad``, ``np.tril``, ``np.take``, ...)
+need none of the three written by hand: each output element is a copy of one input element or
+a zero, so the function is a *gather*, and :func:`gather` derives its row from the numpy
+function alone (see "linear functions defined once" below).
+
 Products (``a @ b``, ``np.dot``, ``np.einsum``, ...) are not linear but multilinear: they are
 one row of the table of array primitives, in :mod:`diffmethods.contractions`. The numpy
 functions users call (``np.sum``, ``np.mean``, ...) are mapped onto these in
@@ -38,6 +43,7 @@ class Linear:
     tangent: Callable
     transpose: Callable
     multi: bool = False
+    moves: bool = False  # only moves/copies/zeroes elements: sparse tangents move their rows
 
 
 def shape_of(x) -> tuple:
@@ -75,11 +81,17 @@ def _scatter(g, shape, index):
     return _place(g, shape, index)
 
 
+def _index_value(x, index):
+    # arrays and traced values index themselves; a scalar (x[None], x[...]) as numpy's would
+    return x[index] if isinstance(x, np.ndarray) or hasattr(x, "_linear") else np.asarray(x)[index]
+
+
 INDEX = Linear(
     "index",
-    value=lambda x, index: x[index],
+    value=_index_value,
     tangent=lambda t, shape, index: t[_tangent_index(index)],
     transpose=_scatter,
+    moves=True,
 )
 
 SCATTER = Linear(
@@ -139,6 +151,7 @@ RESHAPE = Linear(
     value=lambda x, shape: np.reshape(x, shape),
     tangent=lambda t, old, shape: t.reshape(resolve_shape(old, shape) + t.shape[-1:]),
     transpose=lambda g, old, shape: np.reshape(g, old),
+    moves=True,
 )
 
 
@@ -151,6 +164,7 @@ TRANSPOSE = Linear(
     value=lambda x, axes: np.transpose(x, axes),
     tangent=lambda t, shape, axes: np.transpose(t, _perm(axes, t.ndim - 1) + (t.ndim - 1,)),
     transpose=lambda g, shape, axes: np.transpose(g, np.argsort(_perm(axes, len(shape)))),
+    moves=True,
 )
 
 
@@ -189,4 +203,123 @@ WHERE = Linear(
     transpose=lambda g, shapes, condition: (np.where(condition, g, 0.0),
                                             np.where(condition, 0.0, g)),
     multi=True,
+)
+
+
+# --- linear functions defined once: gathers ---------------------------------------------------
+# np.flip, np.roll, np.pad, np.tril, np.take, np.repeat, np.diag, ... : every output element is
+# a copy of one input element, or a zero. Applying the function to the element *numbers*
+# 1..n of an array of the input's shape gives its index map (0 where it put a zero):
+#
+#     np.roll([[1, 2, 3], [4, 5, 6]], 1)          ->  [[6, 1, 2], [3, 4, 5]]
+#
+# The tangent of output element o is the tangent row of input element index[o] (directions on
+# the last axis, so a row is the k tangents of one element), and the transpose adds each
+# output's adjoint back at index[o] (np.bincount: an element copied twice gets both). So the
+# numpy function alone defines the row, as JAX's deflinear does: no rule per function.
+
+def index_map(fn, shape, args=(), kwargs=None, pick=None) -> np.ndarray:
+    """The element numbers that ``fn(x, *args, **kwargs)`` puts where, for ``x`` of ``shape``:
+    1 + the flat index of the input element each output element copies, 0 for a zero.
+    ``pick`` chooses one output of a function that returns several (np.split).
+
+    >>> index_map(np.roll, (2, 3), (1,)).tolist()
+    [[6, 1, 2], [3, 4, 5]]
+    """
+    return gather_map(fn, shape, args, kwargs, pick)[0]
+
+
+def gather_map(fn, shape, args=(), kwargs=None, pick=None) -> tuple:
+    """(:func:`index_map`, whether ``fn`` gave a writable view of its input: np.flip, np.rot90
+    and np.split do, and their transpose is then one strided copy)."""
+    numbers = np.arange(1, math.prod(shape) + 1).reshape(shape)
+    out = fn(numbers, *args, **(kwargs or {}))
+    out = out if pick is None else out[pick]
+    view = isinstance(out, np.ndarray) and out.flags.writeable and \
+        np.may_share_memory(out, numbers)
+    out = np.asarray(out)
+    if out.dtype.kind not in "iu":  # the function computed with the numbers: not a gather
+        raise UnsupportedOperationError(f"{getattr(fn, '__name__', fn)} is not a gather")
+    return out, view
+
+
+def _gather_value(x, fn, args, kwargs, pick, index, view):
+    out = fn(x, *args, **kwargs)
+    return out if pick is None else out[pick]
+
+
+def _gather_tangent(t, shape, fn, args, kwargs, pick, index, view):
+    # rows of the block picked by the index map; any trailing size (k directions, or the r
+    # slots of a sparse tangent's values and columns)
+    rows = np.reshape(t, (-1,) + t.shape[len(shape):])
+    out = rows[index - 1]  # a zero's index -1 picks the last row: cleared below
+    if out.size and not index.all():
+        out[index == 0] = 0
+    return out
+
+
+def _scatter_add(g, index, shape):
+    """The transpose of a gather: adjoints added back at the elements they were copied from."""
+    weights = np.broadcast_to(g, index.shape).ravel()
+    return np.bincount(index.ravel(), weights=weights,
+                       minlength=math.prod(shape) + 1)[1:].reshape(shape)
+
+
+def _gather_transpose(g, shape, fn, args, kwargs, pick, index, view):
+    if hasattr(g, "_linear"):  # a traced adjoint (a Hessian sweeps the tape with dual numbers)
+        return type(g)._linear(SCATTER_ADD, (g,), {"index": index, "shape": tuple(shape)})
+    if view and index.size >= 4096:
+        # the function gives a writable view (np.flip, np.rot90, np.split): applied to zeros,
+        # it places each adjoint where its element came from -- the scatter below, as one
+        # strided copy instead of np.bincount
+        out = np.zeros(shape)
+        _gather_value(out, fn, args, kwargs, pick, index, view)[...] = g
+        return out
+    return _scatter_add(g, index, shape)
+
+
+def _scatter_add_block(t, g_shape, index, shape):
+    k = t.shape[-1]
+    out = np.zeros((math.prod(shape) + 1, k))
+    np.add.at(out, index.ravel(), np.broadcast_to(t, index.shape + (k,)).reshape(-1, k))
+    return out[1:].reshape(tuple(shape) + (k,))
+
+
+SCATTER_ADD = Linear(
+    "scatter-add",
+    value=lambda g, index, shape: _scatter_add(g, index, shape),
+    tangent=_scatter_add_block,
+    transpose=lambda h, g_shape, index, shape: np.where(
+        index == 0, 0.0, np.reshape(h, (-1,))[index - 1]),
+)
+
+
+def gather(name: str) -> Linear:
+    """The row of a gather function, e.g. ``gather("np.flip")``. Applied with the params
+    ``fn, args, kwargs, pick`` (the call) and ``index, view`` (its :func:`gather_map`)."""
+    return Linear(name, value=_gather_value, tangent=_gather_tangent,
+                  transpose=_gather_transpose, moves=True)
+
+
+# --- the cumulative sum: linear, but it adds elements up -------------------------------------
+def _cumsum_tangent(t, shape, axis):
+    # the same function on the leading axes of the block
+    if axis is None:
+        return np.cumsum(np.reshape(t, (-1,) + t.shape[len(shape):]), axis=0)
+    return np.cumsum(t, axis=axis % len(shape))
+
+
+def _cumsum_transpose(g, shape, axis):
+    # y_i = sum_{j <= i} x_j, so x_bar_j = sum_{i >= j} y_bar_i: a cumulative sum from the end
+    if axis is None:
+        return np.reshape(np.flip(np.cumsum(np.flip(np.reshape(g, (-1,))))), shape)
+    axis = axis % len(shape)
+    return np.flip(np.cumsum(np.flip(g, axis), axis=axis), axis)
+
+
+CUMSUM = Linear(
+    "np.cumsum",
+    value=lambda x, axis: np.cumsum(x, axis=axis),
+    tangent=_cumsum_tangent,
+    transpose=_cumsum_transpose,
 )

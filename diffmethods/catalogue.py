@@ -431,3 +431,7 @@ def softplus(x):
 def scenarios(*tags: str) -> list[Scenario]:
     """Catalogue entries carrying all the given tags (all entries without tags)."""
     return [s for s in SCENARIOS.values() if set(tags) <= s.tags]
+
+
+# Small realistic programs (a softmax classifier, a discretised energy) register themselves too.
+from . import catalogue_programs  # noqa: E402,F401

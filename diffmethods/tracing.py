@@ -15,7 +15,12 @@ subclass implements:
   :mod:`diffmethods.primitives` with a tangent rule and an adjoint rule.
 
 Everything numpy offers beyond that is either built from those (``np.mean`` is a sum times a
-constant) or refused with an error that names the function and the method.
+constant) or refused with an error that names the function and the method. Traced values also
+have the array methods and attributes numpy code uses (``x.T``, ``x.sum(axis=0)``,
+``x.reshape(2, 3)``, ``x.squeeze()``, ``x.astype(float)``, ``x.item()``, ``x.shape``, ...), each
+the numpy function of the same name; numpy's own errors met on the way (a bad axis, shapes that
+do not broadcast) are re-raised as :class:`~diffmethods.errors.UnsupportedOperationError` naming
+the function, never as a bare ``ValueError`` from deep inside a tracer.
 """
 
 from __future__ import annotations
@@ -27,7 +32,8 @@ import sys
 import numpy as np
 
 from . import array_functions, array_ops
-from .errors import UnsupportedOperationError
+from .array_methods import ArrayMethods, refuse_other_ndarray_attributes
+from .errors import DiffMethodsError, UnsupportedOperationError
 from .ops import BINARY_DUNDERS, BY_UFUNC, OPS, UNARY_DUNDERS
 
 _MATH_TO_NUMPY = {"asin": "arcsin", "acos": "arccos", "atan": "arctan", "asinh": "arcsinh",
@@ -46,7 +52,40 @@ def _math_hint() -> str:
     return "use numpy's functions (np.sin, np.exp, ...) instead of the math module."
 
 
-class Traced:
+_NUMPY_ERRORS = (ValueError, TypeError, AttributeError)
+
+
+def _reraise(what: str, label: str, error: Exception):
+    """numpy's ValueError/TypeError/AttributeError met inside a tracer (a bad axis, shapes that
+    do not broadcast, a wrong keyword) as our error naming ``what``; ours pass unchanged."""
+    if isinstance(error, DiffMethodsError):
+        raise error
+    raise UnsupportedOperationError(f"{what} failed on {label} values: {error}") from error
+
+
+def _numpy_errors(what: str, label: str, fn, *args, **kwargs):
+    """``fn(*args, **kwargs)``, with numpy's errors re-raised by :func:`_reraise`."""
+    try:
+        return fn(*args, **kwargs)
+    except _NUMPY_ERRORS as e:
+        _reraise(what, label, e)
+
+
+def _adopt(v):
+    """An object array holding traced values -- what ``np.array([x[0], x[1] * x[2]])`` builds
+    from traced scalars -- as one traced array (np.stack of its elements); anything else as is.
+    numpy's element-by-element loops on such arrays work but are slow, and cannot meet a
+    traced array in one operation."""
+    if type(v) is np.ndarray and v.dtype == object and v.size:
+        items = v.ravel().tolist()
+        if any(isinstance(i, Traced) for i in items):
+            return np.reshape(np.stack(items), v.shape)
+    elif isinstance(v, (list, tuple)) and any(type(i) is np.ndarray for i in v):
+        return type(v)(_adopt(i) for i in v)
+    return v
+
+
+class Traced(ArrayMethods):
     """Base class of the values the methods pass through ``f`` in place of numbers."""
 
     __slots__ = ()
@@ -102,7 +141,10 @@ class Traced:
         for part in parts:
             if isinstance(part, Traced) and part.priority == self.priority:
                 part._refuse_as_index()
-        return type(self)._linear(array_ops.INDEX, (self,), {"index": index})
+        try:
+            return type(self)._linear(array_ops.INDEX, (self,), {"index": index})
+        except (ValueError, TypeError) as e:
+            _reraise("indexing x[...]", self.method_label, e)
 
     def _refuse_as_index(self):
         """An index computed from the variables: which elements are read would change with
@@ -111,39 +153,6 @@ class Traced:
             f"an index was computed from the variables being differentiated ({self.method_label}"
             "): indices must be plain integers, slices or masks of plain numbers. Leave index "
             "arrays out of the gradient (argnums), or select with np.where(condition, a, b).")
-
-    @property
-    def T(self):
-        return np.transpose(self)
-
-    def sum(self, axis=None, keepdims=False):
-        return np.sum(self, axis=axis, keepdims=keepdims)
-
-    def mean(self, axis=None, keepdims=False):
-        return np.mean(self, axis=axis, keepdims=keepdims)
-
-    def prod(self, axis=None, keepdims=False):
-        return np.prod(self, axis=axis, keepdims=keepdims)
-
-    def max(self, axis=None, keepdims=False):
-        return np.max(self, axis=axis, keepdims=keepdims)
-
-    def min(self, axis=None, keepdims=False):
-        return np.min(self, axis=axis, keepdims=keepdims)
-
-    def dot(self, other):
-        return np.dot(self, other)
-
-    def reshape(self, *shape):
-        return np.reshape(self, shape[0] if len(shape) == 1 else shape)
-
-    def ravel(self):
-        return np.ravel(self)
-
-    flatten = ravel
-
-    def transpose(self, *axes):
-        return np.transpose(self, axes or None)
 
     # --- numpy protocols ------------------------------------------------------------------
     def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
@@ -169,17 +178,21 @@ class Traced:
             raise UnsupportedOperationError(
                 f"np.{ufunc.__name__} is not supported by {self.method_label}: it is not in the "
                 f"operation table. Supported: {', '.join(sorted(OPS))}.")
-        return type(self)._elementwise(op, inputs)
+        return _numpy_errors(f"np.{ufunc.__name__}", self.method_label, type(self)._elementwise,
+                             op, tuple(_adopt(a) for a in inputs))
 
     def __array_function__(self, func, types, args, kwargs):
         if any(issubclass(t, Traced) and t.priority > self.priority for t in types):
             return NotImplemented
         impl = array_functions.HANDLED.get(func)
+        name = array_functions.qualified_name(func)
         if impl is None:
             raise UnsupportedOperationError(
-                f"np.{func.__name__} is not supported by {self.method_label}. Array functions "
-                f"that work: {', '.join(sorted(array_functions.handled_names()))}.")
-        return impl(*args, **kwargs)
+                f"{name} is not supported by {self.method_label}."
+                f"{array_functions.suggestion(name)} diffmethods.array_functions.handled_names() "
+                "lists the array functions that work on traced values.")
+        return _numpy_errors(name, self.method_label, impl, *(_adopt(a) for a in args),
+                             **kwargs)
 
     # --- comparisons follow the value, so an `if` takes the branch taken at the point ------
     def __lt__(self, other):
@@ -264,6 +277,12 @@ def plain_constant(c, label: str):
         raise UnsupportedOperationError(
             f"complex numbers are not supported by {label}: diffmethods differentiates real "
             "functions of real variables")
+    if isinstance(c, np.ndarray) and c.dtype == object and any(
+            isinstance(v, Traced) for v in c.ravel().tolist()):
+        raise UnsupportedOperationError(
+            f"an object array of traced values (what np.array([...]) builds from traced "
+            f"numbers) cannot take part in {label} here; build the array with np.stack([...]) "
+            "instead")
     if isinstance(c, np.ndarray) and c.dtype.kind not in "iuf":
         raise UnsupportedOperationError(f"an array of dtype {c.dtype} cannot take part in "
                                         f"{label}; use numeric arrays")
@@ -301,11 +320,21 @@ def _primal(x):
 
 
 def _binary_dunder(op):
+    what = f"the operator {op.symbol}" if op.symbol else op.name
+
     def method(self, other):
-        return type(self)._elementwise(op, (self, other))
+        if type(other) is np.ndarray and other.dtype == object:
+            other = _adopt(other)
+        try:
+            return type(self)._elementwise(op, (self, other))
+        except _NUMPY_ERRORS as e:
+            _reraise(what, self.method_label, e)
 
     def reflected(self, other):
-        return type(self)._elementwise(op, (other, self))
+        try:
+            return type(self)._elementwise(op, (other, self))
+        except _NUMPY_ERRORS as e:
+            _reraise(what, self.method_label, e)
 
     return method, reflected
 
@@ -335,3 +364,4 @@ for _op in OPS.values():
     if not hasattr(Traced, _op.name):
         setattr(Traced, _op.name, _ufunc_method(_op))
 # numpy's object loop for np.absolute calls abs(), for arccos etc. the method of the same name.
+refuse_other_ndarray_attributes(Traced)  # last: after the methods above are all in place

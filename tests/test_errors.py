@@ -108,8 +108,8 @@ def test_unsupported_numpy_function_names_function_and_method(method):
     assert "np.spacing" in str(e.value)
     label = {"forward": "forward mode", "reverse": "reverse mode", "symbolic": "symbolic"}[method]
     assert label in str(e.value)
-    with pytest.raises(dm.UnsupportedOperationError, match="np.cumsum"):
-        dm.gradient(lambda x: np.sum(np.cumsum(x)), np.ones(2), method=method)
+    with pytest.raises(dm.UnsupportedOperationError, match=r"np\.fft\.fft is not supported"):
+        dm.gradient(lambda x: np.sum(np.fft.fft(x)), np.ones(2), method=method)
 
 
 @pytest.mark.parametrize("method", AD)

@@ -28,7 +28,7 @@ from ..domain import quiet
 from ..errors import OptionError
 from ..ops import ieee
 from ..tracing import Traced, float_constant, shared_context
-from .tangents import MOVES, SparseTangent, Structured, dense
+from .tangents import SparseTangent, Structured, dense
 
 
 class ForwardPass:
@@ -123,7 +123,7 @@ class Dual(Traced):
             (x,) = args
             out = prim.value(x.value, **params)
             t = x.tangent
-            if isinstance(t, Structured) and prim in MOVES:
+            if isinstance(t, Structured) and prim.moves:  # rows move with the elements
                 tangent = t.moved(prim, x.shape, params)
             elif isinstance(t, Structured) and prim is SUM and params["axis"] is None \
                     and not params["keepdims"]:

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..array_ops import INDEX, RESHAPE, TRANSPOSE
 
 
 class Structured:
@@ -63,9 +62,9 @@ class SparseTangent(Structured):
         out = np.zeros(self.shape)
         rows = out.reshape(-1, self.k)
         element = np.arange(rows.shape[0])
-        r = self.vals.shape[-1]  # (not -1: an empty array has no length to work it out from)
-        vals = self.vals.reshape(len(element), r)
-        cols = self.cols.reshape(len(element), r)
+        slots = self.vals.shape[-1]  # explicit: an empty selection (x[:0]) has no elements
+        vals = self.vals.reshape(len(element), slots)
+        cols = self.cols.reshape(len(element), slots)
         for s in range(vals.shape[1]):  # within one slot each (element, column) pair is unique
             rows[element, cols[:, s]] += vals[:, s]
         return out
@@ -114,7 +113,8 @@ class SparseTangent(Structured):
         return np.bincount(self.cols.ravel(), weights=self.vals.ravel(), minlength=self.k)
 
     def moved(self, prim, shape, params):
-        """A primitive that only moves elements (index, reshape, transpose) moves rows."""
+        """A primitive that only moves elements (``prim.moves``: index, reshape, transpose,
+        the gathers of :func:`diffmethods.array_ops.gather`) moves rows."""
         vals = prim.tangent(self.vals, shape, **params)
         cols = prim.tangent(self.cols, shape, **params)
         t = SparseTangent(vals, cols, self.k)
@@ -202,10 +202,6 @@ def _scaled_dense(d, block, out_shape):
     block = d[..., None] * block if isinstance(d, np.ndarray) else d * block
     want = tuple(out_shape) + block.shape[-1:]
     return block if block.shape == want else np.broadcast_to(block, want)
-
-
-MOVES = (INDEX, RESHAPE, TRANSPOSE)
-"""Primitives that only move elements, so a sparse tangent moves its rows with them."""
 
 
 def dense(t):

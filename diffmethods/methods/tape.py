@@ -220,7 +220,7 @@ class Var(Traced):
                     accumulate(adjoint, sweep.shared, i, parts[k], fresh=False)
         elif prim is INDEX and not is_fancy(params["index"]):
             (x,) = args
-            out = x.value[params["index"]]
+            out = prim.value(x.value, **params)
             i, shape, index = x.index, x.shape, params["index"]
 
             def backward(g, adjoint, sweep):  # scatter straight into the adjoint: a[idx] += g
