@@ -195,3 +195,10 @@ def test_deep_nesting_and_complex_powers_under_symbolic():
         warnings.simplefilter("ignore")
         g = dm.gradient(lambda x: x**0.5, -1.0, method="symbolic")  # (-1) ** 0.5: no number
     assert np.isnan(g[0])
+
+
+@pytest.mark.parametrize("method", [m for m in dm.methods() if m != "manual"])
+def test_shapes_that_do_not_broadcast_are_our_error_in_every_tracer(method):
+    for f in (lambda v: np.sum(v * np.ones(4)), lambda v: np.sum(np.ones(4) * v)):
+        with pytest.raises(dm.DiffMethodsError, match="broadcast"):
+            dm.gradient(f, np.ones(3), method=method)

@@ -35,7 +35,7 @@ import numpy as np
 from ..array_ops import INDEX, is_fancy, shape_of
 from ..contractions import MATMUL, matmul_operands
 from ..ops import BINARY_DUNDERS, ieee
-from ..tracing import Traced, float_constant, shared_context
+from ..tracing import Traced, _reraise, float_constant, shared_context
 from .adjoints import Sweep, array_backward, edges_of, kept_values, partial_at, accumulate, writable
 
 
@@ -329,6 +329,7 @@ def _fast_binary(op):
     It records exactly what :meth:`Var._elementwise` would, minus the generality."""
     value, (d_a, d_b) = op.raw_value, op.partials
     generic = Var._elementwise
+    what = f"the operator {op.symbol}" if op.symbol else op.name
 
     def method(self, other):
         tape, a = self.tape, self.value
@@ -351,7 +352,10 @@ def _fast_binary(op):
                     return Var(tape, n, out)
             except (ArithmeticError, ValueError):
                 pass  # the generic path re-evaluates with IEEE semantics (inf, nan)
-        return generic(op, (self, other))
+        try:
+            return generic(op, (self, other))
+        except (ValueError, TypeError) as e:  # shapes that do not broadcast, ...: our error
+            _reraise(what, "reverse mode", e)
 
     def reflected(self, other):  # other <op> self, other a number
         tape, b = self.tape, self.value
@@ -365,7 +369,10 @@ def _fast_binary(op):
                 return Var(tape, n, out)
             except (ArithmeticError, ValueError):
                 pass
-        return generic(op, (other, self))
+        try:
+            return generic(op, (other, self))
+        except (ValueError, TypeError) as e:
+            _reraise(what, "reverse mode", e)
 
     return method, reflected
 
