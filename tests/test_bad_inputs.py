@@ -197,8 +197,10 @@ def test_deep_nesting_and_complex_powers_under_symbolic():
     assert np.isnan(g[0])
 
 
-@pytest.mark.parametrize("method", [m for m in dm.methods() if m != "manual"])
+@pytest.mark.parametrize("method", [m for m in dm.methods()
+                                    if m != "manual" and get_method(m).exact])
 def test_shapes_that_do_not_broadcast_are_our_error_in_every_tracer(method):
+    # (the difference methods run f on plain numbers: there f's own numpy error is f's)
     for f in (lambda v: np.sum(v * np.ones(4)), lambda v: np.sum(np.ones(4) * v)):
         with pytest.raises(dm.DiffMethodsError, match="broadcast"):
             dm.gradient(f, np.ones(3), method=method)
