@@ -45,6 +45,16 @@ import importlib
 import numpy as np
 
 
+def pick_by_real_part(larger):
+    """max/min on complex numbers (the complex step): the operand with the larger (smaller)
+    real part, a tie split evenly -- the real function's choice, carried to the step."""
+    def rule(a, b):
+        ra, rb = np.real(a), np.real(b)
+        chosen = np.where(ra > rb, a, b) if larger else np.where(ra < rb, a, b)
+        return np.where(ra == rb, (a + b) / 2, chosen)[()]
+    return rule
+
+
 @dataclass(frozen=True)
 class Op:
     """One elementary operation: how to compute it and its local partial derivatives."""

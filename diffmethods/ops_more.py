@@ -35,7 +35,8 @@ import threading
 
 import numpy as np
 
-from .ops import LN2, _OFF0, _R, _both_floats, _elementary, cos, exp, exp2, sign, sin
+from .ops import (LN2, _OFF0, _R, _both_floats, _elementary, cos, exp, exp2,
+                  pick_by_real_part, sign, sin)
 
 # --- sympy functions that know their derivative and how they print ---------------------------
 _LOCK = threading.Lock()
@@ -274,14 +275,6 @@ def _flat_complex(ufunc):
     return lambda z: ufunc(np.real(z)) + 0j
 
 
-def _pick(larger):
-    def rule(a, b):
-        ra, rb = np.real(a), np.real(b)
-        chosen = np.where(ra > rb, a, b) if larger else np.where(ra < rb, a, b)
-        return np.where(ra == rb, (a + b) / 2, chosen)[()]
-    return rule
-
-
 def _logaddexp_complex(base_log):
     # m + log1p(exp(-(d))) with the larger real part as m: analytic around the real operands
     def rule(a, b):
@@ -325,7 +318,7 @@ COMPLEX = {
     "floor": _flat_complex(np.floor), "ceil": _flat_complex(np.ceil),
     "trunc": _flat_complex(np.trunc), "rint": _flat_complex(np.rint),
     "fabs": lambda z: z * _real_sign(z),
-    "fmax": _pick(larger=True), "fmin": _pick(larger=False),
+    "fmax": pick_by_real_part(larger=True), "fmin": pick_by_real_part(larger=False),
     "copysign": _copysign_complex,
     "remainder": _mod_complex(np.remainder), "fmod": _mod_complex(np.fmod),
     "heaviside": _heaviside_complex,

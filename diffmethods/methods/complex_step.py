@@ -34,6 +34,7 @@ import numpy as np
 
 from ..contractions import MATMUL, matmul_operands
 from ..errors import OptionError
+from ..ops import pick_by_real_part
 from ..tracing import Traced, plain_constant, shared_context
 
 DEFAULT_STEP = 1e-20
@@ -43,12 +44,6 @@ def _real_sign(z):
     return np.sign(np.real(z))
 
 
-def _pick(larger):
-    def rule(a, b):
-        ra, rb = np.real(a), np.real(b)
-        chosen = np.where(ra > rb, a, b) if larger else np.where(ra < rb, a, b)
-        return np.where(ra == rb, (a + b) / 2, chosen)[()]
-    return rule
 
 
 def _atan2(y, x):
@@ -72,8 +67,8 @@ def _cbrt(z):
 NON_ANALYTIC = {
     "absolute": lambda z: z * _real_sign(z),
     "sign": _real_sign,
-    "maximum": _pick(larger=True),
-    "minimum": _pick(larger=False),
+    "maximum": pick_by_real_part(larger=True),
+    "minimum": pick_by_real_part(larger=False),
     "hypot": lambda a, b: np.sqrt(a * a + b * b),  # numpy's hypot refuses complex numbers
     "arctan2": _atan2,
     "cbrt": _cbrt,

@@ -207,32 +207,26 @@ def _warn_if_many_passes(n: int, chunk: int, given: bool) -> None:
 def seed(problem, start: int, k: int, trace: ForwardPass, direction=None) -> list:
     """Inputs for one pass, one Dual per leaf: coordinate i carries the unit tangent e_i for
     i in [start, start + k), or the given flat ``direction`` (one tangent column) for a JVP."""
-    if problem.kind == "args":  # numbers, one Dual each
-        duals = []
-        for i, value in enumerate(problem.x.tolist()):
-            t = np.zeros(k)
-            if direction is not None:
-                t[0] = direction[i]
-            elif start <= i < start + k:
-                t[i - start] = 1.0
-            duals.append(Dual(value, t, trace))
-        return duals
-    duals = []
-    for leaf, value in zip(problem.leaves, problem.leaf_values()):
-        if leaf.shape:
-            if direction is not None:
-                tangent = np.asarray(direction[leaf.flat], float).reshape(leaf.shape + (1,))
-            else:
-                tangent = SparseTangent.seed(leaf.size, start - leaf.offset, k, leaf.shape)
-            duals.append(Dual(value, tangent, trace))
-            continue
+    def number(i, value):  # coordinate i is one number: a short vector of k tangents
         t = np.zeros(k)
-        i = leaf.offset
         if direction is not None:
             t[0] = direction[i]
         elif start <= i < start + k:
             t[i - start] = 1.0
-        duals.append(Dual(value, t, trace))
+        return Dual(value, t, trace)
+
+    if problem.kind == "args":  # numbers only: no leaf objects needed
+        return [number(i, value) for i, value in enumerate(problem.x.tolist())]
+    duals = []
+    for leaf, value in zip(problem.leaves, problem.leaf_values()):
+        if not leaf.shape:
+            duals.append(number(leaf.offset, value))
+        elif direction is not None:
+            tangent = np.asarray(direction[leaf.flat], float).reshape(leaf.shape + (1,))
+            duals.append(Dual(value, tangent, trace))
+        else:
+            tangent = SparseTangent.seed(leaf.size, start - leaf.offset, k, leaf.shape)
+            duals.append(Dual(value, tangent, trace))
     return duals
 
 
