@@ -164,7 +164,9 @@ class TieShare(sympy.Function):
     def __new__(cls, element, ties):
         # built directly, not through sympy's cache (see _ManyArguments): there would be n of
         # them, each looked up against the shares of an earlier derivation
-        return sympy.Expr.__new__(cls, sympy.sympify(element), ties)
+        # element is an index (an int) or an expression the tracer built, never user text
+        element = element if isinstance(element, sympy.Basic) else sympy.Integer(int(element))
+        return sympy.Expr.__new__(cls, element, ties)
 
     def _eval_derivative(self, s):
         return sympy.S.Zero
