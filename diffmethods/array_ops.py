@@ -32,6 +32,8 @@ from typing import Callable
 
 import numpy as np
 
+from .errors import UnsupportedOperationError
+
 
 
 @dataclass(frozen=True)

@@ -45,6 +45,11 @@ import importlib
 import numpy as np
 
 
+MAX_PARTIALS = (lambda y, a, b: (1 + sign(a - b)) / 2, lambda y, a, b: (1 - sign(a - b)) / 2)
+MIN_PARTIALS = (lambda y, a, b: (1 - sign(a - b)) / 2, lambda y, a, b: (1 + sign(a - b)) / 2)
+"""d max(a, b) and d min(a, b): 1 for the chosen operand, 1/2 each at a tie (Heaviside(0))."""
+
+
 def pick_by_real_part(larger):
     """max/min on complex numbers (the complex step): the operand with the larger (smaller)
     real part, a tie split evenly -- the real function's choice, carried to the step."""
@@ -376,12 +381,8 @@ _ROWS = [
     # Heaviside(0) = 1/2 does; sign' = 0 everywhere (its jump at 0 has no derivative).
     ("absolute", np.absolute, absolute, (lambda y, x: sign(x),), "symfuncs.RealAbs", (_OFF0,), ""),
     ("sign",     np.sign,     sign,   (lambda y, x: 0.0,),         "symfuncs.RealSign", (_OFF0,), ""),
-    ("maximum",  np.maximum,  maximum,
-     (lambda y, a, b: (1 + sign(a - b)) / 2, lambda y, a, b: (1 - sign(a - b)) / 2),
-     "Max", (_OFF0, (-0.4, 0.4)), ""),
-    ("minimum",  np.minimum,  minimum,
-     (lambda y, a, b: (1 - sign(a - b)) / 2, lambda y, a, b: (1 + sign(a - b)) / 2),
-     "Min", (_OFF0, (-0.4, 0.4)), ""),
+    ("maximum",  np.maximum,  maximum, MAX_PARTIALS, "Max", (_OFF0, (-0.4, 0.4)), ""),
+    ("minimum",  np.minimum,  minimum, MIN_PARTIALS, "Min", (_OFF0, (-0.4, 0.4)), ""),
 ]
 
 

@@ -35,8 +35,8 @@ import threading
 
 import numpy as np
 
-from .ops import (LN2, _OFF0, _R, _both_floats, _elementary, cos, exp, exp2,
-                  pick_by_real_part, sign, sin)
+from .ops import (LN2, MAX_PARTIALS, MIN_PARTIALS, _OFF0, _R, _both_floats, _elementary, cos,
+                  exp, exp2, pick_by_real_part, sign, sin)
 
 # --- sympy functions that know their derivative and how they print ---------------------------
 _LOCK = threading.Lock()
@@ -349,12 +349,8 @@ ROWS = [
     # --- kinks with the conventions of absolute, maximum and minimum ------------------------
     ("fabs",       np.fabs,       fabs,       (lambda y, x: sign(x),), "symfuncs.RealAbs",
      (_OFF0,), ""),
-    ("fmax",       np.fmax,       fmax,
-     (lambda y, a, b: (1 + sign(a - b)) / 2, lambda y, a, b: (1 - sign(a - b)) / 2),
-     "Max", (_OFF0, (-0.4, 0.4)), ""),
-    ("fmin",       np.fmin,       fmin,
-     (lambda y, a, b: (1 - sign(a - b)) / 2, lambda y, a, b: (1 + sign(a - b)) / 2),
-     "Min", (_OFF0, (-0.4, 0.4)), ""),
+    ("fmax",       np.fmax,       fmax,       MAX_PARTIALS, "Max", (_OFF0, (-0.4, 0.4)), ""),
+    ("fmin",       np.fmin,       fmin,       MIN_PARTIALS, "Min", (_OFF0, (-0.4, 0.4)), ""),
     ("copysign",   np.copysign,   copysign,
      (lambda y, a, b: sign(a) * copysign(1.0, b), _zero), _sympy_copysign, (_OFF0, _OFF0), ""),
     ("heaviside",  np.heaviside,  heaviside,  (_zero, _d_heaviside_h0), sympy_heaviside,
