@@ -34,7 +34,7 @@ import numpy as np
 from . import array_functions, array_ops
 from .array_methods import ArrayMethods, refuse_other_ndarray_attributes
 from .errors import DiffMethodsError, UnsupportedOperationError
-from .ops import BINARY_DUNDERS, BY_UFUNC, OPS, UNARY_DUNDERS
+from .ops import BINARY_DUNDERS, BY_UFUNC, OPS, UNARY_DUNDERS, load_special_rows
 
 _MATH_TO_NUMPY = {"asin": "arcsin", "acos": "arccos", "atan": "arctan", "asinh": "arcsinh",
                   "acosh": "arccosh", "atanh": "arctanh", "atan2": "arctan2", "fabs": "abs",
@@ -53,6 +53,17 @@ def _math_hint() -> str:
 
 
 _NUMPY_ERRORS = (ValueError, TypeError, AttributeError)
+
+
+def ufunc_name(ufunc) -> str:
+    """A ufunc's name as users write it: ``np.sin``, ``scipy.special.erf``."""
+    name = ufunc.__name__
+    if getattr(np, name, None) is ufunc:
+        return f"np.{name}"
+    special = sys.modules.get("scipy.special")
+    if special is not None and getattr(special, name, None) is ufunc:
+        return f"scipy.special.{name}"
+    return name
 
 
 def _reraise(what: str, label: str, error: Exception):
@@ -165,20 +176,23 @@ class Traced(ArrayMethods):
                 f"np.matmul with {', '.join(k + '=' for k in kwargs)} is not supported on "
                 f"{self.method_label} values; write a @ b (np.moveaxis first for other axes), "
                 "or np.einsum with the subscripts you mean.")
+        name = ufunc_name(ufunc)
         if method != "__call__" or kwargs:
-            what = f"np.{ufunc.__name__}.{method}" if method != "__call__" else \
-                f"np.{ufunc.__name__} with {', '.join(kwargs)}="
+            what = f"{name}.{method}" if method != "__call__" else \
+                f"{name} with {', '.join(kwargs)}="
             raise UnsupportedOperationError(
                 f"{what} is not supported on {self.method_label} values; "
                 f"{'use np.sum/np.prod/np.max instead' if method == 'reduce' else 'call the plain function'}.")
         if ufunc is np.matmul:
             return type(self)._matmul(*inputs)
         op = BY_UFUNC.get(ufunc)
+        if op is None and load_special_rows():  # scipy.special's rows, loaded on first use
+            op = BY_UFUNC.get(ufunc)
         if op is None:
             raise UnsupportedOperationError(
-                f"np.{ufunc.__name__} is not supported by {self.method_label}: it is not in the "
+                f"{name} is not supported by {self.method_label}: it is not in the "
                 f"operation table. Supported: {', '.join(sorted(OPS))}.")
-        return _numpy_errors(f"np.{ufunc.__name__}", self.method_label, type(self)._elementwise,
+        return _numpy_errors(name, self.method_label, type(self)._elementwise,
                              op, tuple(_adopt(a) for a in inputs))
 
     def __array_function__(self, func, types, args, kwargs):

@@ -181,7 +181,7 @@ def _node(expr, values, cache, deadline=None):
         if name in ("And", "Or", "Not"):
             parts = [arg(a) for a in expr.args]
             return all(parts) if name == "And" else any(parts) if name == "Or" else not parts[0]
-        rule = MPMATH_FUNCTIONS.get(name)
+        rule = MPMATH_FUNCTIONS.get(name) or getattr(type(expr), "mpmath_rule", None)
         if rule is None:
             raise NotEvaluable(f"no mpmath rule for the sympy function {name}")
         args = [arg(a) for a in expr.args]
