@@ -166,6 +166,18 @@ class Traced(ArrayMethods):
             "arrays out of the gradient (argnums), or select with np.where(condition, a, b).")
 
     # --- numpy protocols ------------------------------------------------------------------
+    @property
+    def __array__(self):
+        """Absent (AttributeError): numpy then reads a traced array as a sequence of traced
+        elements, which np.array([...]) of traced values relies on. Except when scipy's Python
+        code converts the value (scipy.special.logsumexp does np.asarray first): that drops
+        the derivative, so it is refused by the scipy function's name."""
+        module = sys._getframe(1).f_globals.get("__name__", "")
+        if module.startswith("scipy."):
+            from .special import refuse_scipy_conversion
+            refuse_scipy_conversion(self, module)
+        raise AttributeError("__array__")
+
     def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
         if self.priority < TOP_PRIORITY:  # an outer tracer (reverse over forward) handles it
             for a in inputs:

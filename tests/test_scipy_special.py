@@ -89,3 +89,69 @@ def test_without_scipy_the_rows_do_not_exist_and_everything_else_works():
                          timeout=300)
     assert out.returncode == 0, out.stderr
     assert out.stdout.split() == ["ok", "False"]
+
+
+# --- logsumexp, softmax, log_softmax: diffmethods.special, and scipy's own refused by name ---
+from diffmethods import special  # noqa: E402
+from systematic import RNG, check_function  # noqa: E402
+
+A = RNG.normal(size=(3, 4))
+W = RNG.uniform(0.5, 2.0, size=(3, 4))
+SIGNED = W * np.array([1.0, -1.0, 1.0, 1.0])  # a negative weight: the sign is returned
+
+
+@pytest.mark.parametrize("line", [
+    lambda a: special.logsumexp(a),
+    lambda a: special.logsumexp(a, axis=1),
+    lambda a: special.logsumexp(a, axis=0, keepdims=True),
+    lambda a: special.logsumexp(a, axis=(0, 1)),
+    lambda a: special.logsumexp(a, axis=1, b=W),
+    lambda a: special.logsumexp(a, axis=1, b=SIGNED, return_sign=True)[0],
+    lambda a: special.logsumexp(a, b=a * a),  # traced weights
+    lambda a: special.softmax(a),
+    lambda a: special.softmax(a, axis=0),
+    lambda a: special.log_softmax(a, axis=1),
+    lambda a: special.log_softmax(a, axis=-1) * 3.0 + special.softmax(a, axis=1),
+], ids=["lse", "lse-axis", "lse-keepdims", "lse-tuple-axis", "lse-b", "lse-sign", "lse-traced-b",
+        "softmax", "softmax-axis", "log_softmax", "both"])
+def test_systematic_logsumexp_softmax_log_softmax(line):
+    check_function(line, A)
+
+
+def test_the_compositions_give_scipys_values():
+    assert special.logsumexp(A) == pytest.approx(sc.logsumexp(A), rel=1e-15)
+    assert close(special.logsumexp(A, axis=0, b=W, keepdims=True),
+                 sc.logsumexp(A, axis=0, b=W, keepdims=True), 1e-15)
+    ours, theirs = (f(A, axis=1, b=SIGNED, return_sign=True)
+                    for f in (special.logsumexp, sc.logsumexp))
+    assert close(ours[0], theirs[0], 1e-15) and close(ours[1], theirs[1], 0)
+    assert close(special.softmax(A, axis=1), sc.softmax(A, axis=1), 1e-15)
+    assert close(special.log_softmax(A), sc.log_softmax(A), 1e-15)
+    big = np.array([1000.0, 1000.0, -np.inf])  # shifted: no overflow; -inf contributes 0
+    assert special.logsumexp(big) == pytest.approx(1000.0 + np.log(2.0), rel=1e-15)
+    assert special.logsumexp(np.array([-np.inf, -np.inf])) == -np.inf
+
+
+@pytest.mark.parametrize("m", EXACT)
+def test_large_values_do_not_overflow_in_any_method(m):
+    x = np.array([1000.0, 1001.0])
+    g = grad(lambda x: special.logsumexp(x), x, m)
+    assert close(g, [1 / (1 + np.e), np.e / (1 + np.e)], 1e-14)
+
+
+@pytest.mark.parametrize("m", EXACT)
+def test_scipys_own_logsumexp_is_refused_by_name_with_the_fix(m):
+    for name in ("logsumexp", "softmax", "log_softmax"):
+        scipys = getattr(sc, name)
+        with pytest.raises(dm.UnsupportedOperationError,
+                           match=rf"scipy\.special\.{name} converts .*diffmethods\.special\.{name}"):
+            grad(lambda x: np.sum(scipys(x)), np.array([1.0, 2.0]), m)
+    with pytest.raises(dm.UnsupportedOperationError, match=r"scipy\.special\.polygamma"):
+        grad(lambda x: np.sum(sc.polygamma(1, x)), np.array([1.0, 2.0]), m)
+
+
+def test_np_array_of_traced_values_still_reads_them_as_a_sequence():
+    # Traced.__array__ is absent outside scipy: np.array([...]) of traced scalars still works
+    f = lambda x, y: np.sum(np.array([x * y, x + y]) * np.array([2.0, 3.0]))
+    for m in EXACT:
+        assert close(grad(f, (1.5, 2.0), m), [2 * 2.0 + 3, 2 * 1.5 + 3], 1e-15), m
