@@ -155,3 +155,19 @@ def test_np_array_of_traced_values_still_reads_them_as_a_sequence():
     f = lambda x, y: np.sum(np.array([x * y, x + y]) * np.array([2.0, 3.0]))
     for m in EXACT:
         assert close(grad(f, (1.5, 2.0), m), [2 * 2.0 + 3, 2 * 1.5 + 3], 1e-15), m
+
+
+SPECIAL_ROWS = ["expit", "logit", "erf", "erfc", "gammaln", "digamma", "log_ndtr", "xlogy",
+                "xlog1py"]
+
+
+@pytest.mark.parametrize("name", SPECIAL_ROWS)
+def test_systematic_special_ufuncs_on_arrays(name):
+    from diffmethods.ops import OPS, intervals, load_special_rows
+    assert load_special_rows()
+    op = OPS[name]
+    columns = []
+    for spec in op.domain:  # a 2 x 3 array per argument, drawn from the row's domain
+        lo, hi = intervals(spec)[-1]
+        columns.append(RNG.uniform(lo, hi, size=(2, 3)))
+    check_function(lambda *args: getattr(sc, name)(*args), *columns)
