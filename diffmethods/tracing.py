@@ -197,6 +197,9 @@ class Traced(ArrayMethods):
                 f"{'use np.sum/np.prod/np.max instead' if method == 'reduce' else 'call the plain function'}.")
         if ufunc is np.matmul:
             return type(self)._matmul(*inputs)
+        if ufunc is np.ldexp:  # x1 * 2**i: the exponent is integer data, not a table operand
+            from .array_functions_elementwise import ldexp
+            return ldexp(*(_adopt(a) for a in inputs))
         op = BY_UFUNC.get(ufunc)
         if op is None and load_special_rows():  # scipy.special's rows, loaded on first use
             op = BY_UFUNC.get(ufunc)
