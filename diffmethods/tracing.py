@@ -291,6 +291,31 @@ class Traced(ArrayMethods):
     priority = 0
 
 
+def refuse_object_array_error(error: TypeError, inputs) -> None:
+    """numpy's TypeError about an object array, raised inside f while it runs on traced values,
+    as our error naming the numpy function: an array built with np.array([...]) from traced
+    numbers is an object array, and a numpy function given only such arrays never hands them
+    to diffmethods (np.linalg.solve casts them to float and fails). Returns for other errors."""
+    leaves = inputs if isinstance(inputs, (list, tuple)) else [inputs]
+    traced = [v for v in leaves if isinstance(v, Traced)]
+    text = str(error)  # numpy's words for object dtype (not Python's "'int' object is ...")
+    if not traced or "dtype('O')" not in text and "array type object" not in text:
+        return
+    where, tb = "a numpy function", error.__traceback__
+    while tb is not None:  # the outermost numpy frame: the function f called
+        module = tb.tb_frame.f_globals.get("__name__", "")
+        if module == "numpy" or module.startswith("numpy."):
+            public = ".".join(p for p in module.split(".") if not p.startswith("_"))
+            where = f"np{public[len('numpy'):]}.{tb.tb_frame.f_code.co_name}"
+            break
+        tb = tb.tb_next
+    raise UnsupportedOperationError(
+        f"{where} was given an object array ({error}) while f ran on {traced[0].method_label} "
+        "values: np.array([...]) of traced numbers makes one, and numpy does not hand it to "
+        "diffmethods when no other operand is traced. Build the array with np.stack instead, "
+        "e.g. np.stack([np.stack([a, b]), np.stack([c, d])]) for [[a, b], [c, d]].") from error
+
+
 def plain_constant(c, label: str):
     """A non-traced operand, checked: lists become arrays; complex numbers and values traced
     by another method are refused (mixing them would silently give wrong derivatives)."""
