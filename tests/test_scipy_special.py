@@ -80,6 +80,9 @@ assert not load_special_rows() and "erf" not in OPS and "expit" not in OPS
 for m in ("forward", "reverse", "symbolic", "complex-step"):
     g = dm.gradient(lambda x: np.sum(np.exp(x) * np.tanh(x)), np.array([0.5, 1.0]), method=m)
     assert abs(g[0] - (np.exp(0.5) * (np.tanh(0.5) + 1 / np.cosh(0.5) ** 2))) < 1e-12, (m, g)
+from diffmethods.special import logsumexp  # needs numpy only
+g = dm.gradient(lambda x: logsumexp(x), np.log(np.array([1.0, 3.0])), method="reverse")
+assert abs(g[0] - 0.25) < 1e-15 and abs(g[1] - 0.75) < 1e-15, g
 print("ok", "scipy" in sys.modules)
 """
 
