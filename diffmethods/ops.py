@@ -435,34 +435,7 @@ OPS: dict[str, Op] = {
 BY_UFUNC: dict[np.ufunc, Op] = {op.ufunc: op for op in OPS.values()}
 """The same rows keyed by the numpy ufunc, for ``__array_ufunc__`` dispatch."""
 
-_SPECIAL_LOCK = threading.Lock()
-_SPECIAL_LOADED: list = []
-
-
-def load_special_rows() -> bool:
-    """Add scipy.special's ufuncs (:mod:`diffmethods.ops_special`) to :data:`OPS` and
-    :data:`BY_UFUNC`, once; False, and no rows, when scipy is not importable. Called when a
-    ufunc missing from the table meets a traced value, so importing diffmethods never imports
-    scipy (half a second) and code that does not use scipy never pays for it."""
-    if _SPECIAL_LOADED:
-        return _SPECIAL_LOADED[0]
-    with _SPECIAL_LOCK:
-        if not _SPECIAL_LOADED:
-            try:
-                from . import ops_special
-            except ImportError:
-                _SPECIAL_LOADED.append(False)
-                return False
-            radius = {**RADIUS, **ops_special.RADIUS}
-            for name, ufunc, value, partials, sym, domain, symbol in ops_special.ROWS:
-                op = Op(name, ufunc, value, partials, sym, domain, symbol, radius.get(name),
-                        value, ops_special.COMPLEX.get(name))
-                OPS[name] = op
-                BY_UFUNC[ufunc] = op
-            RADIUS.update(ops_special.RADIUS)
-            _SPECIAL_LOADED.append(True)
-    return _SPECIAL_LOADED[0]
-
+from .interop import load_special_rows  # noqa: E402,F401  (scipy.special's rows, on first use)
 
 # Python's operator protocol, mapped onto rows of the table.
 BINARY_DUNDERS = {

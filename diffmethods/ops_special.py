@@ -1,7 +1,7 @@
 """scipy.special's ufuncs as rows of the one operation table (issue 10), when scipy is installed.
 
 ``scipy.special.erf`` and the others below are numpy ufuncs, so on a traced value they reach
-``Traced.__array_ufunc__`` as ``np.sin`` does. :func:`diffmethods.ops.load_special_rows` adds
+``Traced.__array_ufunc__`` as ``np.sin`` does. :func:`diffmethods.interop.load_special_rows` adds
 :data:`ROWS` (same columns as :mod:`diffmethods.ops_more`), :data:`RADIUS` and :data:`COMPLEX`
 to the table the first time a scipy.special ufunc meets a traced value (or a test asks): scipy
 stays optional, and importing diffmethods does not import it. Without scipy this module is

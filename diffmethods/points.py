@@ -351,7 +351,7 @@ class Problem:
                 return self.f(inputs[0])
             return self.f(*self.arguments(inputs))
         except TypeError as error:  # numpy refusing an object array of traced values
-            from .tracing import refuse_object_array_error
+            from .interop import refuse_object_array_error
             refuse_object_array_error(error, inputs)
             raise
 

@@ -4,7 +4,8 @@ scipy's own functions are Python code that first converts its input with ``np.as
 traced value that is an object array, and what follows either fails inside numpy (logsumexp:
 ``np.isfinite`` has no object loop) or crawls element by element (softmax). No numpy protocol
 lets another library's Python function dispatch on our values, so diffmethods refuses scipy's
-functions on traced values by name (``Traced.__array__``) and offers these, with the same
+functions on traced values by name (``Traced.__array__``, :mod:`diffmethods.interop`) and
+offers these, with the same
 arguments, built from table rows and array primitives -- every method differentiates them:
 
 >>> import numpy as np, diffmethods as dm
@@ -106,30 +107,6 @@ def log_softmax(x, axis=None):
     axes = _axis(axis, len(np.shape(x)), "scipy.special.log_softmax") if np.shape(x) else None
     shifted = x - _shift(x, axes)
     return shifted - np.log(np.sum(np.exp(shifted), axis=axes, keepdims=True))
-
-
-def refuse_scipy_conversion(value, module: str):
-    """scipy's Python code (``module``) called np.asarray on a traced value: refuse it by the
-    name of the scipy function the user called, with the traceable spelling where there is one."""
-    import sys
-    name, frame = module, sys._getframe(2)
-    while frame is not None:  # the outermost scipy frame: the function f called
-        where = frame.f_globals.get("__name__", "")
-        if where.startswith("scipy."):
-            public = where.split("._")[0]  # scipy.special._logsumexp -> scipy.special
-            function = frame.f_code.co_name
-            name = (f"{public}.{function}" if getattr(sys.modules.get(public), function, None)
-                    is not None else f"{public}'s {function}")
-        frame = frame.f_back
-    short = name.rsplit(".", 1)[-1]
-    fix = (f"use diffmethods.special.{short}, the same function with the same arguments, "
-           "built from operations every method differentiates" if short in REPLACEMENTS and
-           name.startswith("scipy.special") else
-           "scipy's Python functions cannot be traced; scipy.special's ufuncs (erf, expit, "
-           "gammaln, xlogy, ...) and diffmethods.special.logsumexp/softmax/log_softmax can")
-    raise UnsupportedOperationError(
-        f"{name} converts its argument with np.asarray, which would drop the derivative "
-        f"({value.method_label}): {fix}.")
 
 
 REPLACEMENTS = {"logsumexp": logsumexp, "softmax": softmax, "log_softmax": log_softmax}

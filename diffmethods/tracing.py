@@ -34,7 +34,8 @@ import numpy as np
 from . import array_functions, array_ops
 from .array_methods import ArrayMethods, refuse_other_ndarray_attributes
 from .errors import DiffMethodsError, UnsupportedOperationError
-from .ops import BINARY_DUNDERS, BY_UFUNC, OPS, UNARY_DUNDERS, load_special_rows
+from .interop import load_special_rows, refuse_scipy_conversion, ufunc_name
+from .ops import BINARY_DUNDERS, BY_UFUNC, OPS, UNARY_DUNDERS
 
 _MATH_TO_NUMPY = {"asin": "arcsin", "acos": "arccos", "atan": "arctan", "asinh": "arcsinh",
                   "acosh": "arccosh", "atanh": "arctanh", "atan2": "arctan2", "fabs": "abs",
@@ -53,17 +54,6 @@ def _math_hint() -> str:
 
 
 _NUMPY_ERRORS = (ValueError, TypeError, AttributeError)
-
-
-def ufunc_name(ufunc) -> str:
-    """A ufunc's name as users write it: ``np.sin``, ``scipy.special.erf``."""
-    name = ufunc.__name__
-    if getattr(np, name, None) is ufunc:
-        return f"np.{name}"
-    special = sys.modules.get("scipy.special")
-    if special is not None and getattr(special, name, None) is ufunc:
-        return f"scipy.special.{name}"
-    return name
 
 
 def _reraise(what: str, label: str, error: Exception):
@@ -174,7 +164,6 @@ class Traced(ArrayMethods):
         the derivative, so it is refused by the scipy function's name."""
         module = sys._getframe(1).f_globals.get("__name__", "")
         if module.startswith("scipy."):
-            from .special import refuse_scipy_conversion
             refuse_scipy_conversion(self, module)
         raise AttributeError("__array__")
 
@@ -289,31 +278,6 @@ class Traced(ArrayMethods):
 
     # nesting order for forward-over-reverse: a higher priority wraps the lower one's values
     priority = 0
-
-
-def refuse_object_array_error(error: TypeError, inputs) -> None:
-    """numpy's TypeError about an object array, raised inside f while it runs on traced values,
-    as our error naming the numpy function: an array built with np.array([...]) from traced
-    numbers is an object array, and a numpy function given only such arrays never hands them
-    to diffmethods (np.linalg.solve casts them to float and fails). Returns for other errors."""
-    leaves = inputs if isinstance(inputs, (list, tuple)) else [inputs]
-    traced = [v for v in leaves if isinstance(v, Traced)]
-    text = str(error)  # numpy's words for object dtype (not Python's "'int' object is ...")
-    if not traced or "dtype('O')" not in text and "array type object" not in text:
-        return
-    where, tb = "a numpy function", error.__traceback__
-    while tb is not None:  # the outermost numpy frame: the function f called
-        module = tb.tb_frame.f_globals.get("__name__", "")
-        if module == "numpy" or module.startswith("numpy."):
-            public = ".".join(p for p in module.split(".") if not p.startswith("_"))
-            where = f"np{public[len('numpy'):]}.{tb.tb_frame.f_code.co_name}"
-            break
-        tb = tb.tb_next
-    raise UnsupportedOperationError(
-        f"{where} was given an object array ({error}) while f ran on {traced[0].method_label} "
-        "values: np.array([...]) of traced numbers makes one, and numpy does not hand it to "
-        "diffmethods when no other operand is traced. Build the array with np.stack instead, "
-        "e.g. np.stack([np.stack([a, b]), np.stack([c, d])]) for [[a, b], [c, d]].") from error
 
 
 def plain_constant(c, label: str):
