@@ -66,6 +66,8 @@ def logsumexp(a, axis=None, b=None, keepdims=False, return_sign=False):
         b = b if hasattr(b, "shape") else np.asarray(b, dtype=float)
         shape = np.broadcast_shapes(np.shape(a), np.shape(b))
         a = a if np.shape(a) == shape else a * np.ones(shape)
+        if type(b) is np.ndarray and np.any(b == 0):  # scipy's: a term with b = 0 is left out,
+            a = np.where(np.broadcast_to(b == 0, shape), -np.inf, a)  # even where a is inf
     shape = tuple(np.shape(a))
     if not shape:
         a, shape = np.reshape(a, (1,)), (1,)

@@ -133,6 +133,13 @@ def test_the_compositions_give_scipys_values():
     big = np.array([1000.0, 1000.0, -np.inf])  # shifted: no overflow; -inf contributes 0
     assert special.logsumexp(big) == pytest.approx(1000.0 + np.log(2.0), rel=1e-15)
     assert special.logsumexp(np.array([-np.inf, -np.inf])) == -np.inf
+    masked = np.array([np.inf, 1.0, 2.0]), np.array([0.0, 1.0, 1.0])  # b = 0 leaves a term out
+    assert special.logsumexp(masked[0], b=masked[1]) == pytest.approx(
+        sc.logsumexp(masked[0], b=masked[1]), rel=1e-15)
+    for m in EXACT:
+        g = grad(lambda x: special.logsumexp(x, b=np.array([0.0, 1.0, 1.0])),
+                 np.array([5.0, 1.0, 2.0]), m)
+        assert close(g, [0.0, 1 / (1 + np.e), np.e / (1 + np.e)], 1e-14), m
 
 
 @pytest.mark.parametrize("m", EXACT)
