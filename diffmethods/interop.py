@@ -100,7 +100,7 @@ def refuse_object_array_error(error: TypeError, inputs) -> None:
     while tb is not None:  # the outermost numpy frame: the function f called
         module = tb.tb_frame.f_globals.get("__name__", "")
         if module == "numpy" or module.startswith("numpy."):
-            public = ".".join(p for p in module.split(".") if not p.startswith("_"))
+            public = module.split("._")[0]  # numpy._core.fromnumeric -> numpy
             where = f"np{public[len('numpy'):]}.{tb.tb_frame.f_code.co_name}"
             break
         tb = tb.tb_next

@@ -67,3 +67,13 @@ def test_a_users_own_type_error_still_reaches_the_user():
             dm.gradient(f, 1.0, method=m)
         with pytest.raises(TypeError, match="'NoneType' object is not callable"):
             dm.gradient(g, 1.0, method=m)
+
+
+def test_symbolic_names_numpys_element_loop_on_an_object_array():
+    # np.max of np.array([a, b]) compares the traced elements one by one (an object loop)
+    for f, name in ((lambda a, b: np.max(np.array([a, b])), "np.max"),
+                    (lambda a, b: np.sort(np.array([a, b]))[0], "np.sort")):
+        with pytest.raises(dm.BranchError, match=rf"{name} compared traced values.*np\.stack"):
+            dm.gradient(f, (1.0, 2.0), method="symbolic")
+    assert dm.gradient(lambda a, b: np.max(np.stack([a, b])), (1.0, 2.0),
+                       method="symbolic").tolist() == [0.0, 1.0]  # the fix it names
