@@ -177,8 +177,8 @@ class Traced(ArrayMethods):
                 f"np.matmul with {', '.join(k + '=' for k in kwargs)} is not supported on "
                 f"{self.method_label} values; write a @ b (np.moveaxis first for other axes), "
                 "or np.einsum with the subscripts you mean.")
-        name = ufunc_name(ufunc)
         if method != "__call__" or kwargs:
+            name = ufunc_name(ufunc)
             what = f"{name}.{method}" if method != "__call__" else \
                 f"{name} with {', '.join(kwargs)}="
             raise UnsupportedOperationError(
@@ -190,14 +190,16 @@ class Traced(ArrayMethods):
             from .array_functions_elementwise import ldexp
             return ldexp(*(_adopt(a) for a in inputs))
         op = BY_UFUNC.get(ufunc)
-        if op is None and load_special_rows():  # scipy.special's rows, loaded on first use
-            op = BY_UFUNC.get(ufunc)
+        if op is None and "scipy.special" in sys.modules and load_special_rows():
+            op = BY_UFUNC.get(ufunc)  # scipy.special's rows, loaded when scipy's are used
         if op is None:
             raise UnsupportedOperationError(
-                f"{name} is not supported by {self.method_label}: it is not in the "
+                f"{ufunc_name(ufunc)} is not supported by {self.method_label}: it is not in the "
                 f"operation table. Supported: {', '.join(sorted(OPS))}.")
-        return _numpy_errors(name, self.method_label, type(self)._elementwise,
-                             op, tuple(_adopt(a) for a in inputs))
+        try:
+            return type(self)._elementwise(op, tuple(_adopt(a) for a in inputs))
+        except _NUMPY_ERRORS as e:  # the name is worked out only when it is needed
+            _reraise(ufunc_name(ufunc), self.method_label, e)
 
     def __array_function__(self, func, types, args, kwargs):
         if any(issubclass(t, Traced) and t.priority > self.priority for t in types):
