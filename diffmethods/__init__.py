@@ -21,6 +21,7 @@ from .methods.tape import Tape, Var
 from .methods.symbolic import SymbolicGradient, clear_cache as clear_symbolic_cache
 from .methods.symbolic import symbolic_gradient
 from .ops import OPS
+from .program import Program, compile  # noqa: A004  (dm.compile: the gradient as a program)
 from .registry import methods, register_method, unregister_method
 from .result import Result
 
@@ -55,7 +56,7 @@ def __getattr__(name):
 
 __all__ = [
     "gradient", "differentiate", "derivative", "jacobian", "hessian", "jvp", "vjp", "hvp",
-    "grad", "value_and_grad", "component_names", "CostWarning", "DomainWarning", "DomainError",
+    "compile", "Program", "grad", "value_and_grad", "component_names", "CostWarning", "DomainWarning", "DomainError",
     "PrecisionWarning",
     "DirectionError",
     "manual", "check_gradient", "GradientCheck", "methods", "register_method",

@@ -1,0 +1,176 @@
+"""Code for the array primitives: each one's primal line and the adjoint contributions.
+
+The elementwise rows of the operation table print themselves (:mod:`diffmethods.codegen`);
+the array primitives of :mod:`diffmethods.array_ops` and :mod:`diffmethods.contractions` are
+written here, one emitter each: the numpy call of the forward line, and for each traced
+operand the expression its adjoint receives -- the transpose of the primitive applied to the
+output's adjoint ``g`` (``np.sum``'s is a broadcast, an index's a scatter, ``a @ b``'s is
+``g @ b.T`` and ``a.T @ g``). A primitive without an emitter is refused by name: the compiled
+method never writes code it cannot vouch for.
+
+>>> from diffmethods.codegen import Code
+>>> from diffmethods.array_ops import SUM
+>>> primal(SUM, {"axis": 0, "keepdims": False}, [Code("x1")], [(3, 2)], None).text
+'np.sum(x1, axis=0)'
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .array_ops import (BROADCAST, CONCATENATE, INDEX, RESHAPE, SUM, TRANSPOSE, WHERE, _axes,
+                        _perm, is_fancy)
+from .codegen import Code, call, index_text, sum_to_shape
+from .errors import UnsupportedOperationError
+
+
+class Scatter:
+    """An adjoint contribution added at an index: ``x_bar[index] += g``."""
+
+    __slots__ = ("index", "g", "fancy")
+
+    def __init__(self, index: str, g: Code, fancy: bool):
+        self.index, self.g, self.fancy = index, g, fancy
+
+
+def refuse(name: str) -> UnsupportedOperationError:
+    return UnsupportedOperationError(
+        f"the compiled method has no code for the array primitive {name} yet, so it will not "
+        "write a program for this f (it never writes code it cannot check); use "
+        "method='reverse', which differentiates it on the tape.")
+
+
+def _kw(**kwargs) -> dict:
+    return {k: repr(v) for k, v in kwargs.items()}
+
+
+def primal(prim, params: dict, args: list, shapes: list, constant) -> Code:
+    """The forward line's expression for a primitive applied to ``args`` (code)."""
+    if prim is INDEX:
+        return Code(f"{_atom(args[0])}[{index_text(params['index'], constant)}]")
+    if prim is SUM:
+        axis, keepdims = params["axis"], params["keepdims"]
+        kw = {} if axis is None else _kw(axis=axis)
+        if keepdims:
+            kw["keepdims"] = "True"
+        return call("np.sum", args[0], **kw)
+    if prim is RESHAPE:
+        return call("np.reshape", args[0], repr(tuple(params["shape"])))
+    if prim is TRANSPOSE:
+        axes = params["axes"]
+        return call("np.transpose", args[0]) if axes is None else \
+            call("np.transpose", args[0], repr(tuple(axes)))
+    if prim is BROADCAST:
+        return call("np.broadcast_to", args[0], repr(tuple(params["shape"])))
+    if prim is CONCATENATE:
+        return Code(f"np.concatenate(({', '.join(a.text for a in args)},), "
+                    f"axis={params['axis']!r})")
+    if prim is WHERE:
+        return call("np.where", Code(constant(params["condition"])), *args)
+    if prim.name in ("matmul", "np.einsum"):
+        return _contraction_primal(prim, params["spec"], args, shapes)
+    raise refuse(prim.name)
+
+
+def adjoint(prim, params: dict, g: Code, k: int, args: list, shapes: list, out_shape: tuple,
+            constant):
+    """What operand ``k``'s adjoint receives from the output's adjoint ``g``: ``(code,
+    fresh)`` -- ``fresh`` when the code makes a new array (so it may be added into in place)
+    -- or a :class:`Scatter`."""
+    shape = tuple(shapes[k])
+    if prim is INDEX:
+        index = params["index"]
+        return Scatter(index_text(index, constant), g, is_fancy(index) and not _is_mask(index))
+    if prim is SUM:
+        axis, keepdims = params["axis"], params["keepdims"]
+        if not shape:
+            return g, False
+        if axis is not None and not keepdims:
+            axes = _axes(axis, len(shape))
+            g = call("np.expand_dims", g, repr(axes[0] if len(axes) == 1 else axes))
+        return call("np.broadcast_to", g, repr(shape)), False
+    if prim is RESHAPE:
+        return call("np.reshape", g, repr(shape)), False
+    if prim is TRANSPOSE:
+        axes = params["axes"]
+        if axes is None:
+            return call("np.transpose", g), False
+        inverse = tuple(int(i) for i in np.argsort(_perm(axes, len(shape))))
+        return call("np.transpose", g, repr(inverse)), False
+    if prim is BROADCAST:
+        return sum_to_shape(g, tuple(params["shape"]), shape), True
+    if prim is CONCATENATE:
+        axis = params["axis"] % max(1, len(shapes[0]))
+        start = sum(s[axis] for s in shapes[:k])
+        lead = ":, " * axis
+        return Code(f"{_atom(g)}[{lead}{start}:{start + shape[axis]}]"), False
+    if prim is WHERE:
+        cond = Code(constant(params["condition"]))
+        picked = (g, 0.0) if k == 0 else (0.0, g)
+        return call("np.where", cond, *picked), True
+    if prim.name in ("matmul", "np.einsum"):
+        return _contraction_adjoint(prim, params["spec"], g, k, args, shapes), True
+    raise refuse(prim.name)
+
+
+def _is_mask(index) -> bool:
+    parts = index if isinstance(index, tuple) else (index,)
+    return any(isinstance(p, np.ndarray) and p.dtype == bool for p in parts)
+
+
+def _atom(c: Code) -> str:
+    return c.text if c.prec >= 100 else f"({c.text})"
+
+
+# --- contractions ----------------------------------------------------------------------------
+def _letters(spec) -> tuple:
+    labels = sorted({lab for labels in spec.inputs for lab in labels} | set(spec.output))
+    if len(labels) > 52:
+        raise refuse("np.einsum with more than 52 subscripts")
+    names = dict(zip(labels, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"))
+    return tuple("".join(names[lab] for lab in labels) for labels in spec.inputs), \
+        "".join(names[lab] for lab in spec.output)
+
+
+def _contraction_primal(prim, spec, args, shapes) -> Code:
+    if prim.name == "matmul" and len(args) == 2 and all(1 <= len(s) <= 2 for s in shapes):
+        return Code(f"{_operand(args[0])} @ {_operand(args[1])}", 12)
+    ins, out = _letters(spec)
+    return call("np.einsum", repr(",".join(ins) + "->" + out), *args)
+
+
+def _operand(c: Code) -> str:
+    return c.text if c.prec > 12 else f"({c.text})"
+
+
+def _contraction_adjoint(prim, spec, g, k, args, shapes) -> Code:
+    """The adjoint of operand k of a contraction: another contraction, of ``g`` with the other
+    operands, read off in operand k's subscripts. The cases it does not cover (a subscript
+    repeated within operand k -- a diagonal --, one that only operand k has, a broadcast
+    axis of length 1) are refused."""
+    ins, out = _letters(spec)
+    mine = ins[k]
+    others = "".join(s for j, s in enumerate(ins) if j != k) + out
+    sizes: dict = {}
+    for labels, shape in zip(ins, shapes):
+        for lab, n in zip(labels, shape):
+            if sizes.setdefault(lab, n) != n:
+                raise refuse("np.einsum over broadcast axes")
+    if len(set(mine)) != len(mine) or any(lab not in others for lab in mine):
+        raise refuse(f"np.einsum {','.join(ins)}->{out} (a diagonal or an axis summed in one "
+                     "operand only)")
+    if prim.name == "matmul" and len(args) == 2 and all(1 <= len(s) <= 2 for s in shapes):
+        a, b = (_operand(x) for x in args)
+        ga = _operand(g)
+        two = tuple(len(s) == 2 for s in shapes)
+        if two == (True, True):
+            return Code(f"{ga} @ {b}.T", 12) if k == 0 else Code(f"{a}.T @ {ga}", 12)
+        if two == (True, False):
+            return call("np.outer", g, args[1]) if k == 0 else Code(f"{ga} @ {a}", 12)
+        if two == (False, True):
+            return Code(f"{b} @ {ga}", 12) if k == 0 else call("np.outer", args[0], g)
+        return Code(f"{ga} * {b}", 12) if k == 0 else Code(f"{ga} * {a}", 12)
+    rest = [x for j, x in enumerate(args) if j != k]
+    subs = ",".join([out] + [s for j, s in enumerate(ins) if j != k]) + "->" + mine
+    return call("np.einsum", repr(subs), g, *rest)
+

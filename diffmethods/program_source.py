@@ -1,0 +1,412 @@
+"""Write the adjoint program of one recording: the primal lines, the guards, the adjoint lines.
+
+:func:`write` reads a :class:`Recording` -- reverse mode's tape with its trace, the decisions f
+took on traced values (``Tape.guards``) and each array primitive's parameters -- and returns
+the source of one Python function, named after the teaching traces::
+
+    x4 = x1 ** 2                  # the primal: one line per recorded operation
+    ...
+    x7_bar = 1.0                  # the adjoints, in reverse
+    x6_bar = 3 * x7_bar
+    x4_bar = x6_bar
+    x3_bar = x2 * x5_bar
+
+Each local partial is the operation table's own rule printed on names (:mod:`codegen`), array
+primitives print theirs (:mod:`codegen_arrays`). Lines that do not lead to the output are left
+out, a partial that is the number 1 passes the adjoint on, 0 drops it (the table's convention:
+floor' = 0), and a second contribution to one adjoint is written ``+=`` (into an array only
+when the adjoint owns its memory; ``x_bar = x_bar + c`` otherwise, so no alias is changed).
+
+Guards: every comparison f made on a traced value becomes a line that raises
+``BranchChanged`` where the comparison goes the other way, and so does every other read of a
+plain value (a sort order): the program is only run where f takes the recorded branches. Ops
+with a kink (abs, maximum, ...) get one too: their rule holds on either side, but at the kink
+itself the tape's convention applies, so the program only runs where the same elements sit
+exactly on the kink as at the recording.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .array_ops import INDEX, shape_of
+from .codegen import ADD, Code, as_code, binary, call, literal, number, sum_to_shape
+from .codegen_arrays import Scatter, adjoint, primal
+from .errors import UnsupportedOperationError
+from .methods.tape import Tape, Var
+from .ops import OPS
+
+# rows whose partial changes at a point, and which operands sit there: abs at 0, a tie
+KINKS = {"absolute": (0,), "fabs": (0,), "copysign": (0,), "heaviside": (0,),
+         "maximum": (0, 1), "minimum": (0, 1), "fmax": (0, 1), "fmin": (0, 1)}
+SMALL = 16  # constant arrays up to this size are written as literals
+
+
+class Recording(Tape):
+    """Reverse mode's tape, tracing every operation with its parameters and noting guards."""
+
+    __slots__ = ("calls",)
+
+    def __init__(self):
+        super().__init__(trace=True)
+        self.guards = []
+        self.calls = {}
+
+    def note(self, node, prim, args, params, out):
+        super().note(node, prim, args, params, out)
+        self.calls[node] = (prim, params)
+
+
+def name(node: int) -> str:
+    return f"x{node + 1}"
+
+
+class _Writer:
+    def __init__(self, tape: Recording, inputs: list):
+        self.tape = tape
+        self.n_inputs = len(inputs)
+        self.values = {v.index: v.value for v in inputs}
+        self.entries = []  # (node, row, params, args, is_op)
+        for node, op_name, args, value, _ in tape.trace:
+            self.values[node] = value
+            if node in tape.calls:
+                prim, params = tape.calls[node]
+                self.entries.append((node, prim, params, args, False))
+            else:
+                self.entries.append((node, OPS[op_name], None, args, True))
+        self.constants: dict = {}  # name -> array
+        self._by_id: dict = {}
+        self.masks: dict = {}  # id(array) -> guard name
+        self.rename: dict = {}  # node -> the node it repeats (x[0] read twice)
+        self.items: dict = {}  # node -> (input node, element) read from an input's list
+        self._common_reads()
+
+    # --- names ---------------------------------------------------------------------------
+    def node_of(self, v: Var) -> int:
+        return self.rename.get(v.index, v.index)
+
+    def ref(self, v) -> Code:
+        if isinstance(v, Var):
+            return Code(name(self.node_of(v)))
+        return Code(self.constant(v)) if _is_array(v) else as_code(_plain(v))
+
+    def arg(self, v):
+        """An operand for a rule: code for a node or an array, a Python number otherwise."""
+        if isinstance(v, Var):
+            return self.ref(v)
+        return Code(self.constant(v)) if _is_array(v) else _plain(v)
+
+    def constant(self, v) -> str:
+        v = np.asarray(v)
+        probe = v
+        for _ in range(4):  # a mask f computed from traced values: its guard's name
+            if probe is None:
+                break
+            if id(probe) in self.masks and probe.shape == v.shape:
+                return self.masks[id(probe)]
+            probe = getattr(probe, "base", None)
+        if v.size and v.dtype != bool and np.all(v == v.flat[0]) and v.size > SMALL:
+            return call("np.full", repr(v.shape), number(v.flat[0])).text
+        known = self._by_id.get(id(v))
+        if known is not None:
+            return known
+        key = f"C{len(self.constants) + 1}"
+        self.constants[key] = np.array(v, copy=True)
+        self._by_id[id(v)] = key
+        self._keep = getattr(self, "_keep", []) + [v]  # ids stay unique while we write
+        return key
+
+    def _common_reads(self):
+        """x[i] read again is the same node; an element of a 1-D input is read from
+        ``x_items = x.tolist()`` (Python floats: scalar code runs fastest on them)."""
+        seen = {}
+        for node, prim, params, args, is_op in self.entries:
+            if is_op or prim is not INDEX or not isinstance(args[0], Var):
+                continue
+            index = params["index"]
+            if not (isinstance(index, (int, np.integer)) or (isinstance(index, tuple) and all(
+                    isinstance(i, (int, np.integer)) for i in index))):
+                continue
+            key = (self.node_of(args[0]), index if isinstance(index, tuple) else int(index))
+            if key in seen:
+                self.rename[node] = seen[key]
+                continue
+            seen[key] = node
+            src = key[0]
+            if src < self.n_inputs and np.ndim(self.values[src]) == 1 and \
+                    isinstance(key[1], int):
+                self.items[node] = (src, key[1] % len(self.values[src]))
+
+    # --- the sweep -----------------------------------------------------------------------
+    def write(self, outputs: list, seeds: list, signature: str, returns: str, doc: str):
+        """Source of the function; ``outputs`` are recorded values (nodes or constants),
+        ``seeds`` the code of their adjoints."""
+        self.lines_back, self.assigned, self.owned, self.gathered = [], set(), {}, {}
+        guards = self.decisions()  # first: they name the masks the later lines read
+        live = set()
+        for out, seed in zip(outputs, seeds):
+            if isinstance(out, Var):
+                live.add(self.node_of(out))
+                self.add(self.node_of(out), (seed, False))
+        live_entries = []
+        for entry in reversed(self.entries):
+            node, row, params, args, is_op = entry
+            if node in self.rename or node not in live:
+                continue
+            live_entries.append(entry)
+            for a in args:
+                if isinstance(a, Var):
+                    live.add(self.node_of(a))
+            self.back(entry)
+        self.finish_gathers()
+        guards += self.kinks(live_entries)
+        needed = set(_names(" ".join(self.lines_back)))
+        needed |= {self.node_of(o) for o in outputs if isinstance(o, Var)}
+        for _, refs, _ in guards:
+            needed |= refs
+        for node, row, params, args, is_op in reversed(self.entries):
+            if node in needed:
+                needed |= {self.node_of(a) for a in args if isinstance(a, Var)}
+        body = self.forward(needed, guards)
+        lines = [f"def {signature}:", f'    """{doc}"""']
+        if self.items:
+            for src in sorted({s for s, _ in self.items.values()}):
+                lines.append(f"    {name(src)}_items = {name(src)}.tolist()")
+        lines += ["    " + ln for ln in body]
+        lines += ["    " + ln for ln in self.lines_back]
+        for node in range(self.n_inputs):
+            if node not in self.assigned:
+                shape = shape_of(self.values[node])
+                zero = "0.0" if not shape else f"np.zeros({shape!r})"
+                lines.append(f"    {name(node)}_bar = {zero}")
+        lines.append(f"    return {returns}")
+        return "\n".join(lines) + "\n"
+
+    def add(self, node: int, contribution) -> None:
+        """adjoint[node] += contribution, as a line."""
+        bar = f"{name(node)}_bar"
+        shape = shape_of(self.values[node])
+        if isinstance(contribution, Scatter):
+            if node not in self.assigned:
+                self.lines_back.append(f"{bar} = np.zeros({shape!r})")
+            elif not self.owned[node]:
+                self.lines_back.append(f"{bar} = np.array({bar}, dtype=float)")
+            self.assigned.add(node)
+            self.owned[node] = True
+            g = contribution.g.text
+            self.lines_back.append(f"np.add.at({bar}, ({contribution.index}), {g})"
+                                   if contribution.fancy else
+                                   f"{bar}[{contribution.index}] += {g}")
+            return
+        code, fresh = contribution
+        if node not in self.assigned:
+            self.lines_back.append(f"{bar} = {code.text}")
+            self.assigned.add(node)
+            self.owned[node] = fresh
+        elif not shape or self.owned[node]:
+            self.lines_back.append(f"{bar} += {code.text}")
+        else:
+            self.lines_back.append(f"{bar} = {binary(Code(bar), '+', code, ADD).text}")
+            self.owned[node] = True
+
+    def back(self, entry) -> None:
+        node, row, params, args, is_op = entry
+        g = Code(f"{name(node)}_bar")
+        if node not in self.assigned:
+            return
+        out_shape = shape_of(self.values[node])
+        if is_op:
+            vals = [self.arg(a) for a in args]
+            for k, a in enumerate(args):
+                if not isinstance(a, Var):
+                    continue
+                d = row.partials[k](Code(name(node)), *vals)
+                if isinstance(d, Code):
+                    c, fresh = d * g, True
+                elif d == 0:
+                    continue  # the table's derivative 0 (floor, sign, ...)
+                elif d == 1:
+                    c, fresh = g, False
+                elif d == -1:
+                    c, fresh = -g, True
+                else:
+                    c, fresh = number(d) * g, True
+                shape = shape_of(a.value)
+                if tuple(shape) != tuple(out_shape):
+                    c, fresh = sum_to_shape(c, out_shape, shape), True
+                self.add(self.node_of(a), (c, fresh))
+            return
+        shapes = [shape_of(a.value if isinstance(a, Var) else np.asarray(a)) for a in args]
+        codes = [self.ref(a) for a in args]
+        if row is INDEX and node in self.items:
+            src, j = self.items[node]
+            self.gathered.setdefault(src, {})[j] = g.text
+            return
+        for k, a in enumerate(args):
+            if isinstance(a, Var):
+                self.add(self.node_of(a), adjoint(row, params, g, k, codes, shapes, out_shape,
+                                                  self.constant))
+
+    def finish_gathers(self):
+        """The adjoints of an input's elements read one by one, as one array."""
+        for src, parts in sorted(self.gathered.items()):
+            n = len(self.values[src])
+            items = [parts.get(j, "0.0") for j in range(n)]
+            text = f"np.array([{', '.join(items)}])"
+            if len(text) > 88:
+                text = "np.array([\n" + "".join(f"        {t},\n" for t in items) + "    ])"
+            self.add(src, (Code(text), True))
+
+    # --- guards and the forward lines ----------------------------------------------------
+    def decisions(self) -> list:
+        """(after node, nodes read, lines) for every decision f took on a traced value."""
+        out = []
+        for symbol, var, other, answer in self.tape.guards:
+            refs = {self.node_of(v) for v in (var, other) if isinstance(v, Var)}
+            a = self.ref(var)
+            if symbol == "value":
+                check = self._exact(a, answer, "f read this value to decide something")
+            elif symbol == "bool":
+                check = [f"if {'not ' if answer else ''}{a.text}:",
+                         f"    raise BranchChanged({('bool(' + a.text + ') was ' + str(bool(answer)))!r})"]
+            else:
+                test = a._compare(symbol, self.ref(other) if isinstance(other, Var) else
+                                  self.arg(other))
+                check = self._decision(test, answer, "an `if` (or max/min) took this branch")
+            out.append((max(refs), refs, check))
+        return out
+
+    def kinks(self, live_entries) -> list:
+        """A guard for every kinked row the gradient passes through."""
+        out = []
+        for node, row, params, args, is_op in live_entries:
+            if not is_op or row.name not in KINKS:
+                continue
+            at = [args[k] for k in KINKS[row.name]]
+            if not any(isinstance(a, Var) for a in at):
+                continue
+            vals = [a.value if isinstance(a, Var) else a for a in at]
+            sits = (vals[0] == 0) if len(at) == 1 else (vals[0] == vals[1])
+            codes = [self.ref(a) for a in at]
+            test = codes[0]._compare("==", 0 if len(at) == 1 else codes[1])
+            refs = {self.node_of(a) for a in at if isinstance(a, Var)}
+            check = self._decision(test, np.asarray(sits), f"{row.name} at its kink",
+                                   keep=False)
+            out.append((max(refs), refs, check))
+        return out
+
+    def _decision(self, test: Code, answer, why: str, keep: bool = True) -> list:
+        if np.ndim(answer) == 0:
+            answer = bool(answer)
+            return [f"if {'not ' if answer else ''}{_paren(test)}:",
+                    f"    raise BranchChanged({(test.text + ' was ' + str(answer) + ': ' + why)!r})"]
+        if not keep and not np.any(answer):
+            return [f"if np.any({test.text}):",
+                    f"    raise BranchChanged({(test.text + ': ' + why)!r})"]
+        mask = f"c{len(self.masks) + 1}"
+        if keep:
+            self.masks[id(answer)] = mask
+        recorded = self.constant(np.asarray(answer)) if not keep else self._mask_constant(answer)
+        return [f"{mask} = {test.text}",
+                f"if not np.array_equal({mask}, {recorded}):",
+                f"    raise BranchChanged({(test.text + ': ' + why)!r})"]
+
+    def _mask_constant(self, answer) -> str:
+        saved, self.masks = self.masks, {}
+        try:
+            return self.constant(np.array(answer))
+        finally:
+            self.masks = saved
+
+    def _exact(self, a: Code, value, why: str) -> list:
+        if np.ndim(value) == 0:
+            return [f"if {a.text} != {as_code(_plain(value)).text}:",
+                    f"    raise BranchChanged({(a.text + ': ' + why)!r})"]
+        return [f"if not np.array_equal({a.text}, {self.constant(value)}):",
+                f"    raise BranchChanged({(a.text + ': ' + why)!r})"]
+
+    def forward(self, needed: set, guards: list) -> list:
+        by_node: dict = {}
+        for after, _, check in guards:
+            by_node.setdefault(after, []).extend(check)
+        lines = []
+        for node in range(self.n_inputs):
+            lines += by_node.pop(node, [])
+        for node, row, params, args, is_op in self.entries:
+            if node in needed and node not in self.rename:
+                if node in self.items:
+                    src, j = self.items[node]
+                    lines.append(f"{name(node)} = {name(src)}_items[{j}]")
+                else:
+                    lines.append(f"{name(node)} = {self.expression(row, params, args, is_op).text}")
+            lines += by_node.pop(node, [])
+        for rest in by_node.values():  # a guard on a repeated read: after everything
+            lines += rest
+        return lines
+
+    def expression(self, row, params, args, is_op) -> Code:
+        codes = [self.ref(a) for a in args]
+        if not is_op:
+            shapes = [shape_of(a.value if isinstance(a, Var) else np.asarray(a)) for a in args]
+            return primal(row, params, codes, shapes, self.constant)
+        if row.name == "power":  # ** where Python's cannot turn complex, else np.power
+            return self.arg(args[0]) ** self.arg(args[1])
+        if row.symbol and row.arity == 2:
+            return binary(codes[0], row.symbol, codes[1], {"+": 11, "-": 11}.get(row.symbol, 12))
+        if row.symbol:
+            return -codes[0]
+        return call(f"np.{row.ufunc.__name__}", *codes)
+
+
+def _paren(c: Code) -> str:
+    return c.text
+
+
+def _names(text: str):
+    import re
+    return (int(m) - 1 for m in re.findall(r"\bx(\d+)\b", text))
+
+
+def _is_array(v) -> bool:
+    return isinstance(v, (np.ndarray, list, tuple)) and np.ndim(v) > 0
+
+
+def _plain(v):
+    if isinstance(v, np.ndarray):
+        v = v[()]
+    if isinstance(v, (np.bool_, bool)):
+        return bool(v)
+    if isinstance(v, np.integer):
+        return int(v)
+    if isinstance(v, np.floating):
+        return float(v)
+    if isinstance(v, (int, float)):
+        return v
+    raise UnsupportedOperationError(f"the compiled method cannot write {type(v).__name__} "
+                                    f"{v!r} into a program")
+
+
+HEADER = '''"""{title}
+
+Written from one recording of f on reverse mode's tape, it computes f and its gradient
+without recording: the primal lines, then the adjoint lines.
+Where f would take another branch than at the recording, it raises BranchChanged.
+"""
+
+import numpy as np
+
+
+class BranchChanged(Exception):
+    """f decides differently here than where it was recorded: record it again."""
+
+'''
+
+
+def constants_source(constants: dict) -> str:
+    """The module's data section: every recorded constant array, exactly (repr round-trips)."""
+    if not constants:
+        return ""
+    out = ["", "", "# --- the constants f used (recorded with it) " + "-" * 40]
+    for key, v in constants.items():
+        out.append(f"{key} = {literal(v)}")
+    return "\n".join(out) + "\n"
