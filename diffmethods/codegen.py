@@ -64,8 +64,8 @@ def binary(a, symbol: str, b, prec: int, right_assoc: bool = False) -> "Code":
 
 
 def call(name: str, *args, **kwargs) -> "Code":
-    """``name(arg, ..., key=value)`` with each argument printed."""
-    parts = [as_code(a).text for a in args]
+    """``name(arg, ..., key=value)`` with each argument printed (a str is code already)."""
+    parts = [a if isinstance(a, str) else as_code(a).text for a in args]
     parts += [f"{k}={v}" for k, v in kwargs.items()]
     return Code(f"{name}({', '.join(parts)})")
 

@@ -68,7 +68,8 @@ class _Compiled:
 class Program:
     """The adjoint program of ``f``: one generated function per signature of the point."""
 
-    def __init__(self, f, point, *, argnums=None, on_branch_change: str = "rerecord"):
+    def __init__(self, f, point, *, argnums=None, on_branch_change: str = "rerecord",
+                 problem: Problem | None = None):
         if on_branch_change not in POLICIES:
             raise OptionError(f"on_branch_change must be one of {', '.join(POLICIES)}, got "
                               f"{on_branch_change!r}")
@@ -76,7 +77,8 @@ class Program:
         self._one = not isinstance(point, (tuple, list))
         self._programs: dict = {}
         self.recordings = 0
-        problem = Problem(f, point, "compiled", argnums)
+        if problem is None:  # (the compiled method passes the problem it was given)
+            problem = Problem(f, point, "compiled", argnums)
         self._last = self._record(problem, signature(problem))
 
     # --- recording and writing ---------------------------------------------------------------
@@ -138,6 +140,7 @@ class Program:
     def run(self, problem: Problem):
         """The :class:`~diffmethods.result.Result` of the program at ``problem``'s point."""
         sig = signature(problem)
+        calls = problem.calls
         compiled = self._programs.get(sig)
         if compiled is not None and compiled.fixed != _fixed_arguments(problem):
             compiled = None  # an argument that is not differentiated changed: record again
@@ -163,7 +166,8 @@ class Program:
         self._last = compiled
         flat = _flatten(problem, grads)
         return problem.result(float(value), flat, passes=1, ops=compiled.ops,
-                              recordings=self.recordings, lines=compiled.lines)
+                              recordings=self.recordings, lines=compiled.lines,
+                              recorded_here=problem.calls > calls)
 
 
 def signature(problem: Problem) -> tuple:
