@@ -33,8 +33,12 @@ class Scatter:
         self.index, self.g, self.fancy = index, g, fancy
 
 
-def refuse(name: str) -> UnsupportedOperationError:
-    return UnsupportedOperationError(
+class NoCodeError(UnsupportedOperationError):
+    """The compiled method has no code for an operation f used (reverse mode may)."""
+
+
+def refuse(name: str) -> NoCodeError:
+    return NoCodeError(
         f"the compiled method has no code for the array primitive {name} yet, so it will not "
         "write a program for this f (it never writes code it cannot check); use "
         "method='reverse', which differentiates it on the tape.")
@@ -69,11 +73,18 @@ def primal(prim, params: dict, args: list, shapes: list, constant) -> Code:
         return call("np.where", Code(constant(params["condition"])), *args)
     if prim.name in ("matmul", "np.einsum"):
         return _contraction_primal(prim, params["spec"], args, shapes)
+    if prim.name in ("np.max", "np.min"):
+        axis, kw = params["axis"], {}
+        if axis is not None:
+            kw["axis"] = repr(tuple(axis))
+        if params["keepdims"]:
+            kw["keepdims"] = "True"
+        return call(prim.name, args[0], **kw)
     raise refuse(prim.name)
 
 
 def adjoint(prim, params: dict, g: Code, k: int, args: list, shapes: list, out_shape: tuple,
-            constant):
+            constant, out: Code | None = None):
     """What operand ``k``'s adjoint receives from the output's adjoint ``g``: ``(code,
     fresh)`` -- ``fresh`` when the code makes a new array (so it may be added into in place)
     -- or a :class:`Scatter`."""
@@ -110,7 +121,21 @@ def adjoint(prim, params: dict, g: Code, k: int, args: list, shapes: list, out_s
         return call("np.where", cond, *picked), True
     if prim.name in ("matmul", "np.einsum"):
         return _contraction_adjoint(prim, params["spec"], g, k, args, shapes), True
+    if prim.name in ("np.max", "np.min"):  # the row's rule: 1/#ties where x is the extreme
+        return _extreme_adjoint(params, g, args[0], out, shape), True
     raise refuse(prim.name)
+
+
+def _extreme_adjoint(params, g, x, out, shape) -> Code:
+    axes = tuple(range(len(shape))) if params["axis"] is None else tuple(params["axis"])
+    if params["keepdims"] or params["axis"] is None:
+        kept, gk = out, g
+    else:
+        kept, gk = (call("np.expand_dims", v, repr(axes)) for v in (out, g))
+    hit = x._compare("==", kept)
+    share = Code(f"({hit.text}) / {call('np.sum', hit, axis=repr(axes), keepdims='True').text}",
+                 12)
+    return share * gk
 
 
 def _is_mask(index) -> bool:

@@ -245,7 +245,7 @@ class _Writer:
         for k, a in enumerate(args):
             if isinstance(a, Var):
                 self.add(self.node_of(a), adjoint(row, params, g, k, codes, shapes, out_shape,
-                                                  self.constant))
+                                                  self.constant, Code(name(node))))
 
     def finish_gathers(self):
         """The adjoints of an input's elements read one by one, as one array."""

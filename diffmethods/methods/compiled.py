@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections import OrderedDict
 
+from ..codegen_arrays import NoCodeError
 from ..errors import UnsupportedOperationError
 from ..program import POLICIES, Program
 
@@ -56,8 +57,20 @@ class CompiledMethod:
     exact = True
 
     def gradient(self, problem, *, on_branch_change: str = "rerecord"):
+        """The program's gradient. Where the compiled method has no code for a primitive f
+        uses (np.roll, np.linalg.solve, ...), reverse mode answers instead, on the tape, and
+        ``details["program"]`` says why (``dm.compile`` itself refuses such an f)."""
         if on_branch_change not in POLICIES:
             from ..errors import OptionError
             raise OptionError(f"on_branch_change must be one of {', '.join(POLICIES)}, got "
                               f"{on_branch_change!r}")
-        return program_for(problem, on_branch_change).run(problem)
+        calls = problem.calls
+        try:
+            prog = program_for(problem, on_branch_change)
+        except NoCodeError as e:
+            from .reverse import ReverseMode
+            problem.calls = calls  # the failed recording is not part of the tape's answer
+            result = ReverseMode().gradient(problem)
+            result.details["program"] = f"none, reverse mode answered: {e}"
+            return result
+        return prog.run(problem)
