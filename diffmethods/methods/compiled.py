@@ -73,4 +73,6 @@ class CompiledMethod:
             result = ReverseMode().gradient(problem)
             result.details["program"] = f"none, reverse mode answered: {e}"
             return result
-        return prog.run(problem)
+        result = prog.run(problem)
+        result.details["recorded_here"] = problem.calls > calls  # False: the kept program ran
+        return result
