@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import builtins
 import linecache
+import math
 
 import numpy as np
 
@@ -133,9 +134,39 @@ class Program:
     # --- running ------------------------------------------------------------------------------
     def __call__(self, *args):
         """(value, gradient) of f at f's arguments ``args``."""
+        if self.argnums is None:
+            out = self._fast(args)
+            if out is not None:
+                return out
         result = self.run(Problem(self.f, args[0] if self._one else args, "compiled",
                                   self.argnums))
         return result.value, result.gradient
+
+    def _fast(self, args):
+        """The common cases without building a Problem: numbers, or one 1-D float array of
+        the recorded shape. Anything unusual -- a guard, a raise, a value that is not finite
+        (the undefined-point policy speaks) -- returns None: the general path handles it."""
+        compiled = self._last
+        if self._one and len(args) == 1:
+            x = args[0]
+            if type(x) is not np.ndarray or x.dtype != np.float64 or x.ndim != 1 or \
+                    (("array", (x.shape,)) not in self._programs) or \
+                    self._programs[("array", (x.shape,))] is not compiled:
+                return None
+            leaves = (x,)
+        elif not self._one and all(type(a) is float or type(a) is int for a in args) and \
+                self._programs.get(("args", ((),) * len(args))) is compiled:
+            leaves = tuple(float(a) for a in args)
+        else:
+            return None
+        try:
+            value, grads = compiled.fn(*leaves)
+        except (BranchChanged, ArithmeticError, ValueError):
+            return None
+        g = np.array(grads[0] if self._one else grads, dtype=float)
+        if not (math.isfinite(value) and np.isfinite(g).all()):
+            return None
+        return float(value), g
 
     def run(self, problem: Problem):
         """The :class:`~diffmethods.result.Result` of the program at ``problem``'s point."""
