@@ -76,3 +76,25 @@ class CompiledMethod:
         result = prog.run(problem)
         result.details["recorded_here"] = problem.calls > calls  # False: the kept program ran
         return result
+
+    # The other operators have no program yet: reverse mode answers them on its tape (correct,
+    # not compiled), and the result says so.
+    def jacobian(self, problem):
+        return _by_the_tape("jacobian", problem)
+
+    def vjp(self, problem, cotangent):
+        return _by_the_tape("vjp", problem, cotangent)
+
+    def hessian(self, problem, *, chunk=None):
+        return _by_the_tape("hessian", problem, chunk=chunk)
+
+    def hvp(self, problem, direction):
+        return _by_the_tape("hvp", problem, direction)
+
+
+def _by_the_tape(operator: str, problem, *args, **kwargs):
+    from .reverse import ReverseMode
+    result = getattr(ReverseMode(), operator)(problem, *args, **kwargs)
+    result.details["program"] = f"none: the compiled method has no {operator} program yet, " \
+                                "reverse mode answered"
+    return result
