@@ -34,7 +34,7 @@ from .codegen import ADD, Code, as_code, binary, call, literal, number, sum_to_s
 from .codegen_arrays import Scatter, adjoint, primal
 from .errors import UnsupportedOperationError
 from .methods.tape import Tape, Var
-from .ops import OPS
+from .ops import OPS, ieee
 
 # rows whose partial changes at a point, and which operands sit there: abs at 0, a tie
 KINKS = {"absolute": (0,), "fabs": (0,), "copysign": (0,), "heaviside": (0,),
@@ -220,7 +220,10 @@ class _Writer:
             for k, a in enumerate(args):
                 if not isinstance(a, Var):
                     continue
-                d = row.partials[k](Code(name(node)), *vals)
+                try:
+                    d = row.partials[k](Code(name(node)), *vals)
+                except (ArithmeticError, ValueError):  # constants only: IEEE, as the tape
+                    d = ieee(row.partials[k], Code(name(node)), *vals)
                 if isinstance(d, Code):
                     c, fresh = d * g, True
                 elif d == 0:
@@ -320,9 +323,10 @@ class _Writer:
 
     def _exact(self, a: Code, value, why: str) -> list:
         if np.ndim(value) == 0:
-            return [f"if {a.text} != {as_code(_plain(value)).text}:",
-                    f"    raise BranchChanged({(a.text + ': ' + why)!r})"]
-        return [f"if not np.array_equal({a.text}, {self.constant(value)}):",
+            test = f"not np.isnan({a.text})" if np.isnan(value) else \
+                f"{a.text} != {as_code(_plain(value)).text}"
+            return [f"if {test}:", f"    raise BranchChanged({(a.text + ': ' + why)!r})"]
+        return [f"if not np.array_equal({a.text}, {self.constant(value)}, equal_nan=True):",
                 f"    raise BranchChanged({(a.text + ': ' + why)!r})"]
 
     def forward(self, needed: set, guards: list) -> list:
