@@ -62,8 +62,8 @@ def name(node: int) -> str:
 
 
 class _Writer:
-    def __init__(self, tape: Recording, inputs: list):
-        self.tape = tape
+    def __init__(self, tape: Recording, inputs: list, decided: list):
+        self.tape, self.decided = tape, decided
         self.n_inputs = len(inputs)
         self.values = {v.index: v.value for v in inputs}
         self.entries = []  # (node, row, params, args, is_op)
@@ -148,6 +148,7 @@ class _Writer:
             if isinstance(out, Var):
                 live.add(self.node_of(out))
                 self.add(self.node_of(out), (seed, False))
+        self.seeds_written = len(self.lines_back)
         live_entries = []
         for entry in reversed(self.entries):
             node, row, params, args, is_op = entry
@@ -264,7 +265,7 @@ class _Writer:
     def decisions(self) -> list:
         """(after node, nodes read, lines) for every decision f took on a traced value."""
         out = []
-        for symbol, var, other, answer in self.tape.guards:
+        for symbol, var, other, answer in self.decided:
             refs = {self.node_of(v) for v in (var, other) if isinstance(v, Var)}
             a = self.ref(var)
             if symbol == "value":

@@ -193,3 +193,24 @@ def test_save_refuses_a_file_it_did_not_write(tmp_path):
 def test_bad_options_are_refused():
     with pytest.raises(dm.OptionError, match="on_branch_change"):
         dm.compile(lambda x: x, 1.0, on_branch_change="maybe")
+
+
+# --- vjp -------------------------------------------------------------------------------------
+@pytest.mark.parametrize("f, point, w", [
+    (lambda x: np.sin(x) * x[0], np.array([0.3, 0.5, 0.9]), np.array([1.0, 2.0, 3.0])),
+    (lambda a, b: [a * b, a + b, 3.0], (1.0, 2.0), np.array([1.0, 2.0, 3.0])),
+    (lambda W, v: np.tanh(W @ v), (np.arange(6.0).reshape(2, 3) / 7, np.ones(3)),
+     np.array([0.5, -1.0])),
+])
+def test_the_vjp_program_agrees_with_the_tape(f, point, w):
+    prog = dm.compile(f, point, operator="vjp")
+    args = point if isinstance(point, tuple) else (point,)
+    for p in (args, _moved(args)):
+        outputs, vjp = prog(*p, w)
+        ref = dm.vjp(f, p if isinstance(point, tuple) else p[0], w, full_output=True)
+        _agree(outputs, ref.value)
+        _agree(np.concatenate([np.ravel(g) for g in vjp]) if isinstance(vjp, tuple) else vjp,
+               ref.flat_gradient)
+    assert "np.reshape(w" in prog.source or "w[0]" in prog.source
+    _agree(dm.vjp(f, point, w, method="compiled", full_output=True).flat_gradient,
+           dm.vjp(f, point, w, full_output=True).flat_gradient)

@@ -30,10 +30,12 @@ def clear_cache() -> None:
     _CACHE.clear()
 
 
-def program_for(problem, on_branch_change: str = "rerecord") -> Program:
+def program_for(problem, on_branch_change: str = "rerecord",
+                operator: str = "gradient") -> Program:
     """The kept program of ``problem.f`` for this context, or a new one."""
     from ..fingerprint import context_fingerprint
-    context = context_fingerprint(problem.f, extra=(repr(problem.argnums), on_branch_change))
+    context = context_fingerprint(problem.f, extra=(repr(problem.argnums), on_branch_change,
+                                                    operator))
     key = (id(problem.f), context)
     entry = _CACHE.get(key) if context is not None else None
     if entry is not None and entry.f is problem.f:
@@ -43,7 +45,7 @@ def program_for(problem, on_branch_change: str = "rerecord") -> Program:
         raise UnsupportedOperationError(f"the compiled method does not handle a point of kind "
                                         f"{problem.kind!r}; use method='reverse'")
     prog = Program(problem.f, problem.point(), argnums=problem.argnums,
-                   on_branch_change=on_branch_change, problem=problem)
+                   on_branch_change=on_branch_change, operator=operator, problem=problem)
     if context is not None:
         _CACHE[key] = prog
         while len(_CACHE) > CACHE_SIZE:
@@ -60,30 +62,16 @@ class CompiledMethod:
         """The program's gradient. Where the compiled method has no code for a primitive f
         uses (np.roll, np.linalg.solve, ...), reverse mode answers instead, on the tape, and
         ``details["program"]`` says why (``dm.compile`` itself refuses such an f)."""
-        if on_branch_change not in POLICIES:
-            from ..errors import OptionError
-            raise OptionError(f"on_branch_change must be one of {', '.join(POLICIES)}, got "
-                              f"{on_branch_change!r}")
-        calls = problem.calls
-        try:
-            prog = program_for(problem, on_branch_change)
-        except NoCodeError as e:
-            from .reverse import ReverseMode
-            problem.calls = calls  # the failed recording is not part of the tape's answer
-            result = ReverseMode().gradient(problem)
-            result.details["program"] = f"none, reverse mode answered: {e}"
-            return result
-        result = prog.run(problem)
-        result.details["recorded_here"] = problem.calls > calls  # False: the kept program ran
-        return result
+        return _run(problem, on_branch_change, "gradient")
 
-    # The other operators have no program yet: reverse mode answers them on its tape (correct,
-    # not compiled), and the result says so.
+    def vjp(self, problem, cotangent, *, on_branch_change: str = "rerecord"):
+        """w^T J(x) by the vjp program (the adjoint lines seeded with w)."""
+        return _run(problem, on_branch_change, "vjp", cotangent)
+
+    # Jacobians and Hessians have no program yet: reverse mode answers them on its tape
+    # (correct, not compiled), and the result says so.
     def jacobian(self, problem):
         return _by_the_tape("jacobian", problem)
-
-    def vjp(self, problem, cotangent):
-        return _by_the_tape("vjp", problem, cotangent)
 
     def hessian(self, problem, *, chunk=None):
         return _by_the_tape("hessian", problem, chunk=chunk)
@@ -92,9 +80,25 @@ class CompiledMethod:
         return _by_the_tape("hvp", problem, direction)
 
 
-def _by_the_tape(operator: str, problem, *args, **kwargs):
+def _run(problem, on_branch_change, operator, *args):
+    if on_branch_change not in POLICIES:
+        from ..errors import OptionError
+        raise OptionError(f"on_branch_change must be one of {', '.join(POLICIES)}, got "
+                          f"{on_branch_change!r}")
+    calls = problem.calls
+    try:
+        prog = program_for(problem, on_branch_change, operator)
+    except NoCodeError as e:
+        problem.calls = calls  # the failed recording is not part of the tape's answer
+        return _by_the_tape(operator, problem, *args, why=str(e))
+    result = prog.run(problem, *args)
+    result.details["recorded_here"] = problem.calls > calls  # False: the kept program ran
+    return result
+
+
+def _by_the_tape(operator: str, problem, *args, why: str = "", **kwargs):
     from .reverse import ReverseMode
     result = getattr(ReverseMode(), operator)(problem, *args, **kwargs)
-    result.details["program"] = f"none: the compiled method has no {operator} program yet, " \
-                                "reverse mode answered"
+    result.details["program"] = f"none, reverse mode answered: " + (
+        why or f"the compiled method has no {operator} program yet")
     return result
