@@ -18,8 +18,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .array_ops import (BROADCAST, CONCATENATE, INDEX, RESHAPE, SUM, TRANSPOSE, WHERE, _axes,
-                        _perm, is_fancy)
+from .array_ops import (BROADCAST, CONCATENATE, CUMSUM, INDEX, RESHAPE, SUM, TRANSPOSE, WHERE,
+                        _axes, _gather_transpose, _perm, is_fancy)
 from .codegen import Code, call, index_text, sum_to_shape
 from .errors import UnsupportedOperationError
 
@@ -73,6 +73,11 @@ def primal(prim, params: dict, args: list, shapes: list, constant) -> Code:
         return call("np.where", Code(constant(params["condition"])), *args)
     if prim.name in ("matmul", "np.einsum"):
         return _contraction_primal(prim, params["spec"], args, shapes)
+    if getattr(prim, "transpose", None) is _gather_transpose:
+        return _gather_primal(prim, params, args[0], constant)
+    if prim is CUMSUM:
+        return call("np.cumsum", args[0], **({} if params["axis"] is None else
+                                             _kw(axis=params["axis"])))
     if prim.name in ("np.max", "np.min"):
         axis, kw = params["axis"], {}
         if axis is not None:
@@ -120,10 +125,45 @@ def adjoint(prim, params: dict, g: Code, k: int, args: list, shapes: list, out_s
         picked = (g, 0.0) if k == 0 else (0.0, g)
         return call("np.where", cond, *picked), True
     if prim.name in ("matmul", "np.einsum"):
-        return _contraction_adjoint(prim, params["spec"], g, k, args, shapes), True
+        return _contraction_adjoint(prim, params["spec"], g, k, args, shapes)
     if prim.name in ("np.max", "np.min"):  # the row's rule: 1/#ties where x is the extreme
         return _extreme_adjoint(params, g, args[0], out, shape), True
+    if getattr(prim, "transpose", None) is _gather_transpose:  # adjoints added back where each was copied from
+        index = params["index"]
+        c = constant(index)
+        return Code(f"np.bincount({c}.ravel(), weights={_atom(call('np.broadcast_to', g, c + '.shape'))}"
+                    f".ravel(), minlength={index.size and int(np.prod(shape)) + 1})[1:]"
+                    f".reshape({shape!r})"), True
+    if prim is CUMSUM:  # a cumulative sum from the end
+        axis = params["axis"]
+        if axis is None:
+            return Code(f"np.flip(np.cumsum(np.flip(np.ravel({g.text})))).reshape({shape!r})"), True
+        return Code(f"np.flip(np.cumsum(np.flip({g.text}, {axis!r}), axis={axis!r}), "
+                    f"{axis!r})"), True
     raise refuse(prim.name)
+
+
+def _gather_primal(prim, params, x, constant) -> Code:
+    """A gather written as the numpy call it is (np.roll(x5, 1)), when its arguments are
+    plain numbers, tuples or arrays; its index map is the adjoint's business."""
+    if not prim.name.startswith("np."):
+        raise refuse(prim.name)
+
+    def text(v):
+        if isinstance(v, np.ndarray) or (isinstance(v, list) and np.ndim(v) > 0):
+            return constant(np.asarray(v))
+        if v is None or isinstance(v, (bool, int, float, str)):
+            return repr(v)
+        if isinstance(v, tuple) and all(isinstance(e, (int, float, tuple, type(None)))
+                                        for e in v):
+            return repr(v)
+        if isinstance(v, (np.integer, np.floating)):
+            return repr(v.item())
+        raise refuse(f"{prim.name} with the argument {v!r}")
+    parts = [text(a) for a in params["args"]] + [f"{k}={text(v)}"
+                                                 for k, v in params["kwargs"].items()]
+    out = call(prim.name, x, *parts)
+    return out if params["pick"] is None else Code(f"{out.text}[{params['pick']!r}]")
 
 
 def _extreme_adjoint(params, g, x, out, shape) -> Code:
@@ -168,11 +208,11 @@ def _operand(c: Code) -> str:
     return c.text if c.prec > 12 else f"({c.text})"
 
 
-def _contraction_adjoint(prim, spec, g, k, args, shapes) -> Code:
+def _contraction_adjoint(prim, spec, g, k, args, shapes) -> tuple:
     """The adjoint of operand k of a contraction: another contraction, of ``g`` with the other
-    operands, read off in operand k's subscripts. The cases it does not cover (a subscript
-    repeated within operand k -- a diagonal --, one that only operand k has, a broadcast
-    axis of length 1) are refused."""
+    operands, read off in operand k's subscripts, broadcast along the axes only operand k
+    has. The cases it does not cover (a subscript repeated within operand k -- a diagonal --,
+    a broadcast axis of length 1) are refused. Returns (code, fresh)."""
     ins, out = _letters(spec)
     mine = ins[k]
     others = "".join(s for j, s in enumerate(ins) if j != k) + out
@@ -181,21 +221,28 @@ def _contraction_adjoint(prim, spec, g, k, args, shapes) -> Code:
         for lab, n in zip(labels, shape):
             if sizes.setdefault(lab, n) != n:
                 raise refuse("np.einsum over broadcast axes")
-    if len(set(mine)) != len(mine) or any(lab not in others for lab in mine):
-        raise refuse(f"np.einsum {','.join(ins)}->{out} (a diagonal or an axis summed in one "
-                     "operand only)")
+    if len(set(mine)) != len(mine):
+        raise refuse(f"np.einsum {','.join(ins)}->{out} (a diagonal)")
     if prim.name == "matmul" and len(args) == 2 and all(1 <= len(s) <= 2 for s in shapes):
         a, b = (_operand(x) for x in args)
         ga = _operand(g)
         two = tuple(len(s) == 2 for s in shapes)
         if two == (True, True):
-            return Code(f"{ga} @ {b}.T", 12) if k == 0 else Code(f"{a}.T @ {ga}", 12)
-        if two == (True, False):
-            return call("np.outer", g, args[1]) if k == 0 else Code(f"{ga} @ {a}", 12)
-        if two == (False, True):
-            return Code(f"{b} @ {ga}", 12) if k == 0 else call("np.outer", args[0], g)
-        return Code(f"{ga} * {b}", 12) if k == 0 else Code(f"{ga} * {a}", 12)
+            c = Code(f"{ga} @ {b}.T", 12) if k == 0 else Code(f"{a}.T @ {ga}", 12)
+        elif two == (True, False):
+            c = call("np.outer", g, args[1]) if k == 0 else Code(f"{ga} @ {a}", 12)
+        elif two == (False, True):
+            c = Code(f"{b} @ {ga}", 12) if k == 0 else call("np.outer", args[0], g)
+        else:
+            c = Code(f"{ga} * {b}", 12) if k == 0 else Code(f"{ga} * {a}", 12)
+        return c, True
     rest = [x for j, x in enumerate(args) if j != k]
-    subs = ",".join([out] + [s for j, s in enumerate(ins) if j != k]) + "->" + mine
-    return call("np.einsum", repr(subs), g, *rest)
+    read = "".join(lab for lab in mine if lab in others)  # an axis only operand k has: the
+    subs = ",".join([out] + [s for j, s in enumerate(ins) if j != k]) + "->" + read  # sum
+    c = call("np.einsum", repr(subs), g, *rest)  # over it read each element once: broadcast
+    if read == mine:
+        return c, True
+    kept = tuple(sizes[lab] if lab in others else 1 for lab in mine)
+    shape = tuple(sizes[lab] for lab in mine)
+    return call("np.broadcast_to", Code(f"{_atom(c)}.reshape({kept!r})"), repr(shape)), False
 
