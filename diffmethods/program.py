@@ -192,7 +192,8 @@ class Program:
         else:
             return None
         try:
-            value, grads = compiled.fn(*leaves)
+            with np.errstate(all="ignore"):  # an undefined point: the general path reports it
+                value, grads = compiled.fn(*leaves)
         except (BranchChanged, ArithmeticError, ValueError):
             return None
         g = np.array(grads[0] if self._one else grads, dtype=float)
@@ -214,7 +215,8 @@ class Program:
         if self.operator == "vjp":
             leaves = leaves + [_checked_cotangent(cotangent, compiled.outputs)]
         try:
-            value, grads = compiled.fn(*leaves)
+            with np.errstate(all="ignore"):  # reported once, by the undefined-point policy
+                value, grads = compiled.fn(*leaves)
         except BranchChanged as e:
             if self.policy == "raise":
                 raise BranchError(
@@ -223,7 +225,8 @@ class Program:
                     "where that happens") from None
             compiled = self._record(problem, sig)
             try:
-                value, grads = compiled.fn(*leaves)
+                with np.errstate(all="ignore"):
+                    value, grads = compiled.fn(*leaves)
             except BranchChanged as again:  # not at its own recording point: a bug of ours
                 raise BranchError(f"the program recorded here fails its own guard ({again})")
         except (ArithmeticError, ValueError):

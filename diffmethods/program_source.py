@@ -80,6 +80,7 @@ class _Writer:
         self.rename: dict = {}  # node -> the node it repeats (x[0] read twice)
         self.items: dict = {}  # node -> (input node, element) read from an input's list
         self._common_reads()
+        self._fold_identities()
 
     # --- names ---------------------------------------------------------------------------
     def node_of(self, v: Var) -> int:
@@ -115,6 +116,20 @@ class _Writer:
         self._by_id[id(v)] = key
         self._keep = getattr(self, "_keep", []) + [v]  # ids stay unique while we write
         return key
+
+    def _fold_identities(self):
+        """Constants folded: ``0.0 + x``, ``x - 0``, ``x * 1``, ``x / 1`` are ``x`` itself
+        (``total = 0.0`` before a loop of ``total = total + ...``)."""
+        units = {"add": (0, 0), "subtract": (None, 0), "multiply": (1, 1), "divide": (None, 1)}
+        for node, row, params, args, is_op in self.entries:
+            if not is_op or row.name not in units:
+                continue
+            for k in (0, 1):  # args[k] is the unit, args[1 - k] the value kept
+                unit, v, c = units[row.name][k], args[1 - k], args[k]
+                if unit is not None and isinstance(v, Var) and type(c) in (int, float) and \
+                        c == unit and shape_of(v.value) == shape_of(self.values[node]):
+                    self.rename[node] = self.node_of(v)
+                    break
 
     def _common_reads(self):
         """x[i] read again is the same node; an element of a 1-D input is read from
