@@ -103,6 +103,8 @@ class Code:
     def __mul__(self, other):
         if _is_number(other, 1) and self.prec >= ADD:  # (a == 0) * 1.0 stays a number
             return self
+        if other is self and self.prec < ATOM:  # square(1 / cosh(x)): computed once
+            return self ** 2
         if _is_number(other, -1):
             return -self
         return binary(self, "*", other, MUL)

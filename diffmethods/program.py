@@ -207,7 +207,7 @@ class Program:
         sig = signature(problem)
         calls = problem.calls
         compiled = self._programs.get(sig)
-        if compiled is not None and compiled.fixed != _fixed_arguments(problem):
+        if compiled is not None and not _same_fixed(compiled.fixed, problem):
             compiled = None  # an argument that is not differentiated changed: record again
         if compiled is None:
             compiled = self._record(problem, sig)
@@ -271,6 +271,14 @@ def signature(problem: Problem) -> tuple:
     return (problem.kind, tuple(leaf.shape for leaf in problem.leaves))
 
 
+def _same_fixed(fixed: tuple, problem: Problem) -> bool:
+    """Whether the arguments that are not differentiated equal the recorded snapshots (their
+    numbers are constants of the program), compared in place: no copy per call."""
+    parsed = problem._parsed
+    current = [a for k, a in enumerate(parsed.args) if k not in parsed.diff]
+    return len(current) == len(fixed) and all(s.equals(a) for s, a in zip(fixed, current))
+
+
 def _fixed_arguments(problem: Problem):
     """The arguments that are not differentiated, as values to compare (their numbers are
     constants of the program)."""
@@ -292,6 +300,16 @@ class _Frozen:
             self.value = np.array(value, copy=True)
         except (TypeError, ValueError):
             self.value = value
+
+    def equals(self, value) -> bool:
+        a = self.value
+        if isinstance(a, np.ndarray) and a.dtype != object and isinstance(value, np.ndarray):
+            if a.shape != value.shape or a.dtype != value.dtype:
+                return False
+            if bool(np.equal(a, value).all()):  # the common case, without equal_nan's masks
+                return True
+            return a.dtype.kind in "fc" and bool(np.array_equal(a, value, equal_nan=True))
+        return self == _Frozen(value)
 
     def __eq__(self, other) -> bool:
         a, b = self.value, other.value

@@ -234,3 +234,15 @@ def test_the_vjp_program_agrees_with_the_tape(f, point, w):
     assert "np.reshape(w" in prog.source or "w[0]" in prog.source
     _agree(dm.vjp(f, point, w, method="compiled", full_output=True).flat_gradient,
            dm.vjp(f, point, w, full_output=True).flat_gradient)
+
+
+def test_an_argument_not_differentiated_is_part_of_the_signature():
+    f = lambda w, X: np.sum(np.tanh(X @ w))  # noqa: E731
+    X = np.arange(6.0).reshape(3, 2) / 4
+    w = np.array([0.3, -0.2])
+    prog = dm.compile(f, (w, X), argnums=0)
+    _agree(prog(w, X)[1], dm.gradient(f, (w, X), argnums=0))
+    X2 = X.copy()
+    X2[0, 0] = 5.0  # new data: recorded again, never the old X's gradient
+    _agree(prog(w, X2)[1], dm.gradient(f, (w, X2), argnums=0))
+    assert prog.recordings == 2
