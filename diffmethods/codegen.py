@@ -50,6 +50,22 @@ def as_code(v) -> "Code":
                                     f"{v!r} into a program")
 
 
+def plain(v):
+    """A numpy scalar or 0-d array as the Python number it holds (so rules can fold it)."""
+    if isinstance(v, np.ndarray):
+        v = v[()]
+    if isinstance(v, (np.bool_, bool)):
+        return bool(v)
+    if isinstance(v, np.integer):
+        return int(v)
+    if isinstance(v, np.floating):
+        return float(v)
+    if isinstance(v, (int, float)):
+        return v
+    raise UnsupportedOperationError(f"the compiled method cannot write {type(v).__name__} "
+                                    f"{v!r} into a program")
+
+
 def _wrap(c: "Code", at_least: int) -> str:
     return c.text if c.prec >= at_least else f"({c.text})"
 

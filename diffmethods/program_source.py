@@ -30,15 +30,12 @@ from __future__ import annotations
 import numpy as np
 
 from .array_ops import INDEX, shape_of
-from .codegen import ADD, Code, as_code, binary, call, literal, number, sum_to_shape
+from .codegen import ADD, Code, as_code, binary, call, literal, number, plain, sum_to_shape
 from .codegen_arrays import Scatter, adjoint, primal
-from .errors import UnsupportedOperationError
 from .methods.tape import Tape, Var
 from .ops import OPS, ieee
+from .program_guards import Guards
 
-# rows whose partial changes at a point, and which operands sit there: abs at 0, a tie
-KINKS = {"absolute": (0,), "fabs": (0,), "copysign": (0,), "heaviside": (0,),
-         "maximum": (0, 1), "minimum": (0, 1), "fmax": (0, 1), "fmin": (0, 1)}
 SMALL = 16  # constant arrays up to this size are written as literals
 
 
@@ -61,7 +58,9 @@ def name(node: int) -> str:
     return f"x{node + 1}"
 
 
-class _Writer:
+class _Writer(Guards):
+    """Writes one function from one recording (see :meth:`write`)."""
+
     def __init__(self, tape: Recording, inputs: list, decided: list):
         self.tape, self.decided = tape, decided
         self.n_inputs = len(inputs)
@@ -89,13 +88,13 @@ class _Writer:
     def ref(self, v) -> Code:
         if isinstance(v, Var):
             return Code(name(self.node_of(v)))
-        return Code(self.constant(v)) if _is_array(v) else as_code(_plain(v))
+        return Code(self.constant(v)) if _is_array(v) else as_code(plain(v))
 
     def arg(self, v):
         """An operand for a rule: code for a node or an array, a Python number otherwise."""
         if isinstance(v, Var):
             return self.ref(v)
-        return Code(self.constant(v)) if _is_array(v) else _plain(v)
+        return Code(self.constant(v)) if _is_array(v) else plain(v)
 
     def constant(self, v) -> str:
         v = np.asarray(v)
@@ -163,7 +162,6 @@ class _Writer:
             if isinstance(out, Var):
                 live.add(self.node_of(out))
                 self.add(self.node_of(out), (seed, False))
-        self.seeds_written = len(self.lines_back)
         live_entries = []
         for entry in reversed(self.entries):
             node, row, params, args, is_op = entry
@@ -276,75 +274,7 @@ class _Writer:
                 text = "np.array([\n" + "".join(f"        {t},\n" for t in items) + "    ])"
             self.add(src, (Code(text), True))
 
-    # --- guards and the forward lines ----------------------------------------------------
-    def decisions(self) -> list:
-        """(after node, nodes read, lines) for every decision f took on a traced value."""
-        out = []
-        for symbol, var, other, answer in self.decided:
-            refs = {self.node_of(v) for v in (var, other) if isinstance(v, Var)}
-            a = self.ref(var)
-            if symbol == "value":
-                check = self._exact(a, answer, "f read this value to decide something")
-            elif symbol == "bool":
-                check = [f"if {'not ' if answer else ''}{a.text}:",
-                         f"    raise BranchChanged({('bool(' + a.text + ') was ' + str(bool(answer)))!r})"]
-            else:
-                test = a._compare(symbol, self.ref(other) if isinstance(other, Var) else
-                                  self.arg(other))
-                check = self._decision(test, answer, "an `if` (or max/min) took this branch")
-            out.append((max(refs), refs, check))
-        return out
-
-    def kinks(self, live_entries) -> list:
-        """A guard for every kinked row the gradient passes through."""
-        out = []
-        for node, row, params, args, is_op in live_entries:
-            if not is_op or row.name not in KINKS:
-                continue
-            at = [args[k] for k in KINKS[row.name]]
-            if not any(isinstance(a, Var) for a in at):
-                continue
-            vals = [a.value if isinstance(a, Var) else a for a in at]
-            sits = (vals[0] == 0) if len(at) == 1 else (vals[0] == vals[1])
-            codes = [self.ref(a) for a in at]
-            test = codes[0]._compare("==", 0 if len(at) == 1 else codes[1])
-            refs = {self.node_of(a) for a in at if isinstance(a, Var)}
-            check = self._decision(test, np.asarray(sits), f"{row.name} at its kink",
-                                   keep=False)
-            out.append((max(refs), refs, check))
-        return out
-
-    def _decision(self, test: Code, answer, why: str, keep: bool = True) -> list:
-        if np.ndim(answer) == 0:
-            answer = bool(answer)
-            return [f"if {'not ' if answer else ''}{_paren(test)}:",
-                    f"    raise BranchChanged({(test.text + ' was ' + str(answer) + ': ' + why)!r})"]
-        if not keep and not np.any(answer):
-            return [f"if np.any({test.text}):",
-                    f"    raise BranchChanged({(test.text + ': ' + why)!r})"]
-        mask = f"c{len(self.masks) + 1}"
-        if keep:
-            self.masks[id(answer)] = mask
-        recorded = self.constant(np.asarray(answer)) if not keep else self._mask_constant(answer)
-        return [f"{mask} = {test.text}",
-                f"if not np.array_equal({mask}, {recorded}):",
-                f"    raise BranchChanged({(test.text + ': ' + why)!r})"]
-
-    def _mask_constant(self, answer) -> str:
-        saved, self.masks = self.masks, {}
-        try:
-            return self.constant(np.array(answer))
-        finally:
-            self.masks = saved
-
-    def _exact(self, a: Code, value, why: str) -> list:
-        if np.ndim(value) == 0:
-            test = f"not np.isnan({a.text})" if np.isnan(value) else \
-                f"{a.text} != {as_code(_plain(value)).text}"
-            return [f"if {test}:", f"    raise BranchChanged({(a.text + ': ' + why)!r})"]
-        return [f"if not np.array_equal({a.text}, {self.constant(value)}, equal_nan=True):",
-                f"    raise BranchChanged({(a.text + ': ' + why)!r})"]
-
+    # --- the forward lines ------------------------------------------------------------
     def forward(self, needed: set, guards: list) -> list:
         by_node: dict = {}
         for after, _, check in guards:
@@ -378,10 +308,6 @@ class _Writer:
         return call(f"np.{row.ufunc.__name__}", *codes)
 
 
-def _paren(c: Code) -> str:
-    return c.text
-
-
 def _names(text: str):
     import re
     return (int(m) - 1 for m in re.findall(r"\bx(\d+)\b", text))
@@ -389,21 +315,6 @@ def _names(text: str):
 
 def _is_array(v) -> bool:
     return isinstance(v, (np.ndarray, list, tuple)) and np.ndim(v) > 0
-
-
-def _plain(v):
-    if isinstance(v, np.ndarray):
-        v = v[()]
-    if isinstance(v, (np.bool_, bool)):
-        return bool(v)
-    if isinstance(v, np.integer):
-        return int(v)
-    if isinstance(v, np.floating):
-        return float(v)
-    if isinstance(v, (int, float)):
-        return v
-    raise UnsupportedOperationError(f"the compiled method cannot write {type(v).__name__} "
-                                    f"{v!r} into a program")
 
 
 HEADER = '''"""{title}

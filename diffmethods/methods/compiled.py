@@ -99,6 +99,6 @@ def _run(problem, on_branch_change, operator, *args):
 def _by_the_tape(operator: str, problem, *args, why: str = "", **kwargs):
     from .reverse import ReverseMode
     result = getattr(ReverseMode(), operator)(problem, *args, **kwargs)
-    result.details["program"] = f"none, reverse mode answered: " + (
+    result.details["program"] = "none, reverse mode answered: " + (
         why or f"the compiled method has no {operator} program yet")
     return result
