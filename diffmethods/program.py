@@ -19,7 +19,9 @@ records f again at that point (``on_branch_change="rerecord"``, the default) or 
 other branch. The shapes of the arguments (and the arguments not differentiated, compared by
 value) are the program's signature: another signature gets its own recording. Arrays f closes
 over are recorded as constants, as they were at the recording (as with any compiler): compile
-again after changing them. Where Python's arithmetic raises (1/0 on floats) the tape answers
+again after changing them (the compiled *method* fingerprints them and does so itself). f
+must be a function of its arguments and that data: random numbers drawn inside f, or a
+counter it keeps, are recorded once like any other constant. Where Python's arithmetic raises (1/0 on floats) the tape answers
 at that point instead, with IEEE numbers, as reverse mode would.
 """
 
@@ -132,6 +134,18 @@ class Program:
         self._programs[sig] = compiled
         self.recordings += 1
         return compiled
+
+    @property
+    def function_source(self) -> str:
+        """Only the generated function (for printing beside the tape: ``explain --program``);
+        the constants it names (C1, ...) are :attr:`constants`."""
+        return self._last.function_source
+
+    @property
+    def constants(self) -> dict:
+        """The arrays f used, by the names the program gives them (copies taken when f was
+        recorded)."""
+        return dict(self._last.constants)
 
     @property
     def source(self) -> str:
