@@ -131,6 +131,7 @@ class Program:
         compiled = _Compiled(namespace[entry], text, writer.constants, len(tape.trace),
                              _fixed_arguments(problem))
         compiled.outputs = problem.output_shape
+        _check_against_the_tape(compiled, tape, inputs, outputs, problem, fname)
         self._programs[sig] = compiled
         self.recordings += 1
         return compiled
@@ -258,6 +259,38 @@ class Program:
         return problem.result(value, flat, passes=1, ops=compiled.ops,
                               recordings=self.recordings, lines=compiled.lines,
                               recorded_here=problem.calls > calls)
+
+
+def _check_against_the_tape(compiled, tape, inputs, outputs, problem, fname) -> None:
+    """Run the new program once, at its own recording point, and sweep the tape it was written
+    from: they must agree (loosely: numpy's and the math module's functions may differ by an
+    ulp). A program that does not -- a bug of the writer -- is refused, never returned."""
+    from .codegen_arrays import NoCodeError
+    leaves = problem.leaf_values()
+    w = np.ones(math.prod(compiled.outputs) if compiled.outputs else 1)
+    seeds: dict = {}
+    for k, out in enumerate(outputs):
+        if isinstance(out, Var):
+            seed = 1.0 if compiled.outputs is None or not out.shape else np.ones(out.shape)
+            seeds[out.index] = seeds.get(out.index, 0.0) + seed
+    try:
+        with np.errstate(all="ignore"):
+            _, grads = compiled.fn(*leaves, *([w] if compiled.outputs is not None else []))
+            adjoint = tape.backward(seeds, retain=True) if seeds else [0] * tape.size
+    except (BranchChanged, ArithmeticError, ValueError):
+        return  # an undefined point or Python's float arithmetic: the run path handles it
+    for v, g in zip(inputs, grads):
+        a = np.asarray(adjoint[v.index], dtype=float)
+        items = getattr(v, "_items", None)
+        g = np.asarray(g, dtype=float)
+        if isinstance(items, list) or a.shape != g.shape:
+            continue  # (elements read one by one are gathered by reverse mode elsewhere)
+        scale = max(1.0, float(np.max(np.abs(a), initial=0.0)))
+        close = np.abs(g - a) <= 1e-9 * scale
+        if not np.all(close | (np.isnan(g) & np.isnan(a)) | ~np.isfinite(a)):
+            raise NoCodeError(f"the program written for {fname} does not reproduce the tape at "
+                              "its own recording point, so it is not returned (a bug of the "
+                              "compiled method: please report it); use method='reverse'")
 
 
 def _vector_outputs(y, problem):
