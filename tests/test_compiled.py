@@ -271,3 +271,16 @@ def test_an_argument_not_differentiated_is_part_of_the_signature():
     X2[0, 0] = 5.0  # new data: recorded again, never the old X's gradient
     _agree(prog(w, X2)[1], dm.gradient(f, (w, X2), argnums=0))
     assert prog.recordings == 2
+
+
+def test_a_program_that_disagrees_with_its_tape_is_refused(monkeypatch):
+    from diffmethods import program_source
+    add = program_source._Writer.add
+
+    def doubled(self, node, contribution):  # a planted bug of the writer
+        if isinstance(contribution, tuple) and node == 0:
+            contribution = (contribution[0] * 2.0, True)
+        return add(self, node, contribution)
+    monkeypatch.setattr(program_source._Writer, "add", doubled)
+    with pytest.raises(NoCodeError, match="does not reproduce the tape"):
+        dm.compile(lambda x: np.sum(np.sin(x) * x), np.array([0.3, 0.4]))
