@@ -23,6 +23,7 @@ from .methods.symbolic import symbolic_gradient
 from .ops import OPS
 from . import special  # logsumexp, softmax, log_softmax as scipy.special's, on traced values
 from .declarations import Declaration, ErrorModel, Kind, Option, Variant
+from .program import Program, compile  # noqa: A004  (dm.compile: the gradient as a program)
 from .registry import declaration, methods, register_method, unregister_method
 from .result import Result
 
@@ -57,7 +58,8 @@ def __getattr__(name):
 
 __all__ = [
     "gradient", "differentiate", "derivative", "jacobian", "hessian", "jvp", "vjp", "hvp",
-    "grad", "value_and_grad", "component_names", "CostWarning", "DomainWarning", "DomainError",
+    "compile", "Program", "grad", "value_and_grad", "component_names", "CostWarning",
+    "DomainWarning", "DomainError",
     "PrecisionWarning",
     "DirectionError",
     "manual", "check_gradient", "GradientCheck", "methods", "register_method", "declaration",

@@ -26,6 +26,7 @@ the function, never as a bare ``ValueError`` from deep inside a tracer.
 from __future__ import annotations
 
 import linecache
+import operator
 import re
 import sys
 
@@ -54,6 +55,9 @@ def _math_hint() -> str:
 
 
 _NUMPY_ERRORS = (ValueError, TypeError, AttributeError)
+
+COMPARISONS = {"<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge,
+               "==": operator.eq, "!=": operator.ne}
 
 
 def _reraise(what: str, label: str, error: Exception):
@@ -216,27 +220,35 @@ class Traced(ArrayMethods):
 
     # --- comparisons follow the value, so an `if` takes the branch taken at the point ------
     def __lt__(self, other):
-        return self._primal() < _primal(other)
+        return self._compared("<", other)
 
     def __le__(self, other):
-        return self._primal() <= _primal(other)
+        return self._compared("<=", other)
 
     def __gt__(self, other):
-        return self._primal() > _primal(other)
+        return self._compared(">", other)
 
     def __ge__(self, other):
-        return self._primal() >= _primal(other)
+        return self._compared(">=", other)
 
     def __eq__(self, other):
-        return self._primal() == _primal(other)
+        return self._compared("==", other)
 
     def __ne__(self, other):
-        return self._primal() != _primal(other)
+        return self._compared("!=", other)
 
     __hash__ = object.__hash__
 
     def __bool__(self):
-        return bool(self._primal())
+        return self._compared("bool", None)
+
+    def _compared(self, symbol: str, other):
+        """The comparison ``self <symbol> other`` (or ``bool(self)``) at the point. One place,
+        so a tracer can note each decision taken on its values: reverse mode's tape does when
+        it records guards (the compiled method, :mod:`diffmethods.program`)."""
+        if symbol == "bool":
+            return bool(self._primal())
+        return COMPARISONS[symbol](self._primal(), _primal(other))
 
     # --- conversions that would silently drop the derivative are refused ------------------
     def __float__(self):

@@ -492,6 +492,10 @@ class SymbolicMethod:
         counts=Counts(passes=lambda n, settings: 1,
                       rule=lambda settings: "one evaluation of the compiled gradient"))
 
+    def clear_cache(self) -> None:
+        """Forget every cached derivation (the report starts each run from none)."""
+        clear_cache()
+
     def gradient(self, problem):
         sg, fresh = cached_derivation(problem)
         value, grad = sg(problem.x)
