@@ -301,7 +301,8 @@ def plain_constant(c, label: str):
         c = np.asarray(c)
     if isinstance(c, Traced):
         raise UnsupportedOperationError(
-            f"a {c.method_label} value met a {label} value in one operation; methods cannot be "
+            f"a value traced by {c.method_label} met one traced by {label} in one operation; "
+            "methods cannot be "
             "mixed inside one function (and nested calls on the same variables are not "
             "supported)")
     if isinstance(c, (complex, np.complexfloating)) or (type(c) is np.ndarray

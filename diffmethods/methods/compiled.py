@@ -101,6 +101,9 @@ def _run(problem, on_branch_change, operator, *args):
     except NoCodeError as e:
         problem.calls = calls  # the failed recording is not part of the tape's answer
         return _by_the_tape(operator, problem, *args, why=str(e))
+    except UnsupportedOperationError as e:  # the recording itself failed: say who recorded
+        raise UnsupportedOperationError(f"the compiled method records f with reverse mode, "
+                                        f"and {e}") from None
     result = prog.run(problem, *args)
     result.details["recorded_here"] = problem.calls > calls  # False: the kept program ran
     return result
