@@ -324,10 +324,12 @@ def markdown(data) -> str:
              f"{env['sympy']}, mpmath {env['mpmath']}). All numbers come from the runs "
              "recorded in `results.json`; the text below is computed from them. Everything "
              "except the timings (section 5) is deterministic.", "",
-             "| method | exact? | how it works |", "|---|---|---|"]
+             "| method | kind | exact? | how it works | one-off cost |", "|---|---|---|---|---|"]
     for name, backend in methods:
-        exact = "yes" if getattr(backend, "exact", False) else "no (approximation)"
-        lines.append(f"| {name} | {exact} | {cell(getattr(backend, 'summary', ''))} |")
+        declared = registry.declaration(name)
+        exact = "yes" if declared.exact else "no (approximation)"
+        lines.append(f"| {name} | {declared.kind.value} | {exact} | "
+                     f"{cell(getattr(backend, 'summary', ''))} | {cell(declared.setup or '-')} |")
     lines += ["", "## What the measurements show", "", *_bullets(headline_findings(data)),
               "", "✓ marks an expectation the data confirmed; ✗ one it did not.", ""]
     lines += ["Contents: 1. accuracy and cost across the catalogue · 2. error against the "

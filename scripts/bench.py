@@ -450,6 +450,17 @@ def goal_compiled(quick):
     row("two-layer network, batch 1000: compiled gradient / hand-written backprop",
         f"{t['compiled'] / t['hand']:.2f}", "<= 1.2", t["compiled"] / t["hand"] <= 1.2,
         f"{t['compiled'] * 1e3:.2f} ms")
+    from diffmethods.teaching.descent import gradient_descent, line_data, make_cost
+    cost = make_cost(*line_data())
+    steps = 200
+
+    def descend(method):
+        return lambda: gradient_descent(cost, (0.0, 0.0), method, {}, 0.3, steps, method)
+    t = interleaved({"reverse": descend("reverse"), "compiled": descend("compiled")},
+                    repeats=3 if quick else 5)
+    ratio = t["compiled"] / t["reverse"]
+    row(f"descent demo, {steps} steps: compiled / reverse tape", f"{ratio:.2f}", "<= 0.2",
+        ratio <= 0.2, f"{t['compiled'] * 1e3:.1f} ms against {t['reverse'] * 1e3:.1f} ms")
 
 
 def goal_compare_at_scale(quick):
