@@ -21,6 +21,10 @@ import numpy as np
 
 from .errors import UnsupportedOperationError
 
+
+class NoCodeError(UnsupportedOperationError):
+    """The compiled method has no code for an operation f used (reverse mode may)."""
+
 # Python's precedence, low to high (a larger number binds tighter)
 COMPARE, OR, AND, ADD, MUL, UNARY, POWER, ATOM = 6, 7, 8, 11, 12, 13, 14, 100
 
@@ -206,6 +210,9 @@ class Code:
     def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
         if method != "__call__" or kwargs:
             return NotImplemented
+        if getattr(np, ufunc.__name__, None) is not ufunc:  # scipy.special's erf, say
+            raise NoCodeError(f"the compiled method writes numpy only, and {ufunc.__name__} is "
+                              f"not numpy's ufunc (scipy.special's?)")
         return call(f"np.{ufunc.__name__}", *inputs)
 
     def __array_function__(self, func, types, args, kwargs):

@@ -33,8 +33,7 @@ class Scatter:
         self.index, self.g, self.fancy = index, g, fancy
 
 
-class NoCodeError(UnsupportedOperationError):
-    """The compiled method has no code for an operation f used (reverse mode may)."""
+from .codegen import NoCodeError  # noqa: E402  (defined with the code values, raised here too)
 
 
 def refuse(name: str) -> NoCodeError:

@@ -31,7 +31,7 @@ import numpy as np
 
 from .array_ops import INDEX, shape_of
 from .codegen import ADD, Code, as_code, binary, call, literal, number, plain, sum_to_shape
-from .codegen_arrays import Scatter, adjoint, primal
+from .codegen_arrays import NoCodeError, Scatter, adjoint, primal
 from .methods.tape import Tape, Var
 from .ops import OPS, ieee
 from .program_guards import Guards
@@ -238,6 +238,10 @@ class _Writer(Guards):
                     d = row.partials[k](Code(name(node)), *vals)
                 except (ArithmeticError, ValueError):  # constants only: IEEE, as the tape
                     d = ieee(row.partials[k], Code(name(node)), *vals)
+                except TypeError:  # a rule calling a library that cannot take code values
+                    raise NoCodeError(f"the compiled method cannot write the partial of "
+                                      f"{row.name} (its rule calls a function that needs "
+                                      "numbers)") from None
                 if isinstance(d, Code):
                     c, fresh = d * g, True
                 elif d == 0:
@@ -305,6 +309,9 @@ class _Writer(Guards):
             return binary(codes[0], row.symbol, codes[1], {"+": 11, "-": 11}.get(row.symbol, 12))
         if row.symbol:
             return -codes[0]
+        if getattr(np, row.ufunc.__name__, None) is not row.ufunc:  # scipy.special's erf, say
+            raise NoCodeError(f"the compiled method writes numpy only, and {row.name} is not "
+                              "numpy's")
         return call(f"np.{row.ufunc.__name__}", *codes)
 
 
