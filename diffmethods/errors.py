@@ -81,6 +81,26 @@ class BranchError(UnsupportedOperationError):
     """A data-dependent branch (a Python ``if`` on a value) under the symbolic method."""
 
 
+class BudgetError(UnsupportedOperationError):
+    """A derivation whose predicted cost is over its time budget, refused before it is built.
+
+    ``predicted_nodes`` is the size it would reach (scalar expression nodes, estimated from the
+    operands' sizes), ``budget`` the seconds it was allowed.
+
+    >>> str(BudgetError(9_000_000, 10.0, "a product of two arrays")).split(";")[0]
+    'the symbolic derivation would build about 9,000,000 scalar nodes (a product of two arrays)'
+    """
+
+    def __init__(self, predicted_nodes: int, budget: float, what: str = ""):
+        self.predicted_nodes, self.budget = int(predicted_nodes), float(budget)
+        detail = f" ({what})" if what else ""
+        super().__init__(
+            f"the symbolic derivation would build about {self.predicted_nodes:,} scalar nodes"
+            f"{detail}; that is more than its budget of {self.budget:g} s allows, so it was "
+            "refused before building it. Use method='reverse' (same exact gradient, cost "
+            "proportional to f), or allow more time with budget=<seconds>.")
+
+
 class ExpressionError(DiffMethodsError, ValueError):
     """A text expression that the whitelist parser rejects."""
 
