@@ -191,14 +191,13 @@ def test_a_contraction_with_a_constant_packs_and_fits_a_small_budget():
     _close(sg(x0)[1], dm.gradient(f, x0))
 
 
-def test_differentiation_is_charged_before_sympy_diff_runs(monkeypatch):
-    monkeypatch.setattr(symbolic_arrays, "DIFF_WORK_PER_SECOND", 1)
-    def differentiated(expr, symbols):
-        raise AssertionError("sympy.diff ran before the budget was checked")
-    monkeypatch.setattr(symbolic, "differentiate_all", differentiated)
+def test_a_slow_differentiation_is_refused_from_its_measured_pace(monkeypatch):
+    clock = iter(range(10**6))  # a clock on which every reading is one second later
+    monkeypatch.setattr(symbolic_arrays, "_clock", lambda: float(next(clock)))
     dm.clear_symbolic_cache()
-    with pytest.raises(dm.BudgetError, match="differentiating"):
-        dm.gradient(lambda x: np.sum(np.sin(x) * x), np.ones(5), method="symbolic")
+    with pytest.raises(dm.BudgetError, match="differentiating 40 term-variable pairs would "
+                       r"take about \d+ s at the pace of the first 1\b"):
+        dm.gradient(lambda x: np.sum(np.sin(x) * x), np.ones(40), method="symbolic")
 
 
 @pytest.mark.parametrize("bad", [0, -1.0, float("nan"), "10", True])
@@ -211,3 +210,33 @@ def test_the_declaration_lists_the_budget():
     option = dm.declaration("symbolic").option("budget")
     assert option.default == symbolic_arrays.DEFAULT_BUDGET
     assert option.read("2.5", "symbolic") == 2.5
+
+
+def test_symbolic_gradient_takes_the_budget_too():
+    dm.clear_symbolic_cache()
+    with pytest.raises(dm.BudgetError):
+        dm.symbolic_gradient(lambda x: np.sum(np.sin(x) * x), np.ones(50), budget=1e-4)
+    with pytest.raises(dm.OptionError, match="budget"):
+        dm.symbolic_gradient(lambda x: x * x, 1.0, budget=-1)
+
+
+def test_the_other_operators_take_the_budget():
+    dm.clear_symbolic_cache()
+    f = PACKED["least squares"]
+    for operator in (dm.jacobian, dm.hessian):
+        with pytest.raises(dm.BudgetError):
+            operator(f, V0, method="symbolic", budget=1e-4)
+    _close(dm.hvp(f, V0, np.ones(4), method="symbolic", budget=10),
+           dm.hvp(f, V0, np.ones(4)), rtol=1e-11)
+
+
+def test_the_50_digit_reference_never_gives_a_wrong_number_for_packed_data():
+    """The reference evaluates symbolic_gradient's expressions node by node in mpmath; with
+    packed data it must either evaluate them right or say it is unavailable, and why."""
+    from diffmethods.harness.reference import reference_gradient
+    f = PACKED["least squares"]
+    ref = reference_gradient(f, V0)
+    if ref.gradient is None:
+        assert ref.reason
+    else:
+        _close([float(g) for g in ref.gradient], dm.gradient(f, V0))

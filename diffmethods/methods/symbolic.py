@@ -307,10 +307,11 @@ def differentiate_all(expr, symbols) -> tuple:
     instead of n passes over the whole expression."""
     terms = expr.args if expr.is_Add else (expr,)
     parts: dict = {s: [] for s in symbols}
-    for term in terms:
-        for s in term.free_symbols:
-            if s in parts:
-                parts[s].append(sympy.diff(term, s))
+    pairs = [(term, s) for term in terms for s in term.free_symbols if s in parts]
+    pace = arrays.current().pace(len(pairs), "differentiating")  # refuses if too slow
+    for term, s in pairs:
+        pace.step()
+        parts[s].append(sympy.diff(term, s))
     grads = []
     for s in symbols:
         g = sympy.Add(*parts[s])
@@ -332,9 +333,8 @@ def derive(problem: Problem, budget: float = arrays.DEFAULT_BUDGET) -> SymbolicG
     """Trace, differentiate and compile (uncached); refused with a BudgetError, before the
     expensive part, where the predicted cost passes ``budget`` seconds."""
     t0 = time.perf_counter()
-    with arrays.budgeted(budget) as charged:
+    with arrays.budgeted(budget):
         symbols, expr = trace(problem)
-        charged.charge_differentiation(expr, symbols)
         grads = differentiate_all(expr, symbols)
     t1 = time.perf_counter()
     exprs = [expr, *grads]
@@ -459,12 +459,15 @@ def clear_cache() -> None:
         _CACHE.clear()
 
 
-def symbolic_gradient(f, point, argnums=None) -> SymbolicGradient:
+def symbolic_gradient(f, point, argnums=None, *,
+                      budget: float = arrays.DEFAULT_BUDGET) -> SymbolicGradient:
     """The symbolic expression of ``f`` and of its gradient, with their sizes.
 
     ``point`` fixes the convention and dimension: an int n means ``f(x1, ..., xn)``; any other
     point is read as in :func:`diffmethods.gradient` (its values are not used, but the values of
-    arguments left out with ``argnums`` are: they are constants of the expression).
+    arguments left out with ``argnums`` are: they are constants of the expression). Large
+    constant arrays stay arrays (:attr:`SymbolicGradient.data`); a derivation predicted to take
+    more than ``budget`` seconds raises :class:`~diffmethods.errors.BudgetError`.
 
     >>> sg = symbolic_gradient(lambda x1, x2, x3: 3 * (x1**2 + x2 * x3), 3)
     >>> sg.gradient
@@ -475,7 +478,8 @@ def symbolic_gradient(f, point, argnums=None) -> SymbolicGradient:
             from ..errors import PointError
             raise PointError(f"the dimension must be at least 1, got {point}")
         point = (0.0,) * int(point)
-    return cached_derivation(Problem(f, point, "symbolic", argnums))[0]
+    return cached_derivation(Problem(f, point, "symbolic", argnums),
+                             arrays.check_budget(budget))[0]
 
 
 class SymbolicMethod:
@@ -505,10 +509,8 @@ class SymbolicMethod:
 
         def build():
             started = time.perf_counter()
-            with arrays.budgeted(budget) as charged:
+            with arrays.budgeted(budget):
                 symbols, outputs = _trace_outputs(problem)
-                for e in outputs:
-                    charged.charge_differentiation(e, symbols)
                 rows = [differentiate_all(e, symbols) for e in outputs]
             return _compile_matrix(symbols, outputs, rows, started)
         sm, fresh = _cached(problem, "jacobian", build)
@@ -523,9 +525,7 @@ class SymbolicMethod:
 
         def build():
             started = time.perf_counter()
-            with arrays.budgeted(budget) as charged:
-                for g in sg.gradient:
-                    charged.charge_differentiation(g, sg.symbols)
+            with arrays.budgeted(budget):
                 rows = [differentiate_all(g, sg.symbols) for g in sg.gradient]
             return _compile_matrix(sg.symbols, [sg.expression], rows, started)
         sm, fresh = _cached(problem, "hessian", build)

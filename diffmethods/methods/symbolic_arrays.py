@@ -30,7 +30,8 @@ their size, far faster than running ``f``. :class:`Budget` counts the scalar nod
 operation *would* create, from its operands' sizes, before creating them; when the predicted
 cost passes the ``budget=`` seconds the user gave, the derivation stops with a
 :class:`~diffmethods.errors.BudgetError` that states the predicted size, instead of a silent
-multi-minute wait.
+multi-minute wait. sympy.diff is then paced: its total time is extrapolated from the first
+term-variable pairs, and refused as soon as it is predicted to pass the budget.
 
 >>> import numpy as np, diffmethods as dm
 >>> X = np.arange(2000.0).reshape(1000, 2) / 1000
@@ -43,11 +44,12 @@ from __future__ import annotations
 
 import math
 import threading
+import time
 
 import numpy as np
 
 from .._lazy import lazy_import
-from ..array_ops import BROADCAST, INDEX, RESHAPE, TRANSPOSE, WHERE
+from ..array_ops import BROADCAST, INDEX, RESHAPE, TRANSPOSE, shape_of
 from ..errors import BudgetError
 from ..tracing import plain_constant
 
@@ -139,23 +141,28 @@ def _open_data(expr) -> list:
 
 
 # --- the budget -------------------------------------------------------------------------------
-NODES_PER_SECOND = 20_000
-"""Scalar nodes that tracing, differentiating and compiling get through per second, counted
-optimistically (measured with sympy 1.14 on a shared 2-core machine: 2,000-20,000 for
-expression trees of linear combinations), so that a refusal is never premature."""
-DIFF_WORK_PER_SECOND = 50_000
-"""Node x symbol pairs sympy.diff gets through per second (one term differentiated with respect
-to each of its symbols), again optimistically."""
+NODES_PER_SECOND = 10_000
+"""Scalar nodes a trace may create per second of budget. Measured with sympy 1.14 on a shared
+2-core machine, tracing plus differentiating plus compiling gets through 150-2,000 nodes a
+second, so this count alone is optimistic: it refuses only what cannot fit, before building
+it; the differentiation is then paced by measurement (:class:`Pace`)."""
+MIN_SAMPLE = 0.5
+"""Seconds of differentiation measured before its total is extrapolated."""
 DEFAULT_BUDGET = 10.0
 
 
+def _clock() -> float:
+    return time.perf_counter()
+
+
 class Budget:
-    """The predicted cost of one derivation, charged before each piece is built."""
+    """The cost of one derivation: scalar nodes charged before each piece is built, and the
+    time spent, against ``seconds``."""
 
     def __init__(self, seconds: float = DEFAULT_BUDGET):
-        self.seconds, self.nodes = float(seconds), 0
+        self.seconds, self.nodes, self.started = float(seconds), 0, _clock()
         self.data: dict = {}  # id(constant) -> (the constant, its data symbol)
-        self.names = 0
+        self.names = self.calls = 0
 
     def new_data(self, array):
         """A fresh data symbol C0, C1, ... bound to (a float64 copy of) ``array``."""
@@ -163,26 +170,41 @@ class Budget:
         return _classes()[0](f"C{self.names - 1}", np.array(array, dtype=float))
 
     def charge(self, nodes: int, what: str) -> None:
-        """Count ``nodes`` more scalar nodes for ``what``; refuse if over the budget."""
+        """Count ``nodes`` more scalar nodes for ``what``; refuse if they cannot fit the
+        budget, or if the time is already spent."""
         nodes = int(nodes)
         if (self.nodes + nodes) / NODES_PER_SECOND > self.seconds:
             raise BudgetError(self.nodes + nodes, self.seconds,
                               f"{what} would create {nodes:,} scalar nodes")
         self.nodes += nodes
+        self.calls += 1
+        if self.calls % 64 == 0 and _clock() - self.started > self.seconds:
+            raise BudgetError(self.nodes, self.seconds, f"the trace took longer, at {what}")
 
-    def charge_differentiation(self, expr, symbols) -> None:
-        """Before sympy.diff: the work of differentiating every term of ``expr`` with respect
-        to each variable in it (nodes x variables), against the rest of the budget."""
-        variables = set(symbols)
-        work = 0
-        for term in (expr.args if expr.is_Add else (expr,)):
-            k = len(term.free_symbols & variables)
-            if k:
-                work += k * sympy.count_ops(term, visual=False) + k
-        seconds = self.nodes / NODES_PER_SECOND + work / DIFF_WORK_PER_SECOND
-        if seconds > self.seconds:
-            raise BudgetError(self.nodes + work, self.seconds,
-                              f"differentiating would take about {work:,} node-variable steps")
+    def pace(self, steps: int, what: str) -> "Pace":
+        return Pace(self, steps, what)
+
+
+class Pace:
+    """``steps`` steps of one kind (differentiating a term with respect to one variable):
+    :meth:`step` before each refuses once the measured pace predicts the budget will be
+    passed (after :data:`MIN_SAMPLE` seconds of them), or once it is passed."""
+
+    def __init__(self, budget: Budget, steps: int, what: str):
+        self.budget, self.steps, self.what = budget, steps, what
+        self.done, self.started = 0, _clock()
+
+    def step(self) -> None:
+        now = _clock()
+        spent, own = now - self.budget.started, now - self.started
+        if self.done and (spent > self.budget.seconds or own >= MIN_SAMPLE):
+            predicted = spent + own / self.done * (self.steps - self.done)
+            if predicted > self.budget.seconds:
+                raise BudgetError(
+                    self.budget.nodes, self.budget.seconds,
+                    f"{self.what} {self.steps:,} term-variable pairs would take about "
+                    f"{predicted:.0f} s at the pace of the first {self.done:,}")
+        self.done += 1
 
 
 _STATE = threading.local()
@@ -324,8 +346,9 @@ def contraction(cls, spec, xs, evaluate):
     (``z @ y``). None where neither applies (the caller expands)."""
     syms = [k for k, x in enumerate(xs) if isinstance(x, cls)]
     if any(xs[k].batch is not None for k in syms):
-        if spec.output or len(set(spec.inputs)) != 1:
-            return None
+        if spec.output or len(set(spec.inputs)) != 1 or \
+                len({tuple(shape_of(x)) for x in xs}) != 1:
+            return None  # only sum(a * b * ...) of operands of one shape
         product = elementwise(cls, lambda *es: sympy.Mul(*es), xs, lambda c: c)
         return None if product is None else total(cls, product)
     if len(xs) != 2 or len(syms) != 1 or not _is_array(xs[1 - syms[0]]):
