@@ -131,12 +131,11 @@ class Sym(Traced):
                               "by value, which the symbolic method cannot follow; use "
                               "np.where(x > 0, expression, 0) instead")
         if x.batch is not None:
-            if prim is SUM and params["axis"] is None and not params["keepdims"]:
-                return arrays.total(Sym, x)
-            if prim in arrays.MOVES:
-                moved = arrays.move(Sym, prim, x, params)
-                if moved is not None:
-                    return moved
+            if prim is SUM and _sums_everything(params["axis"], len(x.batch)):
+                whole = arrays.total(Sym, x)
+                return Sym(whole.expr, (1,) * len(x.batch)) if params["keepdims"] else whole
+            if any(prim is m for m in arrays.MOVES):
+                return arrays.move(Sym, prim, x, params)
         expr = _expr(x)
         if prim is SUM and params["axis"] is None and not params["keepdims"]:
             arrays.current().charge(np.size(expr), "a sum")
@@ -167,6 +166,13 @@ class Sym(Traced):
             arrays.current().charge(sum(math.prod(shape_of(a)) for a in args) ** 1.5,
                                     f"{prim.name} on arrays of expressions")
         return Sym(_unwrap(prim.symbolic(*(_expr(a) for a in args), **params)))
+
+
+def _sums_everything(axis, ndim: int) -> bool:
+    if axis is None:
+        return True
+    axes = axis if isinstance(axis, tuple) else (axis,)
+    return {int(a) % ndim for a in axes} == set(range(ndim))
 
 
 def _each(fn, exprs, what):

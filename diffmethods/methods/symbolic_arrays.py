@@ -63,11 +63,20 @@ MOVES = (INDEX, BROADCAST, RESHAPE, TRANSPOSE)  # every output element is a copy
 
 
 # --- the sympy side: data symbols and the full sum ------------------------------------------
+_DEFINED: list = []
+_DEFINING = threading.Lock()
+
+
 def _classes():
-    """DataSymbol and ArraySum, defined on first use (sympy is imported lazily)."""
-    global DataSymbol, ArraySum
-    if "DataSymbol" in globals():
-        return DataSymbol, ArraySum
+    """(DataSymbol, ArraySum), defined on first use (sympy is imported lazily)."""
+    if not _DEFINED:
+        with _DEFINING:
+            if not _DEFINED:
+                _DEFINED.extend(_define())
+    return _DEFINED[0], _DEFINED[1]
+
+
+def _define():
 
     class _DataSymbol(sympy.Dummy):
         """A constant array inside an expression: ``array`` is its float64 value; ``closed``
@@ -77,9 +86,6 @@ def _classes():
             self = super().__new__(cls, name, real=True)
             self.array, self.closed = array, closed
             return self
-
-        def __getnewargs_ex__(self):
-            return (self.name, self.array, self.closed), {}
 
         def _sympystr(self, printer):
             return self.name
@@ -97,8 +103,7 @@ def _classes():
 
     _DataSymbol.__name__ = _DataSymbol.__qualname__ = "DataSymbol"
     _ArraySum.__name__ = _ArraySum.__qualname__ = "ArraySum"
-    DataSymbol, ArraySum = _DataSymbol, _ArraySum
-    return DataSymbol, ArraySum
+    return _DataSymbol, _ArraySum
 
 
 def array_sum(e, shape):
@@ -146,8 +151,14 @@ NODES_PER_SECOND = 10_000
 2-core machine, tracing plus differentiating plus compiling gets through 150-2,000 nodes a
 second, so this count alone is optimistic: it refuses only what cannot fit, before building
 it; the differentiation is then paced by measurement (:class:`Pace`)."""
-MIN_SAMPLE = 0.5
-"""Seconds of differentiation measured before its total is extrapolated."""
+MIN_SAMPLE = (3, 1.0)
+"""Steps and seconds of differentiation measured before its total is extrapolated (the first
+steps also warm sympy's caches up, so fewer would overestimate)."""
+SLACK = 3.0
+"""Measured time is refused only past SLACK x the budget, predicted or spent: a pace measured
+on a shared machine varies several-fold with its load, and the budget is there to stop the
+hopeless (minutes), not to make a derivation that fits on a quiet machine fail on a busy one.
+The node count before building is exact and needs no slack."""
 DEFAULT_BUDGET = 10.0
 
 
@@ -178,7 +189,7 @@ class Budget:
                               f"{what} would create {nodes:,} scalar nodes")
         self.nodes += nodes
         self.calls += 1
-        if self.calls % 64 == 0 and _clock() - self.started > self.seconds:
+        if self.calls % 64 == 0 and _clock() - self.started > SLACK * self.seconds:
             raise BudgetError(self.nodes, self.seconds, f"the trace took longer, at {what}")
 
     def pace(self, steps: int, what: str) -> "Pace":
@@ -187,8 +198,8 @@ class Budget:
 
 class Pace:
     """``steps`` steps of one kind (differentiating a term with respect to one variable):
-    :meth:`step` before each refuses once the measured pace predicts the budget will be
-    passed (after :data:`MIN_SAMPLE` seconds of them), or once it is passed."""
+    :meth:`step` before each refuses once the measured pace (after :data:`MIN_SAMPLE`)
+    predicts :data:`SLACK` x the budget will be passed, or once it is passed."""
 
     def __init__(self, budget: Budget, steps: int, what: str):
         self.budget, self.steps, self.what = budget, steps, what
@@ -197,9 +208,10 @@ class Pace:
     def step(self) -> None:
         now = _clock()
         spent, own = now - self.budget.started, now - self.started
-        if self.done and (spent > self.budget.seconds or own >= MIN_SAMPLE):
-            predicted = spent + own / self.done * (self.steps - self.done)
-            if predicted > self.budget.seconds:
+        limit = SLACK * self.budget.seconds
+        if spent > limit or (self.done >= MIN_SAMPLE[0] and own >= MIN_SAMPLE[1]):
+            predicted = spent + own / max(self.done, 1) * (self.steps - self.done)
+            if predicted > limit:
                 raise BudgetError(
                     self.budget.nodes, self.budget.seconds,
                     f"{self.what} {self.steps:,} term-variable pairs would take about "
@@ -304,10 +316,6 @@ def total(cls, x):
 def move(cls, prim, x, params):
     """A data movement (``x[i]``, reshape, transpose, broadcast_to) of the packed ``x``: the
     same movement of each data array; an element picked alone becomes a plain expression."""
-    if prim is INDEX and any(isinstance(i, cls) for i in
-                             (params["index"] if isinstance(params["index"], tuple)
-                              else (params["index"],))):
-        return None
     shape = np.shape(prim.value(np.broadcast_to(0.0, x.shape), **params))
     opened = _open_data(x.expr)
     current().charge(len(opened) + 1, f"moving elements ({prim.name})")
