@@ -31,7 +31,8 @@ operation *would* create, from its operands' sizes, before creating them; when t
 cost passes the ``budget=`` seconds the user gave, the derivation stops with a
 :class:`~diffmethods.errors.BudgetError` that states the predicted size, instead of a silent
 multi-minute wait. sympy.diff is then paced: its total time is extrapolated from the first
-term-variable pairs, and refused as soon as it is predicted to pass the budget.
+term-variable pairs, and stopped as soon as it is predicted to pass :data:`SLACK` x the budget
+(a measured pace varies with the machine's load; the count before building does not).
 
 >>> import numpy as np, diffmethods as dm
 >>> X = np.arange(2000.0).reshape(1000, 2) / 1000
@@ -190,7 +191,9 @@ class Budget:
         self.nodes += nodes
         self.calls += 1
         if self.calls % 64 == 0 and _clock() - self.started > SLACK * self.seconds:
-            raise BudgetError(self.nodes, self.seconds, f"the trace took longer, at {what}")
+            raise BudgetError(self.nodes, self.seconds,
+                              f"tracing took {_clock() - self.started:.0f} s, at {what}",
+                              measured=True)
 
     def pace(self, steps: int, what: str) -> "Pace":
         return Pace(self, steps, what)
@@ -215,7 +218,8 @@ class Pace:
                 raise BudgetError(
                     self.budget.nodes, self.budget.seconds,
                     f"{self.what} {self.steps:,} term-variable pairs would take about "
-                    f"{predicted:.0f} s at the pace of the first {self.done:,}")
+                    f"{predicted:.0f} s at the pace of the first {self.done:,}",
+                    measured=True)
         self.done += 1
 
 
