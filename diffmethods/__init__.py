@@ -10,7 +10,7 @@ from . import methods as _methods  # noqa: F401  (registers the built-in methods
 from .api import derivative, differentiate, gradient, hessian, hvp, jacobian, jvp, vjp
 from .transforms import grad, value_and_grad
 from .checker import GradientCheck, check_gradient
-from .errors import (BranchError, CostWarning, DiffMethodsError, DirectionError, DomainError,
+from .errors import (BranchError, BudgetError, CostWarning, DiffMethodsError, DirectionError, DomainError,
                      DomainWarning,
                      ExpressionError, FunctionError, NoManualGradientError, OptionError,
                      OutputError, PointError, PrecisionWarning, UnknownMethodError, UnsupportedOperationError)
@@ -68,7 +68,7 @@ __all__ = [
     "register_scheme", "unregister_scheme", "schemes", "Result", "Dual", "Var", "Tape", "OPS",
     "DiffMethodsError", "UnknownMethodError", "OptionError", "PointError", "FunctionError",
     "OutputError",
-    "NoManualGradientError", "UnsupportedOperationError", "BranchError", "ExpressionError",
+    "NoManualGradientError", "UnsupportedOperationError", "BranchError", "BudgetError", "ExpressionError",
     "explain", "Explanation",
     "compare", "compare_catalogue", "epsilon_sweep", "sweep_summary", "scaling",
     "reference_gradient",

@@ -81,6 +81,33 @@ class BranchError(UnsupportedOperationError):
     """A data-dependent branch (a Python ``if`` on a value) under the symbolic method."""
 
 
+class BudgetError(UnsupportedOperationError):
+    """A derivation whose predicted cost is over its time budget: refused before it is built
+    (from the sizes of the operands), or stopped once its measured pace predicts it.
+
+    ``predicted_nodes`` is the size of the expression (scalar nodes, predicted before building
+    them), ``budget`` the seconds it was allowed.
+
+    >>> str(BudgetError(9_000_000, 10.0, "a product of two arrays")).split(";")[0]
+    'the symbolic derivation would build about 9,000,000 scalar nodes (a product of two arrays)'
+    """
+
+    def __init__(self, predicted_nodes: int, budget: float, what: str = "",
+                 measured: bool = False):
+        self.predicted_nodes, self.budget = int(predicted_nodes), float(budget)
+        if measured:
+            text = (f"the symbolic derivation was stopped: {what} (its expression has "
+                    f"{self.predicted_nodes:,} scalar nodes); that is far more than its budget "
+                    f"of {self.budget:g} s")
+        else:
+            detail = f" ({what})" if what else ""
+            text = (f"the symbolic derivation would build about {self.predicted_nodes:,} "
+                    f"scalar nodes{detail}; that is more than its budget of {self.budget:g} s "
+                    "allows, so it was refused before building it")
+        super().__init__(f"{text}. Use method='reverse' (the same exact gradient, at a cost "
+                         "proportional to f's), or allow more time with budget=<seconds>.")
+
+
 class ExpressionError(DiffMethodsError, ValueError):
     """A text expression that the whitelist parser rejects."""
 

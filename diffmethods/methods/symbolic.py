@@ -17,36 +17,40 @@ Conventions at kinks: d|x|/dx = sign(x), 0 at x = 0; max/min split ties 1/2 each
 
 from __future__ import annotations
 
+import math
 import sys
-import threading
 import time
-import weakref
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from .._lazy import lazy_import
 
-from ..array_ops import INDEX, SUM, shape_of
-from ..declarations import Counts, Declaration, Kind
+from ..array_ops import INDEX, SUM, WHERE, shape_of
+from ..declarations import Counts, Declaration, Kind, Option, positive_float
 from ..errors import BranchError, UnsupportedOperationError
 from ..points import ARRAY, Problem
 from ..tracing import Traced, plain_constant
+from . import symbolic_arrays as arrays
+from .symbolic_cache import MAX_ENTRIES_PER_FUNCTION, _cached, clear_cache  # noqa: F401
+from .symbolic_compile import Compiled
 
 sympy = lazy_import("sympy")
 
 
 class Sym(Traced):
-    """A symbolic value: a sympy expression, or an object array of them for array inputs."""
+    """A symbolic value: a sympy expression, or an object array of them for array inputs, or
+    one expression standing for every element of an array of shape ``batch`` whose constant
+    data stay arrays (a *packed* value, :mod:`~diffmethods.methods.symbolic_arrays`)."""
 
-    __slots__ = ("expr",)
+    __slots__ = ("expr", "batch")
     method_label = "the symbolic method"
 
-    def __init__(self, expr):
-        self.expr = expr
+    def __init__(self, expr, batch=None):
+        self.expr, self.batch = expr, (tuple(batch) if batch else None)
 
     def __repr__(self) -> str:
-        return f"Sym({self.expr!r})"
+        return f"Sym({self.expr!r}{'' if self.batch is None else f', batch={self.batch}'})"
 
     def _primal(self):
         inside = _numpy_caller()
@@ -65,12 +69,15 @@ class Sym(Traced):
 
     @property
     def shape(self) -> tuple:
-        return shape_of(self.expr)
+        return shape_of(self.expr) if self.batch is None else self.batch
 
     # Comparisons build sympy relations, usable by np.where (which becomes a Piecewise);
     # only turning one into a Python bool (an `if`) is refused.
     def _compare(self, other, relation):
-        a, b = self.expr, _expr(other)
+        packed = arrays.elementwise(Sym, relation, (self, other), _expr)
+        if packed is not None:
+            return packed
+        a, b = _expr(self), _expr(other)
         if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
             return Sym(np.frompyfunc(relation, 2, 1)(a, b))
         return Sym(relation(a, b))
@@ -103,28 +110,46 @@ class Sym(Traced):
     @classmethod
     def _select(cls, condition, x, y):
         """np.where(condition, x, y) as a Piecewise expression, element by element."""
-        piece = np.frompyfunc(lambda c, a, b: sympy.Piecewise((a, c), (b, True)), 3, 1)
-        return Sym(_unwrap(piece(_expr(condition), _expr(x), _expr(y))))
+        def piece(c, a, b):
+            return sympy.Piecewise((a, c), (b, True))
+        packed = arrays.elementwise(Sym, piece, (condition, x, y), _expr)
+        if packed is not None:
+            return packed
+        return _each(piece, [_expr(condition), _expr(x), _expr(y)], "np.where")
 
     @classmethod
     def _elementwise(cls, op, args):
-        exprs = [_expr(a) for a in args]
-        if any(isinstance(e, np.ndarray) for e in exprs):
-            return Sym(_unwrap(np.frompyfunc(op.sympy, len(exprs), 1)(*exprs)))
-        return Sym(op.sympy(*exprs))
+        packed = arrays.elementwise(Sym, op.sympy, args, _expr)
+        if packed is not None:
+            return packed
+        return _each(op.sympy, [_expr(a) for a in args], f"np.{op.name}")
 
     @classmethod
     def _linear(cls, prim, args, params):
         if prim.multi:
+            if prim is WHERE:
+                packed = arrays.where(Sym, args, params["condition"], _expr)
+                if packed is not None:
+                    return packed
             return Sym(_unwrap(prim.value(tuple(_expr(a) for a in args), **params)))
         (x,) = args
         if prim is INDEX and _has_sym(params["index"]):
             raise BranchError("indexing with a condition on values (x[x > 0]) selects elements "
                               "by value, which the symbolic method cannot follow; use "
                               "np.where(x > 0, expression, 0) instead")
+        if x.batch is not None:
+            if prim is SUM and _sums_everything(params["axis"], len(x.batch)):
+                whole = arrays.total(Sym, x)
+                return Sym(whole.expr, (1,) * len(x.batch)) if params["keepdims"] else whole
+            if any(prim is m for m in arrays.MOVES):
+                return arrays.move(Sym, prim, x, params)
+        expr = _expr(x)
         if prim is SUM and params["axis"] is None and not params["keepdims"]:
-            return Sym(sympy.Add(*np.ravel(x.expr)))  # one flat sum, not n nested additions
-        return Sym(_unwrap(prim.value(x.expr, **params)))
+            arrays.current().charge(np.size(expr), "a sum")
+            return Sym(sympy.Add(*np.ravel(expr)))  # one flat sum, not n nested additions
+        if prim is SUM:
+            arrays.current().charge(np.size(expr), "a sum")
+        return Sym(_unwrap(prim.value(expr, **params)))
 
     @classmethod
     def _matmul(cls, a, b):
@@ -135,6 +160,18 @@ class Sym(Traced):
 
     @classmethod
     def _primitive(cls, prim, args, params):
+        from ..contractions import EINSUM, evaluate
+        if prim.sympy is EINSUM.sympy:
+            packed = arrays.contraction(Sym, params["spec"], args, evaluate)
+            if packed is not None:
+                return packed
+            sizes = {}
+            for labels, a in zip(params["spec"].inputs, args):
+                sizes.update(zip(labels, shape_of(a)))
+            arrays.current().charge(2 * math.prod(sizes.values()), "a contraction (np.einsum, @)")
+        else:
+            arrays.current().charge(sum(math.prod(shape_of(a)) for a in args) ** 1.5,
+                                    f"{prim.name} on arrays of expressions")
         return Sym(_unwrap(prim.symbolic(*(_expr(a) for a in args), **params)))
 
 
@@ -155,6 +192,23 @@ def _numpy_caller() -> str:
     return found
 
 
+def _sums_everything(axis, ndim: int) -> bool:
+    if axis is None:
+        return True
+    axes = axis if isinstance(axis, tuple) else (axis,)
+    return {int(a) % ndim for a in axes} == set(range(ndim))
+
+
+def _each(fn, exprs, what):
+    """``fn`` element by element on object arrays of expressions (broadcast), or once."""
+    if any(isinstance(e, np.ndarray) for e in exprs):
+        shape = np.broadcast_shapes(*(np.shape(e) for e in exprs))
+        arrays.current().charge(math.prod(shape), what)
+        return Sym(_unwrap(np.frompyfunc(fn, len(exprs), 1)(*exprs)))
+    arrays.current().charge(1, what)
+    return Sym(fn(*exprs))
+
+
 def _float(v):
     # 17 significant digits: sympy's default (15) would round the constant when the compiled
     # code prints it, e.g. 2*pi = 6.28318530717959, and cost ~1e-13 in the gradient.
@@ -165,10 +219,14 @@ _float_array = np.frompyfunc(_float, 1, 1)
 
 
 def _expr(a):
+    """The expression of an operand: an object array for a packed value (expanded), numbers
+    for constants (an array element by element)."""
     if isinstance(a, Sym):
-        return a.expr
+        return a.expr if a.batch is None else arrays.expand(a)
     a = plain_constant(a, "the symbolic method")
     if isinstance(a, np.ndarray) and a.dtype.kind in "iuf":
+        if a.ndim:
+            arrays.current().charge(a.size, "a constant array, element by element")
         return _float_array(a)
     if isinstance(a, (float, np.floating)):
         return _float(a)
@@ -189,32 +247,6 @@ def _unwrap(x):
 
 
 # --- deriving and compiling, once per (function, convention, dimension) ---------------------
-class Compiled:
-    """A list of expressions compiled into one function of the symbols, via their
-    common-subexpression-eliminated form.
-
-    The code uses the math module on Python floats (fast). Where math raises (1/0, log(-1),
-    overflow) or Python's ** turns complex ((-1.0)**0.5) it runs again through numpy, which
-    gives inf/nan as IEEE arithmetic and the other methods do."""
-
-    def __init__(self, symbols, cse_form):
-        self.symbols, self.cse = symbols, cse_form
-        self.function = _compile(symbols, cse_form, "math")
-        self._ieee_function = None
-
-    def __call__(self, x) -> list:
-        values = x.tolist() if isinstance(x, np.ndarray) else [float(v) for v in x]
-        try:
-            return [float(v) for v in self.function(*values)]
-        except (ArithmeticError, ValueError, TypeError):  # TypeError: (-1.0)**0.5 is complex
-            if self._ieee_function is None:
-                self._ieee_function = _compile(self.symbols, self.cse, "numpy")
-            with np.errstate(all="ignore"):  # the undefined-point policy speaks instead
-                out = [np.asarray(v).reshape(-1)[0] for v in
-                       self._ieee_function(*(np.array([v]) for v in values))]
-        return [float(v) for v in out]
-
-
 @dataclass
 class SymbolicGradient:
     """The traced expression of ``f``, its gradient expressions and their compiled form.
@@ -240,8 +272,15 @@ class SymbolicGradient:
 
     @property
     def function(self):
-        """The compiled function: values of the arguments -> [f, df/dx1, ...]."""
+        """The compiled function: values of the arguments (then the arrays of :attr:`data`)
+        -> [f, df/dx1, ...]."""
         return self.compiled.function
+
+    @property
+    def data(self) -> dict:
+        """{data symbol: its constant array}: the arrays kept packed in the expressions
+        (empty when every constant is a number in them)."""
+        return {s: s.array for s in self.compiled.data}
 
     def __call__(self, x):
         """Value and gradient at the coordinates ``x``."""
@@ -271,6 +310,7 @@ def _symbol_names(problem: Problem) -> list[str]:
 def _symbolic_inputs(problem: Problem):
     """(symbols, what f is called with): one Sym per leaf -- a symbol for a number, an object
     array of symbols for an array."""
+    arrays.current().charge(problem.n, "one symbol per coordinate")
     symbols = tuple(sympy.Symbol(name, real=True) for name in _symbol_names(problem))
     inputs = []
     for leaf in problem.leaves:
@@ -282,7 +322,8 @@ def _symbolic_inputs(problem: Problem):
 
 
 def trace(problem: Problem):
-    """Run ``f`` once on symbols; return (symbols, expression)."""
+    """Run ``f`` once on symbols; return (symbols, expression). Charged against the budget of
+    the derivation running (:func:`~diffmethods.methods.symbolic_arrays.budgeted`)."""
     symbols, inputs = _symbolic_inputs(problem)
     out = problem.scalar_output(problem(inputs), Sym)
     return symbols, _as_expr(out.expr if isinstance(out, Sym) else out)
@@ -296,10 +337,11 @@ def differentiate_all(expr, symbols) -> tuple:
     instead of n passes over the whole expression."""
     terms = expr.args if expr.is_Add else (expr,)
     parts: dict = {s: [] for s in symbols}
-    for term in terms:
-        for s in term.free_symbols:
-            if s in parts:
-                parts[s].append(sympy.diff(term, s))
+    pairs = [(term, s) for term in terms for s in term.free_symbols if s in parts]
+    pace = arrays.current().pace(len(pairs), "differentiating")  # refuses if too slow
+    for term, s in pairs:
+        pace.step()
+        parts[s].append(sympy.diff(term, s))
     grads = []
     for s in symbols:
         g = sympy.Add(*parts[s])
@@ -317,29 +359,13 @@ def differentiate_all(expr, symbols) -> tuple:
     return tuple(grads)
 
 
-def _compile(symbols, cse_form, module: str):
-    """lambdify the CSE form of [f, df/dx1, ...] into one function of the symbols.
-
-    The arguments get plain names (a0, a1, ...) first, in one pass over the expressions:
-    a parameter called ``sin`` must not shadow the sine, and lambdify's own renaming
-    (``dummify``) walks every expression once per argument, which takes seconds at n = 200.
-    """
-    from ..symfuncs import LAMBDIFY_NAMESPACES
-    replacements, reduced = cse_form
-    plain = sympy.symbols(f"_a0:{len(symbols)}", real=True)
-    rename = dict(zip(symbols, plain))
-    replacements = [(lhs, rhs.xreplace(rename)) for lhs, rhs in replacements]
-    reduced = [e.xreplace(rename) for e in reduced]
-    return sympy.lambdify(plain, reduced, dummify=False, docstring_limit=0,
-                          modules=[LAMBDIFY_NAMESPACES[module], module],
-                          cse=lambda _: (replacements, reduced))
-
-
-def derive(problem: Problem) -> SymbolicGradient:
-    """Trace, differentiate and compile (uncached)."""
+def derive(problem: Problem, budget: float = arrays.DEFAULT_BUDGET) -> SymbolicGradient:
+    """Trace, differentiate and compile (uncached); refused with a BudgetError, before the
+    expensive part, where the predicted cost passes ``budget`` seconds."""
     t0 = time.perf_counter()
-    symbols, expr = trace(problem)
-    grads = differentiate_all(expr, symbols)
+    with arrays.budgeted(budget):
+        symbols, expr = trace(problem)
+        grads = differentiate_all(expr, symbols)
     t1 = time.perf_counter()
     exprs = [expr, *grads]
     replacements, reduced = sympy.cse(exprs)
@@ -350,73 +376,10 @@ def derive(problem: Problem) -> SymbolicGradient:
                             t1 - t0, t2 - t1, compiled)
 
 
-_CACHE: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
-_LOCK = threading.Lock()
-
-
-def _cache_key(f):
-    # a bound method is a new object at every access: key on its function (the instance's
-    # state is part of the fingerprint)
-    return getattr(f, "__func__", f)
-
-
-def _fingerprint(problem: Problem):
-    """Everything a derivation depends on besides the values of the differentiated
-    coordinates: the point's structure, the non-differentiated arguments, and whatever f reads
-    (closure cells, globals, defaults, the instance of a bound method). None if unreadable."""
-    from ..fingerprint import context_fingerprint
-    parsed = problem._parsed
-    diff = set(parsed.diff)
-    data = [a for k, a in enumerate(parsed.args) if k not in diff] \
-        if len(diff) < len(parsed.args) else []
-    context = context_fingerprint(problem.f, data)
-    if context is None:
-        return None
-    return (problem.kind, problem.structure.signature(), parsed.diff, parsed.rebuilds_one,
-            context)
-
-
-def _cached(problem: Problem, what: str, build):
-    """(product, fresh): ``build()`` once per function and fingerprint, then from the cache.
-    A function whose context cannot be fingerprinted is derived every time (never a stale
-    derivative)."""
-    f = problem.f
-    key = _cache_key(f)
-    fingerprint = _fingerprint(problem)
-    try:
-        per_f = _CACHE.get(key)
-    except TypeError:  # not weak-referenceable: derive every time
-        return _built(build), True
-    if fingerprint is None:
-        return _built(build), True
-    subkey = (what, fingerprint)
-    if per_f is not None and subkey in per_f:
-        return per_f[subkey], False
-    product = _built(build)
-    with _LOCK:
-        entries = _CACHE.setdefault(key, {})
-        if len(entries) >= MAX_ENTRIES_PER_FUNCTION:  # a closure changed many times: forget
-            entries.clear()
-        entries[subkey] = product
-    return product, True
-
-
-MAX_ENTRIES_PER_FUNCTION = 16
-
-
-def _built(build):
-    """``build()``, with sympy's recursion limit on deeply nested expressions said plainly."""
-    try:
-        return build()
-    except RecursionError:
-        raise UnsupportedOperationError(
-            "the expression of f is nested too deeply for sympy to differentiate (Python's "
-            "recursion limit); use forward or reverse mode, which have no depth limit") from None
-
-
-def cached_derivation(problem: Problem):
-    """(SymbolicGradient, fresh): from the cache, or derived now (fresh=True)."""
-    return _cached(problem, "gradient", lambda: derive(problem))
+def cached_derivation(problem: Problem, budget: float = arrays.DEFAULT_BUDGET):
+    """(SymbolicGradient, fresh): from the cache, or derived now (fresh=True) within
+    ``budget`` seconds (a cached derivation is returned whatever the budget)."""
+    return _cached(problem, "gradient", lambda: derive(problem, budget))
 
 
 @dataclass
@@ -456,18 +419,15 @@ def _as_expr(v):
     return sympy.Integer(v) if isinstance(v, (int, np.integer)) else sympy.Float(float(v))
 
 
-def clear_cache() -> None:
-    """Forget every cached derivation (e.g. after changing a function's closure)."""
-    with _LOCK:
-        _CACHE.clear()
-
-
-def symbolic_gradient(f, point, argnums=None) -> SymbolicGradient:
+def symbolic_gradient(f, point, argnums=None, *,
+                      budget: float = arrays.DEFAULT_BUDGET) -> SymbolicGradient:
     """The symbolic expression of ``f`` and of its gradient, with their sizes.
 
     ``point`` fixes the convention and dimension: an int n means ``f(x1, ..., xn)``; any other
     point is read as in :func:`diffmethods.gradient` (its values are not used, but the values of
-    arguments left out with ``argnums`` are: they are constants of the expression).
+    arguments left out with ``argnums`` are: they are constants of the expression). Large
+    constant arrays stay arrays (:attr:`SymbolicGradient.data`); a derivation predicted to take
+    more than ``budget`` seconds raises :class:`~diffmethods.errors.BudgetError`.
 
     >>> sg = symbolic_gradient(lambda x1, x2, x3: 3 * (x1**2 + x2 * x3), 3)
     >>> sg.gradient
@@ -478,7 +438,8 @@ def symbolic_gradient(f, point, argnums=None) -> SymbolicGradient:
             from ..errors import PointError
             raise PointError(f"the dimension must be at least 1, got {point}")
         point = (0.0,) * int(point)
-    return cached_derivation(Problem(f, point, "symbolic", argnums))[0]
+    return cached_derivation(Problem(f, point, "symbolic", argnums),
+                             arrays.check_budget(budget))[0]
 
 
 class SymbolicMethod:
@@ -488,6 +449,9 @@ class SymbolicMethod:
     exact = True
     declaration = Declaration(
         kind=Kind.SYMBOLIC, exact=True, builds_from_f=False,
+        options=(Option("budget", arrays.DEFAULT_BUDGET,
+                        "seconds the derivation may take: one predicted to take longer is "
+                        "refused (BudgetError) before it is built", positive_float),),
         setup="derivation and compilation, once per function (cached)",
         counts=Counts(passes=lambda n, settings: 1,
                       rule=lambda settings: "one evaluation of the compiled gradient"))
@@ -496,40 +460,44 @@ class SymbolicMethod:
         """Forget every cached derivation (the report starts each run from none)."""
         clear_cache()
 
-    def gradient(self, problem):
-        sg, fresh = cached_derivation(problem)
+    def gradient(self, problem, *, budget: float = arrays.DEFAULT_BUDGET):
+        sg, fresh = cached_derivation(problem, arrays.check_budget(budget))
         value, grad = sg(problem.x)
         return problem.result(value, grad, passes=1, ops=sg.ops_cse, cached=not fresh,
                               derive_seconds=sg.derive_seconds,
                               compile_seconds=sg.compile_seconds, ops_derived=sg.ops)
 
-    def jacobian(self, problem):
+    def jacobian(self, problem, *, budget: float = arrays.DEFAULT_BUDGET):
         """The exact Jacobian: sympy.diff of every output, compiled once and cached."""
+        budget = arrays.check_budget(budget)
+
         def build():
             started = time.perf_counter()
-            symbols, outputs = _trace_outputs(problem)
-            return _compile_matrix(symbols, outputs,
-                                   [differentiate_all(e, symbols) for e in outputs], started)
+            with arrays.budgeted(budget):
+                symbols, outputs = _trace_outputs(problem)
+                rows = [differentiate_all(e, symbols) for e in outputs]
+            return _compile_matrix(symbols, outputs, rows, started)
         sm, fresh = _cached(problem, "jacobian", build)
         value, J = sm(problem.x)
         return problem.result(value, J, passes=1, ops=None, cached=not fresh,
                               derive_seconds=sm.seconds)
 
-    def hessian(self, problem):
+    def hessian(self, problem, *, budget: float = arrays.DEFAULT_BUDGET):
         """The exact Hessian: sympy.diff of every gradient expression, compiled and cached."""
-        sg, _ = cached_derivation(problem)
+        budget = arrays.check_budget(budget)
+        sg, _ = cached_derivation(problem, budget)
 
         def build():
             started = time.perf_counter()
-            return _compile_matrix(sg.symbols, [sg.expression],
-                                   [differentiate_all(g, sg.symbols) for g in sg.gradient],
-                                   started)
+            with arrays.budgeted(budget):
+                rows = [differentiate_all(g, sg.symbols) for g in sg.gradient]
+            return _compile_matrix(sg.symbols, [sg.expression], rows, started)
         sm, fresh = _cached(problem, "hessian", build)
         value, H = sm(problem.x)
         return problem.result(float(value[0]), H, passes=1, ops=None, cached=not fresh,
                               derive_seconds=sm.seconds)
 
-    def hvp(self, problem, direction):
+    def hvp(self, problem, direction, *, budget: float = arrays.DEFAULT_BUDGET):
         """H(x) v from the exact Hessian."""
-        r = self.hessian(problem)  # the direction is checked by the operator
+        r = self.hessian(problem, budget=budget)  # the direction is checked by the operator
         return problem.result(r.value, r.derivative @ direction, passes=1, ops=None)
