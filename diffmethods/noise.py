@@ -235,8 +235,9 @@ def with_noise(f, eps: float, seed: int = 0):
     ``seed`` (:func:`standard_normal_at`), so it is reproducible per point.
 
     The noise is in the float64 evaluation, as round-off is: evaluated on traced values (forward
-    duals, the reverse tape, sympy, the mpmath reference) the function is the smooth f, so the
-    exact methods and the reference give the noise-free derivative. The wrapper keeps f's name,
+    duals, the reverse tape, the complex step's traced numbers, sympy, the mpmath reference)
+    the function is the smooth f, so those methods and the reference give the noise-free
+    derivative; plain complex numbers get the noise of their real part. The wrapper keeps f's name,
     signature and attributes (its hand-derived gradient: the noise-free one).
 
     >>> g = with_noise(lambda x: x, 1e-3)
