@@ -201,6 +201,7 @@ def along(problem, work: np.ndarray, i: int, scalar: bool = True):
 
 NOISE_MODES = ("estimate", "check")
 NOISE_RATIO = 10.0         # warn when the step used is expected to be 10x worse than the best
+NOISE_OVER_ROUNDOFF = 100.0  # ... and the noise is over 100x the round-off u |f|
 TRUST_DIFFERENCE = 100.0   # an m-th difference is trusted when it is >= 100 eps_f ...
 TRUST_CHANGE = 0.1         # ... and no value moved by more than 10% of |f| (Moré & Wild)
 
@@ -343,7 +344,9 @@ def _with_noise(problem, work, stencil: Stencil, value: float, noise, h, given: 
     keep = given or noise == "check"
     use = h if keep else h_noise
     expected = _expected(use, T, q, R)
-    if keep:
+    # warn only about noise: well above the round-off of f's value (ECnoise on a smooth f
+    # measures that round-off, a few u |f|), and making the step used 10x worse than the best
+    if keep and eps_f > NOISE_OVER_ROUNDOFF * EPS / 2 * abs(value):
         worst = int(np.argmax(expected / best))
         if expected[worst] > NOISE_RATIO * best[worst]:
             warn_user(NoiseWarning(
