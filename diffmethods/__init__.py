@@ -23,6 +23,7 @@ from .methods.tape import Tape, Var
 from .methods.symbolic import SymbolicGradient, clear_cache as clear_symbolic_cache
 from .methods.symbolic import symbolic_gradient
 from .ops import OPS
+from . import special  # logsumexp, softmax, log_softmax as scipy.special's, on traced values
 from .declarations import Declaration, ErrorModel, Kind, Option, Variant
 from .registry import declaration, methods, register_method, unregister_method
 from .result import Result

@@ -34,6 +34,7 @@ import numpy as np
 from . import array_functions, array_ops
 from .array_methods import ArrayMethods, refuse_other_ndarray_attributes
 from .errors import DiffMethodsError, UnsupportedOperationError
+from .interop import load_special_rows, refuse_scipy_conversion, ufunc_name
 from .ops import BINARY_DUNDERS, BY_UFUNC, OPS, UNARY_DUNDERS
 
 _MATH_TO_NUMPY = {"asin": "arcsin", "acos": "arccos", "atan": "arctan", "asinh": "arcsinh",
@@ -155,6 +156,17 @@ class Traced(ArrayMethods):
             "arrays out of the gradient (argnums), or select with np.where(condition, a, b).")
 
     # --- numpy protocols ------------------------------------------------------------------
+    @property
+    def __array__(self):
+        """Absent (AttributeError): numpy then reads a traced array as a sequence of traced
+        elements, which np.array([...]) of traced values relies on. Except when scipy's Python
+        code converts the value (scipy.special.logsumexp does np.asarray first): that drops
+        the derivative, so it is refused by the scipy function's name."""
+        module = sys._getframe(1).f_globals.get("__name__", "")
+        if module.startswith("scipy."):
+            refuse_scipy_conversion(self, module)
+        raise AttributeError("__array__")
+
     def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
         if self.priority < TOP_PRIORITY:  # an outer tracer (reverse over forward) handles it
             for a in inputs:
@@ -166,20 +178,28 @@ class Traced(ArrayMethods):
                 f"{self.method_label} values; write a @ b (np.moveaxis first for other axes), "
                 "or np.einsum with the subscripts you mean.")
         if method != "__call__" or kwargs:
-            what = f"np.{ufunc.__name__}.{method}" if method != "__call__" else \
-                f"np.{ufunc.__name__} with {', '.join(kwargs)}="
+            name = ufunc_name(ufunc)
+            what = f"{name}.{method}" if method != "__call__" else \
+                f"{name} with {', '.join(kwargs)}="
             raise UnsupportedOperationError(
                 f"{what} is not supported on {self.method_label} values; "
                 f"{'use np.sum/np.prod/np.max instead' if method == 'reduce' else 'call the plain function'}.")
         if ufunc is np.matmul:
             return type(self)._matmul(*inputs)
+        if ufunc is np.ldexp:  # x1 * 2**i: the exponent is integer data, not a table operand
+            from .array_functions_elementwise import ldexp
+            return ldexp(*(_adopt(a) for a in inputs))
         op = BY_UFUNC.get(ufunc)
+        if op is None and "scipy.special" in sys.modules and load_special_rows():
+            op = BY_UFUNC.get(ufunc)  # scipy.special's rows, loaded when scipy's are used
         if op is None:
             raise UnsupportedOperationError(
-                f"np.{ufunc.__name__} is not supported by {self.method_label}: it is not in the "
+                f"{ufunc_name(ufunc)} is not supported by {self.method_label}: it is not in the "
                 f"operation table. Supported: {', '.join(sorted(OPS))}.")
-        return _numpy_errors(f"np.{ufunc.__name__}", self.method_label, type(self)._elementwise,
-                             op, tuple(_adopt(a) for a in inputs))
+        try:
+            return type(self)._elementwise(op, tuple(_adopt(a) for a in inputs))
+        except _NUMPY_ERRORS as e:  # the name is worked out only when it is needed
+            _reraise(ufunc_name(ufunc), self.method_label, e)
 
     def __array_function__(self, func, types, args, kwargs):
         if any(issubclass(t, Traced) and t.priority > self.priority for t in types):

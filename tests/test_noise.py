@@ -220,7 +220,7 @@ def test_the_noise_is_reproducible_per_point_and_absent_for_traced_values():
 
 def test_the_noisy_catalogue_entry_has_the_noise_free_reference():
     s = SCENARIOS["noisy_exp"]
-    assert "noisy" in s.tags and list(SCENARIOS)[-1] == "noisy_exp"
+    assert "noisy" in s.tags
     ref = reference_gradient(s.f, s.point)
     assert ref.available and float(ref.gradient[0]) == pytest.approx(math.e, rel=1e-15)
     assert dm.gradient(s.f, s.point, method="manual")[0] == pytest.approx(math.e, rel=1e-15)
