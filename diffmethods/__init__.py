@@ -14,7 +14,9 @@ from .errors import (BranchError, BudgetError, CostWarning, DiffMethodsError, Di
                      DomainWarning,
                      ExpressionError, FunctionError, NoManualGradientError, OptionError,
                      OutputError, PointError, PrecisionWarning, UnknownMethodError, UnsupportedOperationError)
+from .errors import NoiseWarning
 from .methods.finite import register_scheme, schemes, unregister_scheme
+from .noise import NoiseEstimate, estimate_noise, with_noise
 from .methods.forward import Dual
 from .methods.manual import manual
 from .methods.tape import Tape, Var
@@ -60,7 +62,7 @@ __all__ = [
     "gradient", "differentiate", "derivative", "jacobian", "hessian", "jvp", "vjp", "hvp",
     "compile", "Program", "grad", "value_and_grad", "component_names", "CostWarning",
     "DomainWarning", "DomainError",
-    "PrecisionWarning",
+    "PrecisionWarning", "NoiseWarning", "estimate_noise", "NoiseEstimate", "with_noise",
     "DirectionError",
     "manual", "check_gradient", "GradientCheck", "methods", "register_method", "declaration",
     "Declaration", "Kind", "Option", "ErrorModel", "Variant",

@@ -435,3 +435,21 @@ def scenarios(*tags: str) -> list[Scenario]:
 
 # Small realistic programs (a softmax classifier, a discretised energy) register themselves too.
 from . import catalogue_programs  # noqa: E402,F401
+
+
+# --- a noisy function: what a simulation code looks like to finite differences ----------------
+NOISY_EXP_LEVEL = 1e-9  # relative noise of the noisy_exp entry
+
+
+@manual(lambda x: np.exp(x))
+def noisy_exp(x):
+    return np.exp(x)
+
+
+# f(x) (1 + 1e-9 N(0, 1)) with N drawn from a generator keyed on x (reproducible per point);
+# traced values see the smooth e^x, so the reference and the hand gradient are noise-free
+noisy_exp = scenario(
+    "noisy_exp", 1.0, "e^x (1 + 1e-9 N(0, 1)), N seeded by x: noise like a simulation's; the "
+    "reference is the noise-free derivative e^x", "noisy", "scalar",
+)(__import__("diffmethods.noise", fromlist=["with_noise"]).with_noise(noisy_exp,
+                                                                      NOISY_EXP_LEVEL, seed=11))

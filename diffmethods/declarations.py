@@ -8,7 +8,7 @@ extra variants for the studies and the calls of f and passes it is expected to m
 >>> import diffmethods as dm
 >>> d = dm.declaration("finite")
 >>> d.kind.value, d.exact, d.step_option, [o.name for o in d.options]
-('difference', False, 'step', ['scheme', 'step', 'rel_step'])
+('difference', False, 'step', ['scheme', 'step', 'rel_step', 'noise'])
 >>> d.counts.f_calls(10, {"scheme": "forward"})
 11
 """

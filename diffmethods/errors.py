@@ -122,6 +122,12 @@ class PrecisionWarning(UserWarning):
     its values are far less accurate than usual."""
 
 
+class NoiseWarning(UserWarning):
+    """f's values are noisy (a simulation, an iterative solver, injected noise) and the
+    finite-difference step used makes the derivative far less accurate than a step chosen for
+    that noise would, or the noise could not be estimated."""
+
+
 class DomainWarning(RuntimeWarning):
     """f is not defined at the point (its value is nan or infinite, or an operation was applied
     outside its domain): the derivative returned is nan, never a confident number."""

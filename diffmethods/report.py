@@ -50,6 +50,7 @@ class ReportConfig:
     hessians: tuple = ("seed", "rosenbrock", "logsumexp", "sweep", "kinks")
     jacobian_shapes: tuple = ((200, 2), (50, 50), (2, 200))  # (outputs, inputs)
     catalogue: tuple = field(default_factory=lambda: tuple(SCENARIOS))
+    noisy: str | None = "noisy_exp"   # the noisy function's study (section 6); None: none
 
     @classmethod
     def quick(cls) -> "ReportConfig":
@@ -97,7 +98,7 @@ def collect(config: ReportConfig = ReportConfig(), progress=None) -> dict:
                    "mpmath": mpmath.__version__}
     return {"config": asdict(config), "environment": environment, "catalogue": catalogue,
             "sweeps": sweeps, "scaling": studies, "hessians": hessians,
-            "jacobians": jacobians}
+            "jacobians": jacobians, **noisy_study(config)}
 
 
 # --- the document ----------------------------------------------------------------------------
@@ -108,6 +109,8 @@ def figure_names(data) -> dict:
         names[f"sweep:{s['function']}"] = f"epsilon_{s['function']}.png"
     for s in data["scaling"]:
         names[f"scaling:{s['function']}"] = f"scaling_{s['function']}.png"
+    if data.get("noisy"):
+        names["noisy"] = f"epsilon_{data['noisy']['function']}.png"
     return names
 
 
@@ -337,12 +340,121 @@ def markdown(data) -> str:
               ""]
     lines += _accuracy_section(data, figures) + _sweep_section(data, figures)
     lines += _scaling_section(data, figures) + _operators_section(data)
-    lines += _timing_section(data)
+    lines += _timing_section(data) + _noisy_section(data, figures)
     lines += ["## Reproduce", "", "```sh", "python -m pip install -e .", "diffmethods report",
               "```", "", "Or from Python: `dm.compare(f, point)`, `dm.epsilon_sweep(f, point)`, "
               "`dm.scaling('rosenbrock', [2, 10, 100])` return the rows; "
               "`diffmethods.plots` draws them.", ""]
     return "\n".join(lines)
+
+
+# --- the noisy function (section 6) -------------------------------------------------------------
+# A self-contained study: ECnoise's estimate of the noise, the sweep with the noise-aware error
+# model (and, for comparison, the round-off-only one), and finite differences told the noise.
+NOISY_BAND = 10.0   # predicted and observed best steps agree within this factor
+
+
+def noisy_study(config) -> dict:
+    """``{"noisy": {...}}`` for the data of :func:`collect` (``{}`` when ``config.noisy`` is
+    None): deterministic, as the noise is keyed on the point."""
+    name = getattr(config, "noisy", None)
+    if not name:
+        return {}
+    from .noise import estimate_noise
+    s = SCENARIOS[name]
+    estimate = estimate_noise(s.f, s.point, direction=[1.0])
+    noise = float(estimate.noise) if estimate.confident else None
+    steps = default_steps(config.sweep_points)
+    rows = epsilon_sweep(s.f, s.point, name=name, steps=steps, noise=noise)
+    plain = sweep_summary(epsilon_sweep(s.f, s.point, name=name, steps=steps,
+                                        schemes=list(schemes())))
+    hand = float(np.ravel(s.f.__diffmethods_manual__.gradient(s.point))[0])
+    told = [m for m in registry.methods() if registry.declaration(m).option("noise")]
+    gradients = []
+    from .api import differentiate
+    for method in told:
+        for scheme in ("forward", "central"):
+            default = differentiate(s.f, s.point, method=method, scheme=scheme)
+            aware = differentiate(s.f, s.point, method=method, scheme=scheme, noise="estimate")
+            gradients.append({
+                "method": method, "scheme": scheme,
+                "default_h": float(default.details["steps"][0]),
+                "default_error": abs(float(default.flat_gradient[0]) - hand),
+                "noise_h": float(aware.details["steps"][0]),
+                "noise_error": abs(float(aware.flat_gradient[0]) - hand),
+                "expected_error": (None if aware.details["expected_error"] is None else
+                                   float(aware.details["expected_error"][0])),
+                "f_calls": aware.f_calls})
+    value = abs(float(s.f(s.point)))
+    return {"noisy": {
+        "function": name, "formula": s.formula,
+        "estimate": {"noise": noise, "relative": noise / value if noise else None,
+                     "confident": estimate.confident, "reason": estimate.reason,
+                     "evaluations": estimate.evaluations, "level": estimate.level},
+        "rows": rows, "summary": sweep_summary(rows), "plain_summary": plain,
+        "gradients": gradients}}
+
+
+def _noisy_section(data, figures) -> list[str]:
+    study = data.get("noisy")
+    if not study:
+        return []
+    est, first = study["estimate"], study["rows"][0]
+    found = (f"ECnoise estimates eps_f = {fmt_error(est['noise'])} "
+             f"({fmt_error(est['relative'])} of |f|) from {est['evaluations']} evaluations "
+             f"({est['reason']})" if est["confident"] else
+             f"ECnoise could not estimate the noise ({est['reason']}); the model below knows "
+             "only round-off")
+    lines = ["## 6. A noisy function", "",
+             f"f = {study['formula']}. Simulation codes compute values that wobble like this "
+             "(adaptive meshes, solvers stopped at a tolerance). " + found + ". With it, the "
+             "error model of each difference gains the noise term eps_f sum|w| / h, of the same "
+             "1/h form as round-off (dashed lines), and the predicted best step moves to where "
+             "truncation balances noise.", "",
+             f"![Error against step for the noisy {study['function']}]({figures['noisy']})", ""]
+    plain = {r["series"]: r for r in study["plain_summary"]}
+    bullets = []
+    for r in study["summary"]:
+        if r["ratio"] is None or r["series"] not in plain or plain[r["series"]]["ratio"] is None:
+            continue
+        holds = 1 / NOISY_BAND <= r["ratio"] <= NOISY_BAND
+        bullets.append({"holds": holds, "text": (
+            f"{r['series']}: the noise-aware model predicts the best step "
+            f"{fmt_step(r['predicted_step'])}, observed {fmt_step(r['observed_step'])} "
+            f"(ratio {fmt_ratio(r['ratio'])}, expected within {NOISY_BAND:g}x); the round-off "
+            f"model alone predicts {fmt_step(plain[r['series']]['predicted_step'])} (ratio "
+            f"{fmt_ratio(plain[r['series']]['ratio'])}).")})
+    lines += ["**Predicted against observed best steps.**", "", *_bullets(bullets), "",
+              "| curve | predicted best step (noise-aware) | predicted (round-off only) | "
+              "observed best step | observed / predicted | error there |",
+              "|---|---:|---:|---:|---:|---:|"]
+    for r in study["summary"]:
+        p = plain.get(r["series"], {})
+        lines.append(f"| {r['series']} | {fmt_step(r['predicted_step'])} | "
+                     f"{fmt_step(p.get('predicted_step'))} | {fmt_step(r['observed_step'])} | "
+                     f"{fmt_ratio(r['ratio'])} | {fmt_error(r['observed_error'])} |")
+    lines += ["", f"Finite differences at ∂f/∂{first['variable']}, at the default step and with "
+              "`noise=\"estimate\"` (ECnoise, then f^(2) or f^(3) estimated from a few values "
+              "and the step that balances truncation against noise):", "",
+              "| method | scheme | default h | error | noise-aware h | error | expected error "
+              "| calls of f |", "|---|---|---:|---:|---:|---:|---:|---:|"]
+    for g in study["gradients"]:
+        lines.append(f"| {g['method']} | {g['scheme']} | {fmt_step(g['default_h'])} | "
+                     f"{fmt_error(g['default_error'])} | {fmt_step(g['noise_h'])} | "
+                     f"{fmt_error(g['noise_error'])} | {fmt_error(g['expected_error'])} | "
+                     f"{g['f_calls']} |")
+    return lines + [""]
+
+
+def noisy_figure(data, names) -> dict:
+    """{file name: PNG bytes} of the noisy function's sweep (none without the study)."""
+    study = data.get("noisy")
+    if not study:
+        return {}
+    from . import plots
+    title = (f"{study['function']}: error against the step, model with noise "
+             f"{fmt_error(study['estimate']['relative'])}·|f|")
+    return {names["noisy"]: plots.figure_bytes(plots.plot_sweep(study["rows"], title=title))}
 
 
 # --- writing ----------------------------------------------------------------------------------
@@ -359,6 +471,7 @@ def render_figures(data) -> dict:
         title = f"Cost against dimension: {s['function']}, f = {s['formula']}"
         out[names["scaling:" + s["function"]]] = plots.figure_bytes(
             plots.plot_scaling(s["rows"], title=title))
+    out.update(noisy_figure(data, names))
     return out
 
 

@@ -40,7 +40,7 @@ def test_report_writes_every_file(quick_report):
     names = set(os.listdir(quick_report))
     assert names == {"README.md", "results.json", "accuracy.png", "epsilon_sweep.png",
                      "epsilon_seed.png", "scaling_rosenbrock.png", "scaling_sum_sin.png",
-                     files.MANIFEST}
+                     "epsilon_noisy_exp.png", files.MANIFEST}
     staging = f".{quick_report.name}."
     assert not [n for n in os.listdir(quick_report.parent) if n.startswith(staging)]
     for name in names - {"README.md", "results.json", files.MANIFEST}:
@@ -85,7 +85,7 @@ def test_results_json_is_strict_and_complete(quick_report):
     data = json.loads((quick_report / "results.json").read_text(),
                       parse_constant=lambda c: pytest.fail(f"non-strict JSON constant {c}"))
     assert set(data) == {"config", "environment", "catalogue", "sweeps", "scaling", "hessians",
-                         "jacobians"}
+                         "jacobians", "noisy"}
     assert {r["function"] for r in data["catalogue"]} == set(SCENARIOS)
     assert [s["function"] for s in data["sweeps"]] == ["sweep", "seed"]
 

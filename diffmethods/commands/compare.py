@@ -14,6 +14,7 @@ from ..methods.forward import MAX_CHUNK
 from ..harness.reference import reference_text
 from ..harness.tables import markdown_table, text_table, to_csv, to_json
 from ._io import check_output_file, write_atomic
+from ._noise import add_noise_argument, noisy_target
 from ._options import OPT_HELP, count, count_help, method_options, real
 from ._target import add_target_arguments, data_format, parse_names, resolve_target
 
@@ -51,6 +52,7 @@ def add_arguments(parser) -> None:
     parser.add_argument("--out", metavar="FILE", help="also write the result to FILE")
     parser.add_argument("--quiet", action="store_true",
                         help="with --out, print nothing but errors")
+    add_noise_argument(parser)
 
 
 def _options(args, methods: list[str]) -> dict:
@@ -89,7 +91,7 @@ def render(target, rows, fmt: str) -> str:
 
 
 def run(args) -> int:
-    target = resolve_target(args)
+    target, _ = noisy_target(resolve_target(args), args.noise)
     methods = parse_names(args.methods, registry.methods(), "method")
     options = _options(args, methods or registry.methods())
     if args.out is not None:

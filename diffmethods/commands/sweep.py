@@ -15,6 +15,7 @@ from ..harness.tables import (fmt_error, fmt_ratio, fmt_step, markdown_table, te
                               to_json)
 from ..methods.finite import schemes
 from ._io import check_output_file, write_atomic
+from ._noise import add_noise_argument, noisy_target
 from ._options import count, count_help
 from ._target import (add_target_arguments, coordinate_index, data_format, figure_format,
                       parse_names, resolve_target)
@@ -45,6 +46,7 @@ def add_arguments(parser) -> None:
     parser.add_argument("--data", metavar="FILE",
                         help="write every row (.json, .csv; .md for the summary table)")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
+    add_noise_argument(parser)  # the model then includes the noise term
 
 
 def _steps(args):
@@ -77,7 +79,7 @@ def summary_columns(relative: bool):
 
 
 def run(args) -> int:
-    target = resolve_target(args)
+    target, noise = noisy_target(resolve_target(args), args.noise)
     i = coordinate_index(target, args.wrt)
     chosen = parse_names(args.schemes, schemes(), "scheme")
     steps = _steps(args)
@@ -89,7 +91,8 @@ def run(args) -> int:
     count = len(chosen) if chosen else len(schemes()) + len(step_methods())
     with progress_bar(count, "sweep", args.quiet) as bar:
         rows = epsilon_sweep(target.f, target.point, coordinate=i, schemes=chosen, steps=steps,
-                             relative=args.relative, name=target.name, progress=bar)
+                             relative=args.relative, name=target.name, progress=bar,
+                             noise=noise)
     summary = sweep_summary(rows)
     first = rows[0]
     print(f"f = {target.formula}: d f / d {first['variable']} at {first['variable']} = "

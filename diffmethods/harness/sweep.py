@@ -14,6 +14,11 @@ The error has two parts, and the sweep also returns a model of each:
 * round-off, from the float64 values of f: about u sum_k |w_k| |f(x)| / h with u = eps/2,
   growing as h shrinks.
 
+With ``noise=eps_f`` (f's values wobble by eps_f: a simulation, or :func:`~diffmethods.noise.
+with_noise`) the model gains the noise term eps_f sum_k |w_k| / h, of the same 1/h form as
+round-off, so it predicts the best step of a noisy f too; ``noise="estimate"`` measures eps_f
+along x_i first (:func:`~diffmethods.noise.estimate_noise`).
+
 Their sum is smallest at the predicted step h* = (R / ((m-1) T))^(1/m); the observed best step
 is where the measured error was smallest. Rows are plain dicts (see :func:`epsilon_sweep`);
 :func:`sweep_summary` condenses them to one row per scheme.
@@ -122,6 +127,36 @@ def _error_models(f, point, i, models: dict, digits, affordable: bool = True) ->
     return {label: none if m is None else m.terms(derivs) for label, m in models.items()}
 
 
+def _noise_level(problem, i, noise):
+    """eps_f for the sweep's model: the number given, or ECnoise along coordinate i (nan, with
+    a NoiseWarning, when it cannot decide -- the model then knows only round-off)."""
+    from ..methods.finite import _checked_noise
+    from ..noise import estimate_on
+    noise = _checked_noise(noise)
+    if noise is None or not isinstance(noise, str):
+        return noise
+    if noise != "estimate":
+        raise OptionError(f"the sweep takes noise=<level> or noise='estimate', got {noise!r}")
+    direction = np.zeros(problem.n)
+    direction[i] = 1.0
+    estimate = estimate_on(problem, direction=direction)
+    if not estimate.confident:
+        from ..errors import NoiseWarning, warn_user
+        warn_user(NoiseWarning(f"the sweep's model has no noise term: {estimate.reason}"))
+        return math.nan
+    return float(estimate.noise)
+
+
+def _add_noise(terms, model, eps_f):
+    """(T, q, R) with the noise term eps_f sum_k |w_k| added to R (methods that subtract no
+    values of f, such as the complex step, have no round-off term and get none)."""
+    T, q, R = terms
+    if eps_f is None or not math.isfinite(eps_f) or model is None or \
+            model.roundoff_weight is None:
+        return terms
+    return T, q, ((R or 0.0) + eps_f * model.roundoff_weight) or None
+
+
 def _predicted_h(T, q, R):
     if T is None or R is None:
         return None
@@ -152,7 +187,8 @@ def series_labels(method_names) -> dict:
 
 def epsilon_sweep(f, point, *, coordinate: int = 0, schemes=None, steps=None,
                   relative: bool = False, name: str | None = None, methods=None,
-                  digits: int = DIGITS, progress=None, budget: float = 10.0) -> list[dict]:
+                  digits: int = DIGITS, progress=None, budget: float = 10.0,
+                  noise=None) -> list[dict]:
     """Error of df/dx_i by each finite-difference scheme over a grid of steps.
 
     ``coordinate`` is the index i (0-based) or the component's name (``"W1[2, 1]"``);
@@ -175,7 +211,9 @@ def epsilon_sweep(f, point, *, coordinate: int = 0, schemes=None, steps=None,
     actually used (where it is 0 the estimate is nan); ``None`` for a method, which applies
     the step itself. ``progress(label)`` is called after each curve. ``budget`` is the most
     seconds the 50-digit reference may be predicted to take; above it, an exact float64 method
-    stands in, and the rows say so.
+    stands in, and the rows say so. ``noise`` (a level eps_f, or ``"estimate"``) adds the
+    noise term eps_f sum_k |w_k| / h to the model's round-off part; rows carry it as ``noise``
+    (``None`` without).
     """
     problem = Problem(f, point)
     i = _coordinate_index(problem, coordinate)
@@ -197,6 +235,7 @@ def epsilon_sweep(f, point, *, coordinate: int = 0, schemes=None, steps=None,
             return real_scalar(problem.at(work), "f")
 
     value = g(t)
+    eps_f = _noise_level(problem, i, noise)
     exact, described = _reference_derivative(f, point, i, digits, budget)
     affordable = described["kind"] == MPMATH
     from .. import api
@@ -204,9 +243,10 @@ def epsilon_sweep(f, point, *, coordinate: int = 0, schemes=None, steps=None,
         methods = step_methods() if schemes is None else []
     labels = series_labels(methods)
     declared = {m: registry.declaration(m) for m in methods}
-    models = _error_models(f, point, i, {**{s.name: s.error_model for s in stencils},
-                                         **{labels[m]: declared[m].error_model({})
-                                            for m in methods}}, digits, affordable)
+    declared_models = {**{s.name: s.error_model for s in stencils},
+                       **{labels[m]: declared[m].error_model({}) for m in methods}}
+    models = _error_models(f, point, i, declared_models, digits, affordable)
+    models = {k: _add_noise(v, declared_models[k], eps_f) for k, v in models.items()}
 
     def error_of(estimate):
         if not math.isfinite(estimate):
@@ -231,7 +271,7 @@ def epsilon_sweep(f, point, *, coordinate: int = 0, schemes=None, steps=None,
             truncation_constant=T, truncation_power=q, roundoff_constant=R,
             has_error_model=models[series] != (None, None, None),
             predicted_step=None if h_star is None else h_star / scale, predicted_h=h_star,
-            reference=described, **more)
+            reference=described, noise=eps_f, **more)
 
     rows = []
     finite = next((m for m in registry.methods()

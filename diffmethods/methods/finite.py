@@ -12,11 +12,25 @@ The quotient divides by the step actually taken, h' = (x + h) - x, which differs
 whenever x + h is rounded; using h would add an error of up to eps|x|/h for nothing.
 
 f is called n + 1 times for one-sided schemes (the value is shared) and 2n + 1 for central.
+
+With ``noise=eps_f`` (the noise level of f's values, e.g. from :func:`diffmethods.estimate_noise`)
+the step balances truncation against *noise* instead of round-off (Moré & Wild, "Estimating
+derivatives of noisy simulations", ACM TOMS 38, 2012): the scheme's error model says its error
+is about T h^q + R / h with T = |c_m f^(m)| and R = (eps_f + u |f|) sum_k |w_k|, smallest at
+h* = (R / (q T))^(1/(q+1)) -- 2 sqrt(eps_f / |f^(2)|) for forward differences and
+(3 eps_f / |f^(3)|)^(1/3) for central ones. f^(m) along each coordinate is estimated from a
+few more values (an m-th difference at a step where noise and its own truncation balance,
+trusted when it is 100 eps_f or more, as Moré & Wild test). The expected error T h^q + R / h
+is reported in the result's details. ``noise="estimate"`` first estimates eps_f (ECnoise, 9
+calls); ``noise="check"`` keeps the default (or given) step and warns (:class:`NoiseWarning`)
+when noise makes it 10x worse than the noise-balancing step.
 """
 
 from __future__ import annotations
 
 import math
+import numbers
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -185,6 +199,167 @@ def along(problem, work: np.ndarray, i: int, scalar: bool = True):
     return g
 
 
+NOISE_MODES = ("estimate", "check")
+NOISE_RATIO = 10.0         # warn when the step used is expected to be 10x worse than the best
+NOISE_OVER_ROUNDOFF = 100.0  # ... and the noise is over 100x the round-off u |f|
+TRUST_DIFFERENCE = 100.0   # an m-th difference is trusted when it is >= 100 eps_f ...
+TRUST_CHANGE = 0.1         # ... and no value moved by more than 10% of |f| (Moré & Wild)
+
+
+def noise_level(text):
+    """The ``noise`` option: a level eps_f >= 0 written plainly, ``"estimate"`` or
+    ``"check"``; numbers pass through.
+
+    >>> noise_level("1e-9"), noise_level("estimate"), noise_level(0)
+    (1e-09, 'estimate', 0.0)
+    """
+    if isinstance(text, str) and text.strip() in NOISE_MODES:
+        return text.strip()
+    if isinstance(text, bool):
+        raise ValueError(text)
+    if isinstance(text, str) and re.fullmatch(r"\+?0*\.?0*", text.strip()) and \
+            any(ch == "0" for ch in text):
+        return 0.0
+    if isinstance(text, numbers.Real) and float(text) == 0:
+        return 0.0
+    return positive_float(text)
+
+
+noise_level.__name__ = "noise level (a number >= 0, 'estimate' or 'check')"
+
+
+def _checked_noise(noise):
+    if noise is None:
+        return None
+    try:
+        return noise_level(noise)
+    except (TypeError, ValueError):
+        raise OptionError(f"noise must be the noise level of f's values (a number >= 0, e.g. "
+                          f"1e-9), 'estimate' or 'check'; got {noise!r}") from None
+
+
+def central_weights(m: int) -> tuple:
+    """(offsets, weights) of the second-order central difference for the m-th derivative:
+    f^(m)(x) ~ sum_k w_k f(x + o_k h) / h^m.
+
+    >>> central_weights(2)
+    ((-1, 0, 1), (1.0, -2.0, 1.0))
+    >>> central_weights(3)
+    ((-2, -1, 0, 1, 2), (-0.5, 1.0, 0.0, -1.0, 0.5))
+    """
+    p = m // 2 if m % 2 == 0 else (m + 1) // 2
+    offsets = tuple(range(-p, p + 1))
+    A = np.array([[float(o) ** j for o in offsets] for j in range(len(offsets))])
+    b = np.zeros(len(offsets))
+    b[m] = math.factorial(m)
+    w = np.linalg.solve(A, b)
+    return offsets, tuple(0.0 if abs(v) < 1e-12 else float(round(v, 12)) for v in w)
+
+
+def _truncation_term(stencil: Stencil):
+    """(m, c_m): the first Taylor term of the scheme's error with a non-zero coefficient."""
+    for m, c in sorted(stencil.error_model.taylor.items()):
+        if abs(c) > 1e-12:
+            return m, c
+    return None, 0.0
+
+
+def estimate_derivative(g, t: float, m: int, eps_f: float, f0: float, scale: float):
+    """f^(m) at t from an m-th central difference of g, for choosing a noisy step:
+    ``(value, step, trusted)``. The step h = scale (eps_f / |f|)^(1/(m+2)) balances the
+    difference's noise (~eps_f / h^m) against its truncation (~h^2); if the difference is not
+    clearly above the noise (100 eps_f) or a value moved by over 10%, it is tried once more at
+    the step (eps_f / |f^(m)|)^(1/(m+2)) the first estimate suggests.
+
+    >>> value, h, trusted = estimate_derivative(lambda t: t**3, 1.0, 2, 1e-9, 1.0, 1.0)
+    >>> round(value, 6), trusted
+    (6.0, True)
+    """
+    offsets, weights = central_weights(m)
+    relative = eps_f / abs(f0) if f0 != 0 else eps_f
+    h = scale * max(relative, EPS) ** (1.0 / (m + 2))
+    value, trusted = 0.0, False
+    for _ in range(2):
+        h = (t + h) - t
+        values = [f0 if o == 0 else g(t + o * h) for o in offsets]
+        difference = sum(w * v for w, v in zip(weights, values))
+        value = difference / h**m
+        top = max(abs(v) for v in values)
+        moved = max(abs(v - f0) for v in values)
+        trusted = (math.isfinite(value) and abs(difference) >= TRUST_DIFFERENCE * eps_f
+                   and moved <= TRUST_CHANGE * top)
+        if trusted or not math.isfinite(value) or value == 0:
+            break
+        h = scale * (eps_f / abs(value)) ** (1.0 / (m + 2)) if eps_f > 0 else h / 10
+    return value, h, trusted
+
+
+def _noise_steps(problem, work, stencil: Stencil, value: float, eps_f: float):
+    """Per coordinate: the noise-balancing step and the model (T, q, R) behind it, and
+    whether the estimate of f^(m) in T was trusted."""
+    m, c = _truncation_term(stencil)
+    R = (eps_f + EPS / 2 * abs(value)) * sum(abs(w) for w in stencil.weights)
+    n = problem.n
+    h, T, trusted = np.empty(n), np.zeros(n), np.zeros(n, dtype=bool)
+    q = None if m is None else m - 1
+    for i in range(n):
+        t = float(work[i])
+        scale = max(1.0, abs(t))
+        if m is None:  # a scheme without truncation error: only noise, take a large step
+            h[i], trusted[i] = scale * 1e-2, True
+            continue
+        mu, h_mu, trusted[i] = estimate_derivative(along(problem, work, i), t, m, eps_f,
+                                                   value, scale)
+        T[i] = abs(c * mu) if math.isfinite(mu) else 0.0
+        best = (R / (q * T[i])) ** (1.0 / (q + 1)) if T[i] > 0 and R > 0 else h_mu
+        # an untrusted f^(m) is no licence for a step larger than the one that measured it
+        h[i] = best if trusted[i] else min(best, h_mu)
+    return h, T, q, R, trusted
+
+
+def _expected(h, T, q, R):
+    h = np.asarray(h, dtype=float)
+    return (T * h**q if q is not None else 0.0) + R / h
+
+
+def _with_noise(problem, work, stencil: Stencil, value: float, noise, h, given: bool):
+    """The steps to use and the noise details, for ``noise=`` (see the module docstring)."""
+    from ..errors import NoiseWarning, warn_user
+    from ..noise import estimate_on
+    estimate = None
+    kept = "the step you gave" if given else "the default step"
+    if noise in NOISE_MODES:
+        estimate = estimate_on(problem)
+        if not estimate.confident:
+            warn_user(NoiseWarning(
+                f"the noise of f could not be estimated ({estimate.reason}); {kept} is used "
+                "and its accuracy is unknown. Give noise=<level> if you know it."))
+            return h, {"noise": math.nan, "noise_estimate": estimate, "expected_error": None,
+                       "noise_steps": None, "curvature_trusted": None}
+        eps_f = float(estimate.noise)
+    else:
+        eps_f = float(noise)
+    h_noise, T, q, R, trusted = _noise_steps(problem, work, stencil, value, eps_f)
+    best = _expected(h_noise, T, q, R)
+    keep = given or noise == "check"
+    use = h if keep else h_noise
+    expected = _expected(use, T, q, R)
+    # warn only about noise: well above the round-off of f's value (ECnoise on a smooth f
+    # measures that round-off, a few u |f|), and making the step used 10x worse than the best
+    if keep and eps_f > NOISE_OVER_ROUNDOFF * EPS / 2 * abs(value):
+        worst = int(np.argmax(expected / best))
+        if expected[worst] > NOISE_RATIO * best[worst]:
+            warn_user(NoiseWarning(
+                f"f's values are noisy (eps_f = {eps_f:.1e}): with {kept}, h = "
+                f"{use[worst]:.1e}, the {stencil.name} difference for "
+                f"{problem.component_name(worst)} is expected to be off by about "
+                f"{expected[worst]:.1e}, against {best[worst]:.1e} at the noise-balancing "
+                f"step h = {h_noise[worst]:.1e}. Pass noise={eps_f:.1e} (or 'estimate') "
+                "without a step to use it."))
+    return use.copy(), {"noise": eps_f, "noise_estimate": estimate, "expected_error": expected,
+                        "noise_steps": h_noise, "curvature_trusted": trusted}
+
+
 def _calls(n: int, settings: dict) -> int:
     return n * get_scheme(settings.get("scheme", "central")).evaluations + 1
 
@@ -204,15 +379,21 @@ class FiniteDifferences:
         options=(Option("scheme", "central", "the difference formula", choices=schemes),
                  Option("step", None, "the step h (default: the round-off/truncation "
                         "balancing step)", positive_float),
-                 Option("rel_step", None, "the step as a fraction of |x_i|", positive_float)),
+                 Option("rel_step", None, "the step as a fraction of |x_i|", positive_float),
+                 Option("noise", None, "the noise level eps_f of f's values, 'estimate' "
+                        "(ECnoise, 9 more calls of f) or 'check' (keep the step, warn when "
+                        "noise ruins it): the step then balances truncation against noise and "
+                        "the expected error is reported", noise_level)),
         step_option="step",
         error_model=lambda options: get_scheme(options.get("scheme", "central")).error_model,
         variants=(Variant("scheme=forward", {"scheme": "forward"}),),
         counts=Counts(f_calls=_calls, passes=_calls, rule=_rule))
 
-    def gradient(self, problem, *, scheme: str = "central", step=None, rel_step=None):
+    def gradient(self, problem, *, scheme: str = "central", step=None, rel_step=None,
+                 noise=None):
         stencil = get_scheme(scheme)
         steps_for(problem.x, stencil, step, rel_step)  # bad options refused before f runs
+        noise = _checked_noise(noise)
         # The coordinates are bumped in place, one at a time, and restored; f gets a fresh
         # copy at every call (Problem.at), so an f that writes into its argument changes
         # nothing here.
@@ -222,12 +403,16 @@ class FiniteDifferences:
         eps = output_precision(raw)
         _warn_low_precision(eps, stencil, step is not None or rel_step is not None)
         h = steps_for(problem.x, stencil, step, rel_step, eps)
+        noisy = {}
+        if noise is not None:
+            h, noisy = _with_noise(problem, work, stencil, value, noise, h,
+                                   step is not None or rel_step is not None)
         grad = np.empty(problem.n)
         for i in range(problem.n):
             grad[i], h[i] = difference_quotient(along(problem, work, i, scalar=True),
                                                 float(work[i]), float(h[i]), stencil, g_t=value)
         return problem.result(value, grad, passes=problem.calls, ops=None, scheme=stencil.name,
-                              steps=h)
+                              steps=h, **noisy)
 
     def jacobian(self, problem, *, scheme: str = "central", step=None, rel_step=None):
         """J(x) by bumping each input: every evaluation gives a whole column of differences."""
