@@ -18,7 +18,6 @@ import numpy as np
 from ..catalogue import SCENARIOS
 from ..errors import ExpressionError, OptionError, PointError
 from ..expr import parse_expression, parse_point
-from ..harness.sweep import coordinate_label
 
 
 @dataclass
@@ -74,6 +73,7 @@ def resolve_target(args) -> Target:
     text = args.function
     variables = _variable_list(args.vars)
     if text in SCENARIOS and variables is None:
+        from ..harness.sweep import coordinate_label
         s = SCENARIOS[text]
         point = s.point if args.at is None else _catalogue_point(s, parse_point(args.at))
         names = tuple(coordinate_label(s.f, point, i) for i in range(int(np.size(point))))

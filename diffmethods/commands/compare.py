@@ -7,9 +7,7 @@
 from __future__ import annotations
 
 from .. import registry
-from ..harness.compare import compare
-from ..harness.tables import markdown_table, text_table, to_csv, to_json
-from ._io import check_output_file, write_atomic
+from ._io import check_output_file, inform, write_atomic
 from ._options import count, count_help, real
 from ._target import add_target_arguments, data_format, parse_names, resolve_target
 
@@ -37,8 +35,6 @@ def add_arguments(parser) -> None:
                         help="output format (default: an aligned table; with --out, from the "
                              "file's extension: .md, .csv, .json)")
     parser.add_argument("--out", metavar="FILE", help="also write the result to FILE")
-    parser.add_argument("--quiet", action="store_true",
-                        help="with --out, print nothing but errors")
 
 
 def _options(args) -> dict:
@@ -65,6 +61,7 @@ def header(target, rows) -> list[str]:
 
 
 def render(target, rows, fmt: str) -> str:
+    from ..harness.tables import markdown_table, text_table, to_csv, to_json
     if fmt == "json":
         return to_json(rows)
     if fmt == "csv":
@@ -77,6 +74,7 @@ def render(target, rows, fmt: str) -> str:
 
 
 def run(args) -> int:
+    from ..harness.compare import compare
     target = resolve_target(args)
     methods = parse_names(args.methods, registry.methods(), "method")
     if args.out is not None:
@@ -85,9 +83,8 @@ def run(args) -> int:
                    repeat=args.repeat, name=target.name)
     if args.out is not None:
         write_atomic(args.out, render(target, rows, data_format(args.out, args.format)))
-        if not args.quiet:
-            print(render(target, rows, "table"), end="")
-            print(f"wrote {args.out}")
+        print(render(target, rows, "table"), end="")
+        inform(args, f"wrote {args.out}")
     else:
         print(render(target, rows, args.format or "table"), end="")
     return 0

@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 from ..errors import OptionError
-from ..teaching.descent import POOR_STEP, descent_demo, descent_table, plot_descent
-from ..teaching.document import Explanation, Paragraph
-from ..teaching.notation import num
 from ._io import check_output_file
 from ._options import count, count_help, real
 from .explain import echo
@@ -27,6 +24,9 @@ def add_arguments(parser) -> None:
 
 
 def run(args) -> int:
+    from ..teaching.descent import POOR_STEP, descent_demo, descent_table, plot_descent
+    from ..teaching.document import Explanation, Paragraph
+    from ..teaching.notation import num
     if not 0 < args.rate < 1:
         raise OptionError(f"--rate must be between 0 and 1 (larger steps diverge on this "
                           f"cost), got {args.rate}")
@@ -42,5 +42,6 @@ def run(args) -> int:
                   f"with the poor step h = {num(POOR_STEP['step'])}: its gradients are biased, "
                   "so descent settles above the minimum."),
         descent_table(demo)])))
-    echo(f"wrote {args.plot}")
+    if not args.quiet:
+        echo(f"wrote {args.plot}")
     return 0

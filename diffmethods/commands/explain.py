@@ -10,9 +10,6 @@ from __future__ import annotations
 import sys
 
 from ..registry import methods
-from ..teaching.explain import explain, point_text
-from ..teaching.graph import draw_graph, graph_dot
-from ..teaching.reverse_trace import walk_reverse
 from ._io import check_output_file, write_atomic
 from ._options import positive, real
 from ._target import add_target_arguments, resolve_target
@@ -47,6 +44,9 @@ def echo(text: str) -> None:
 
 
 def run(args) -> int:
+    from ..teaching.explain import explain, point_text
+    from ..teaching.graph import draw_graph, graph_dot
+    from ..teaching.reverse_trace import walk_reverse
     positive(args.step, "--step")  # explain-all would show a bad step as "not applicable"
     positive(args.rel_step, "--rel-step")
     target = resolve_target(args)
@@ -73,5 +73,6 @@ def run(args) -> int:
     else:
         echo(str(explanation))
     for path in written:
-        echo(f"wrote {path}")
+        if not args.quiet:
+            echo(f"wrote {path}")
     return 0

@@ -8,12 +8,8 @@ from __future__ import annotations
 
 from ..errors import OptionError
 from ..expr import parse_number
-from ..harness.progress import progress_bar
-from ..harness.sweep import default_steps, epsilon_sweep, sweep_summary
-from ..harness.tables import (fmt_error, fmt_ratio, fmt_step, markdown_table, text_table, to_csv,
-                              to_json)
 from ..methods.finite import schemes
-from ._io import check_output_file, write_atomic
+from ._io import check_output_file, inform, write_atomic
 from ._options import count, count_help
 from ._target import (add_target_arguments, coordinate_index, data_format, figure_format,
                       parse_names, resolve_target)
@@ -43,10 +39,10 @@ def add_arguments(parser) -> None:
     parser.add_argument("--out", metavar="FIGURE", help="write the figure (.png, .svg, .pdf)")
     parser.add_argument("--data", metavar="FILE",
                         help="write every row (.json, .csv; .md for the summary table)")
-    parser.add_argument("--quiet", action="store_true", help="no progress bar")
 
 
 def _steps(args):
+    from ..harness.sweep import default_steps
     pieces = args.range.split(",")
     if len(pieces) != 2:
         raise OptionError(f"--range must be two numbers LO,HI, got {args.range!r}")
@@ -61,6 +57,7 @@ def _unit(relative: bool) -> str:
 
 
 def summary_columns(relative: bool):
+    from ..harness.tables import fmt_error, fmt_ratio, fmt_step
     unit = _unit(relative)
     return [
         ("scheme", "scheme", str),
@@ -76,6 +73,9 @@ def summary_columns(relative: bool):
 
 
 def run(args) -> int:
+    from ..harness.progress import progress_bar
+    from ..harness.sweep import epsilon_sweep, sweep_summary
+    from ..harness.tables import markdown_table, text_table, to_csv, to_json
     target = resolve_target(args)
     i = coordinate_index(target, args.wrt)
     chosen = parse_names(args.schemes, schemes(), "scheme")
@@ -97,11 +97,11 @@ def run(args) -> int:
     if args.out is not None:
         from ..plots import plot_sweep
         plot_sweep(rows, args.out, title=f"Finite-difference error: {target.formula}")
-        print(f"wrote {args.out}")
+        inform(args, f"wrote {args.out}")
     if args.data is not None:
         fmt = data_format(args.data)
         text = {"json": to_json, "csv": to_csv}.get(fmt)
         write_atomic(args.data, text(rows) if text else
                      markdown_table(summary, summary_columns(args.relative)))
-        print(f"wrote {args.data}")
+        inform(args, f"wrote {args.data}")
     return 0

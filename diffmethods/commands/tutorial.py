@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..teaching.tutorial import write_tutorial
+from ._io import inform
 
 NAME = "tutorial"
 HELP = "write the tutorial (tutorial.md and its figures), every number computed live"
@@ -15,6 +15,7 @@ def add_arguments(parser) -> None:
 
 
 def run(args) -> int:
+    from ..teaching.tutorial import write_tutorial
     for path in write_tutorial(args.out):
-        print(f"wrote {path}")
+        inform(args, f"wrote {path}")
     return 0

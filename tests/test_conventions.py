@@ -1,0 +1,125 @@
+"""The command and the package behave as Python tools are expected to.
+
+``--version``, ``python -m diffmethods``, ``--help`` without the heavy imports, a closed pipe
+that ends quietly, one meaning of ``--quiet``, figure formats from the extension, no file
+overwritten that diffmethods did not write, ``dir(dm)`` complete, a typed, installable package.
+Most run the real command in a subprocess: that is where these conventions are seen.
+"""
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+import diffmethods as dm
+from diffmethods.cli import build_parser, main
+
+COMMANDS = sorted(build_parser().subcommands)
+
+
+def _run(*argv, **kwargs):
+    """The command as a user runs it (python -m diffmethods), its CompletedProcess."""
+    return subprocess.run([sys.executable, "-m", "diffmethods", *argv], capture_output=True,
+                          text=True, timeout=600, **kwargs)
+
+
+# --- --version and python -m -----------------------------------------------------------------
+def test_version_names_the_package_version():
+    done = _run("--version")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == f"diffmethods {dm.__version__}"
+
+
+def test_python_dash_m_runs_the_command():
+    done = _run("compare", "x1*x2", "--at", "2,3", "--methods", "reverse", "--repeat", "1")
+    assert done.returncode == 0, done.stderr
+    assert "reverse" in done.stdout and "f = x1*x2" in done.stdout
+
+
+def test_the_version_is_the_one_pyproject_gives():
+    from importlib.metadata import version
+    assert version("diffmethods") == dm.__version__
+
+
+# --- --help is light --------------------------------------------------------------------------
+HELP_PROBE = r"""
+import sys
+from diffmethods.cli import main
+try:
+    main(sys.argv[1:])
+except SystemExit:
+    pass
+# sympy may be in sys.modules as a lazy stub (diffmethods._lazy); sympy.core is there only once
+# it has really been imported
+heavy = [m for m in ("matplotlib", "sympy.core", "mpmath", "tqdm", "diffmethods.harness",
+                     "diffmethods.teaching") if m in sys.modules]
+print("HEAVY", ",".join(heavy), file=sys.stderr)
+"""
+
+
+@pytest.mark.parametrize("command", [None] + COMMANDS)
+def test_help_imports_neither_matplotlib_nor_sympy(command):
+    argv = ["--help"] if command is None else [command, "--help"]
+    done = subprocess.run([sys.executable, "-c", HELP_PROBE, *argv], capture_output=True,
+                          text=True, timeout=600)
+    assert "usage: diffmethods" in done.stdout
+    heavy = [line for line in done.stderr.splitlines() if line.startswith("HEAVY")]
+    assert heavy == ["HEAVY "], done.stderr
+
+
+# --- a closed pipe ----------------------------------------------------------------------------
+@pytest.mark.parametrize("argv", [
+    ["compare", "x1*x2", "--at", "2,3", "--repeat", "1"],
+    ["explain", "x1*x2", "--at", "2,3"],
+    ["--help"],
+], ids=["compare", "explain", "help"])
+def test_a_reader_that_goes_away_ends_the_command_quietly(argv):
+    """As `diffmethods ... | head -0`: the reader closes before anything is written, so the
+    first write meets a closed pipe whatever the pipe's buffer size."""
+    process = subprocess.Popen([sys.executable, "-m", "diffmethods", *argv],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    process.stdout.close()
+    stderr = process.stderr.read().decode()
+    assert process.wait(timeout=600) == 0
+    assert stderr == ""
+
+
+def test_head_reads_the_first_lines_and_the_command_ends_with_status_0(tmp_path):
+    script = (f"{sys.executable} -m diffmethods explain 'x1*x2 + sin(x1)' --at 2,3 "
+              "2>err.txt | head -1; echo \"status ${PIPESTATUS[0]}\"")
+    done = subprocess.run(["bash", "-c", script], cwd=tmp_path, capture_output=True,
+                          text=True, timeout=600)
+    lines = done.stdout.splitlines()
+    assert len(lines) == 2 and lines[1] == "status 0", done.stdout
+    assert (tmp_path / "err.txt").read_text() == ""
+
+
+# --- --quiet ----------------------------------------------------------------------------------
+def test_every_command_takes_quiet():
+    parser = build_parser()
+    for name in COMMANDS:
+        options = {o for a in parser.subcommands[name]._actions for o in a.option_strings}
+        assert {"-q", "--quiet"} <= options, name
+
+
+def test_quiet_silences_wrote_lines_but_never_the_result(tmp_path, capsys):
+    out = tmp_path / "r.json"
+    argv = ["compare", "x1*x2", "--at", "2,3", "--methods", "reverse", "--repeat", "1",
+            "--out", str(out)]
+    assert main(argv) == 0
+    loud = capsys.readouterr().out
+    out.unlink()
+    assert main(argv + ["--quiet"]) == 0
+    quiet = capsys.readouterr().out
+    assert f"wrote {out}" in loud and "wrote" not in quiet
+    def untimed(text):  # the table less its last column, the time of each run
+        return [line.rsplit(None, 2)[0] if line.startswith("reverse") else line
+                for line in text.splitlines() if not line.startswith("wrote")]
+    assert any(line.startswith("reverse") for line in quiet.splitlines())
+    assert untimed(quiet) == untimed(loud)
+
+
+def test_quiet_never_silences_an_error(capsys):
+    assert main(["explain", "x1 +", "--at", "1", "--quiet"]) == 2
+    assert capsys.readouterr().err.startswith("diffmethods: error:")
