@@ -53,6 +53,12 @@ def __getattr__(name):
     raise AttributeError(f"module 'diffmethods' has no attribute {name!r}")
 
 
+def __dir__():
+    """Every public name, the lazily loaded ones too (PEP 562), so dir() and completion in a
+    notebook show dm.explain and dm.compare before their first use."""
+    return sorted(set(globals()) | set(_LAZY))
+
+
 __all__ = [
     "gradient", "differentiate", "derivative", "jacobian", "hessian", "jvp", "vjp", "hvp",
     "grad", "value_and_grad", "component_names", "CostWarning", "DomainWarning", "DomainError",

@@ -123,3 +123,15 @@ def test_quiet_silences_wrote_lines_but_never_the_result(tmp_path, capsys):
 def test_quiet_never_silences_an_error(capsys):
     assert main(["explain", "x1 +", "--at", "1", "--quiet"]) == 2
     assert capsys.readouterr().err.startswith("diffmethods: error:")
+
+
+# --- dir(dm) ----------------------------------------------------------------------------------
+def test_dir_lists_every_public_name_lazy_or_not():
+    listed = set(dir(dm))
+    assert set(dm.__all__) <= listed, set(dm.__all__) - listed
+    assert {"explain", "compare", "epsilon_sweep", "scaling"} <= listed
+
+
+def test_every_public_name_resolves():
+    for name in dm.__all__:
+        assert getattr(dm, name) is not None, name
