@@ -36,6 +36,9 @@ from dataclasses import dataclass
 from .errors import OutputError  # noqa: F401  (raised here; re-exported for callers)
 
 MANIFEST = ".diffmethods.json"
+# what a figure path may end in: the formats matplotlib writes with no extra software (not .pgf,
+# which needs LaTeX, nor raw pixel dumps), each reproducible byte for byte
+FIGURE_FORMATS = ("png", "svg", "pdf", "eps", "ps", "jpg", "jpeg", "tif", "tiff", "webp")
 _SIBLING = re.compile(r"^\.(?P<base>.+)\.(?P<kind>staging|old)-(?P<pid>\d+)-[0-9a-f]{8}$")
 
 
@@ -125,6 +128,21 @@ def check_output_file(path) -> None:
             raise OutputError(f"cannot write {path}: it is {_kind(st.st_mode)}, not a regular "
                               "file; outputs go to regular files or new paths")
     _probe(os.path.dirname(absolute), path)
+
+
+def figure_format(path, option: str | None = None) -> str:
+    """The format a figure's path asks for, from its extension (``g.svg`` -> ``"svg"``); an
+    extension that is not one of :data:`FIGURE_FORMATS` is an :class:`OutputError` naming
+    ``option`` (the command-line flag) if given. Needs no matplotlib, so a command checks its
+    figure paths before any work."""
+    path = _path_text(path)
+    ext = os.path.splitext(path)[1].lstrip(".").lower()
+    if ext not in FIGURE_FORMATS:
+        shown = f"{option} {path}" if option else path
+        got = f".{ext}" if ext else "no extension"
+        raise OutputError(f"{shown}: a figure's format comes from its extension, one of "
+                          f"{', '.join('.' + f for f in FIGURE_FORMATS)} (got {got})")
+    return ext
 
 
 # --- one file ---------------------------------------------------------------------------------

@@ -168,7 +168,7 @@ def test_sweep_relative_by_variable_name(capsys):
     (["sweep", "x**2", "--at", "1", "--wrt", "2"], "out of range"),
     (["sweep", "x**2", "--at", "1", "--wrt", "y"], "not a variable"),
     (["sweep", "x**2", "--at", "1", "--range", "1,1e-3"], "0 < LO < HI"),
-    (["sweep", "x**2", "--at", "1", "--out", "fig.txt"], ".png, .svg or .pdf"),
+    (["sweep", "x**2", "--at", "1", "--out", "fig.txt"], "format comes from its extension, one of .png, .svg, .pdf"),
     (["sweep", "x**2", "--at", "1", "--schemes", "sideways"], "unknown scheme 'sideways'"),
 ])
 def test_sweep_errors_are_one_line(argv, message, capsys):

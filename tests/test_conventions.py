@@ -135,3 +135,59 @@ def test_dir_lists_every_public_name_lazy_or_not():
 def test_every_public_name_resolves():
     for name in dm.__all__:
         assert getattr(dm, name) is not None, name
+
+
+# --- a figure's extension decides its format --------------------------------------------------
+MAGIC = {"png": (b"\x89PNG",), "svg": (b"<?xml", b"<svg"), "pdf": (b"%PDF",),
+         "eps": (b"%!PS-Adobe",), "ps": (b"%!PS-Adobe",), "jpg": (b"\xff\xd8\xff",),
+         "jpeg": (b"\xff\xd8\xff",), "tif": (b"II*\x00", b"MM\x00*"),
+         "tiff": (b"II*\x00", b"MM\x00*"), "webp": (b"RIFF",)}
+
+
+def test_every_figure_format_is_one_matplotlib_writes():
+    from matplotlib.backend_bases import FigureCanvasBase
+    from diffmethods.files import FIGURE_FORMATS
+    assert set(FIGURE_FORMATS) <= set(FigureCanvasBase.get_supported_filetypes())
+    assert set(MAGIC) == set(FIGURE_FORMATS)
+
+
+@pytest.mark.parametrize("fmt", sorted(MAGIC))
+def test_figure_bytes_are_in_the_format_asked_and_the_same_every_time(fmt):
+    from diffmethods.plots import figure_bytes, plot_sweep
+    rows = dm.epsilon_sweep(lambda x: x**3, 1.0, steps=[1e-4, 1e-2], schemes=["central"])
+    first, second = (figure_bytes(plot_sweep(rows), fmt) for _ in range(2))
+    assert first.startswith(MAGIC[fmt])
+    assert first == second
+
+
+@pytest.mark.parametrize("argv, option", [
+    (["explain", "x1*x2", "--at", "2,3", "--graph"], "--graph"),
+    (["sweep", "x**3", "--at", "1", "--points", "3", "--out"], "--out"),
+    (["descent", "--iterations", "2", "--plot"], "--plot"),
+])
+def test_commands_write_the_format_the_extension_names(argv, option, tmp_path, capsys):
+    for fmt in ("svg", "pdf", "png"):
+        path = tmp_path / f"figure.{fmt}"
+        assert main(argv + [str(path), "--quiet"]) == 0, capsys.readouterr().err
+        assert path.read_bytes().startswith(MAGIC[fmt]), fmt
+    capsys.readouterr()
+    assert main(argv + [str(tmp_path / "figure.txt")]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and f"{option} " in err and "(got .txt)" in err
+    assert not (tmp_path / "figure.txt").exists()
+
+
+def test_an_svg_graph_is_svg_text(tmp_path):
+    """The bug of issue 12: explain --graph g.svg wrote PNG bytes."""
+    path = tmp_path / "g.svg"
+    done = _run("explain", "x1*x2 + sin(x1)", "--at", "2,3", "--graph", str(path))
+    assert done.returncode == 0, done.stderr
+    text = path.read_text(encoding="utf-8")
+    assert text.startswith(("<?xml", "<svg")) and "</svg>" in text
+
+
+def test_the_library_refuses_an_extension_it_cannot_write(tmp_path):
+    from diffmethods.teaching import draw_graph, walk_reverse
+    with pytest.raises(dm.OutputError, match="got .gif"):
+        draw_graph(walk_reverse(lambda x1: x1 * 2, (1.0,)), str(tmp_path / "g.gif"))
+    assert list(tmp_path.iterdir()) == []

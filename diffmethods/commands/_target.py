@@ -131,13 +131,11 @@ def parse_names(text, valid, what: str):
     return names
 
 
-def figure_format(path: str) -> str:
-    from ..plots import SAVE_FORMATS
-    ext = os.path.splitext(path)[1].lstrip(".").lower()
-    if ext not in SAVE_FORMATS:
-        raise OptionError(f"--out {path}: a figure is saved as .png, .svg or .pdf (got "
-                          f"{'.' + ext if ext else 'no extension'})")
-    return ext
+def figure_format(path: str, option: str = "--out") -> str:
+    """The figure format ``path``'s extension names, or one line refusing it (before any
+    work: :func:`diffmethods.files.figure_format` needs no matplotlib)."""
+    from ..files import figure_format as format_of
+    return format_of(path, option)
 
 
 def data_format(path: str, given=None) -> str:

@@ -12,7 +12,7 @@ import sys
 from ..registry import methods
 from ._io import check_output_file, write_atomic
 from ._options import positive, real
-from ._target import add_target_arguments, resolve_target
+from ._target import add_target_arguments, figure_format, resolve_target
 
 NAME = "explain"
 HELP = "explain step by step how each method computes the gradient of a formula"
@@ -29,8 +29,9 @@ def add_arguments(parser) -> None:
     step.add_argument("--step", type=real, help="finite differences: absolute step h")
     step.add_argument("--rel-step", type=real,
                       help="finite differences: step as a fraction of each coordinate")
-    parser.add_argument("--graph", metavar="FILE.png",
-                        help="also draw the computational graph, with adjoints, as a PNG")
+    parser.add_argument("--graph", metavar="FIGURE",
+                        help="also draw the computational graph, with adjoints (format from "
+                             "the extension: .png, .svg, .pdf, ...)")
     parser.add_argument("--dot", metavar="FILE.dot",
                         help="also write the graph as Graphviz DOT text (any size)")
     parser.add_argument("--format", default="text", choices=["text", "markdown", "html"],
@@ -51,6 +52,8 @@ def run(args) -> int:
     positive(args.rel_step, "--rel-step")
     target = resolve_target(args)
     outputs = [path for path in (args.graph, args.dot) if path is not None]
+    if args.graph is not None:
+        figure_format(args.graph, "--graph")
     for path in outputs:
         check_output_file(path)
     f, point = target.f, target.point

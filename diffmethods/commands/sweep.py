@@ -81,7 +81,7 @@ def run(args) -> int:
     chosen = parse_names(args.schemes, schemes(), "scheme")
     steps = _steps(args)
     if args.out is not None:
-        figure_format(args.out)
+        figure_format(args.out, "--out")
         check_output_file(args.out)
     if args.data is not None:
         check_output_file(args.data)

@@ -16,7 +16,7 @@ import numpy as np
 
 from ..methods.finite import EPS, SCHEMES
 from ..points import Problem, parse_point
-from .figures import plt, save_png
+from .figures import plt, save_figure
 from .finite_trace import bump_errors
 from .notation import node_name, num
 
@@ -79,5 +79,5 @@ def plot_bump_error(f, point, path: str | None = None, coordinate: int = 0,
     log.grid(True, which="major", alpha=0.3)
     fig.tight_layout()
     if path is not None:
-        save_png(fig, path)
+        save_figure(fig, path)
     return fig

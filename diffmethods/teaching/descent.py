@@ -21,7 +21,7 @@ from ..api import differentiate
 from ..methods.manual import manual
 from ..registry import methods
 from .document import Table
-from .figures import plt, save_png
+from .figures import plt, save_figure
 from .notation import num
 
 DATA_SEED = 2024
@@ -171,7 +171,7 @@ def plot_descent(demo: DescentDemo, path: str | None = None):
     right.grid(True, alpha=0.3)
     fig.tight_layout()
     if path is not None:
-        save_png(fig, path)
+        save_figure(fig, path)
     return fig
 
 
