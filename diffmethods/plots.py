@@ -3,8 +3,8 @@
 Each function takes the rows returned by :func:`diffmethods.compare`,
 :func:`diffmethods.epsilon_sweep` or :func:`diffmethods.scaling` (lists of dicts), draws a
 matplotlib :class:`~matplotlib.figure.Figure` and, given ``path``, saves it (the format follows
-the file's extension: .png, .svg, .pdf, ...; see files.FIGURE_FORMATS). Nothing here computes results, so you can filter the
-rows, or draw your own figures from them instead.
+the file's extension: .png, .svg, .pdf, ...; see ``files.FIGURE_FORMATS``). Nothing here
+computes results, so you can filter the rows, or draw your own figures from them instead.
 
 The figures are made without pyplot (no GUI backend, no global state), so they work on
 headless machines and in threads.
