@@ -191,3 +191,138 @@ def test_the_library_refuses_an_extension_it_cannot_write(tmp_path):
     with pytest.raises(dm.OutputError, match="got .gif"):
         draw_graph(walk_reverse(lambda x1: x1 * 2, (1.0,)), str(tmp_path / "g.gif"))
     assert list(tmp_path.iterdir()) == []
+
+
+# --- report --out never overwrites a file diffmethods did not write, unless --force -----------
+@pytest.fixture
+def instant_report(monkeypatch):
+    """The report command with a tiny stand-in for the studies, so these tests check where it
+    writes, not what it computes; `ran` records whether the studies were started."""
+    from diffmethods import report
+    ran = []
+    monkeypatch.setattr(report, "collect", lambda config, progress=None: ran.append(1))
+    monkeypatch.setattr(report, "report_files",
+                        lambda data: {"README.md": b"# diffmethods report\n",
+                                      "results.json": b"{}", "accuracy.png": b"png"})
+    return ran
+
+
+def test_report_refuses_a_directory_with_a_readme_of_yours_before_any_work(tmp_path):
+    (tmp_path / "README.md").write_text("my project")
+    done = _run("report", "--quick", "--out", str(tmp_path))
+    assert done.returncode == 2 and done.stdout == ""
+    assert done.stderr.count("\n") == 1 and "--force" in done.stderr
+    assert os.listdir(tmp_path) == ["README.md"]
+    assert (tmp_path / "README.md").read_text() == "my project"
+
+
+def test_report_refuses_the_current_directory(tmp_path):
+    done = _run("report", "--quick", "--out", ".", "--force", cwd=tmp_path)
+    assert done.returncode == 2 and "holds the current directory" in done.stderr
+    assert os.listdir(tmp_path) == []
+
+
+def test_a_readme_of_yours_beside_the_tutorial_is_refused_before_any_work(
+        tmp_path, instant_report, capsys):
+    """A directory diffmethods wrote (the tutorial's) can still hold your README.md."""
+    from diffmethods.files import StagedDirectory
+    with StagedDirectory(str(tmp_path), "tutorial") as stage:
+        stage.write("tutorial.md", "# t")
+    (tmp_path / "README.md").write_text("my notes")
+    assert main(["report", "--out", str(tmp_path)]) == 2
+    assert "README.md: a file diffmethods did not write" in capsys.readouterr().err
+    assert instant_report == []  # refused before the studies ran
+    assert (tmp_path / "README.md").read_text() == "my notes"
+
+
+def test_a_report_file_you_edited_is_yours_and_kept(tmp_path, instant_report, capsys):
+    out = tmp_path / "r"
+    assert main(["report", "--out", str(out), "-q"]) == 0
+    (out / "README.md").write_text("# diffmethods report\nwith my remarks")
+    assert main(["report", "--out", str(out), "-q"]) == 2
+    assert "a file diffmethods did not write (or one changed since)" in capsys.readouterr().err
+    assert (out / "README.md").read_text().endswith("with my remarks")
+
+
+def test_force_replaces_the_files_the_report_writes_and_keeps_the_rest(
+        tmp_path, instant_report, capsys):
+    (tmp_path / "README.md").write_text("my project")
+    (tmp_path / "notes.txt").write_text("mine")
+    assert main(["report", "--out", str(tmp_path), "--force", "-q"]) == 0
+    assert capsys.readouterr().out == ""
+    assert (tmp_path / "README.md").read_text() == "# diffmethods report\n"
+    assert (tmp_path / "notes.txt").read_text() == "mine"
+    assert main(["report", "--out", str(tmp_path), "-q"]) == 0  # now the report's own
+
+
+def test_force_is_documented():
+    from pathlib import Path
+    for command in ("report", "tutorial"):
+        assert "--force" in build_parser().subcommands[command].format_help()
+    readme = (Path(__file__).parent.parent / "README.md").read_text()
+    assert "--force" in readme
+
+
+# --- the installed package is typed -----------------------------------------------------------
+USER_SCRIPT = '''\
+import numpy as np
+import diffmethods as dm
+
+
+def f(x1: float, x2: float) -> float:
+    return x1 * x2 + float(np.sin(x1))
+
+
+g: np.ndarray = dm.gradient(f, (1.0, 2.0), method="forward")
+reveal_type(dm.gradient(f, (1.0, 2.0)))
+reveal_type(dm.grad(f)(1.0, 2.0))
+reveal_type(dm.differentiate(f, (1.0, 2.0)).f_calls)
+print(g.sum() + dm.derivative(np.tanh, 0.3))
+'''
+
+
+def test_mypy_strict_sees_the_installed_api_typed(tmp_path):
+    """`pip install .` (a real, not editable, install into a fresh environment), then
+    `mypy --strict` on a user's script: diffmethods must be found typed (py.typed), its calls
+    typed, and dm.gradient an array of float64."""
+    import shutil
+
+    import numpy
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    source = tmp_path / "source"  # a copy, so the build leaves nothing in the work tree
+    source.mkdir()
+    for name in ("pyproject.toml", "README.md", "LICENSE"):
+        shutil.copy(os.path.join(root, name), source / name)
+    shutil.copytree(os.path.join(root, "diffmethods"), source / "diffmethods",
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(tmp_path / "env")],
+                   check=True, timeout=600)
+    python = tmp_path / "env" / "bin" / "python"
+    site = subprocess.run([str(python), "-c", "import sysconfig; "
+                           "print(sysconfig.get_paths()['purelib'])"], capture_output=True,
+                          text=True, check=True, timeout=600).stdout.strip()
+    done = subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--no-deps",
+                           "--no-build-isolation", "--no-index", "--target", site,
+                           str(source)], capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr
+    assert os.path.isfile(os.path.join(site, "diffmethods", "py.typed"))
+    assert not os.path.exists(os.path.join(site, "diffmethods", "tests"))
+    # numpy for the type checker: this environment's (its diffmethods is an editable
+    # install, an import hook mypy does not follow, so the installed copy is the one found)
+    numpy_site = os.path.dirname(os.path.dirname(numpy.__file__))
+    with open(os.path.join(site, "numpy.pth"), "w") as fh:
+        fh.write(numpy_site + "\n")
+    script = tmp_path / "user" / "script.py"
+    script.parent.mkdir()
+    script.write_text(USER_SCRIPT)
+    done = subprocess.run([sys.executable, "-m", "mypy", "--strict", "--no-incremental",
+                           "--python-executable", str(python), str(script)],
+                          cwd=script.parent, capture_output=True, text=True, timeout=600)
+    errors = [line for line in done.stdout.splitlines() if ": error:" in line]
+    assert errors == [], done.stdout
+    notes = [line for line in done.stdout.splitlines() if "Revealed type" in line]
+    assert len(notes) == 3, done.stdout
+    assert "ndarray" in notes[0] and "float64" in notes[0]
+    assert "ndarray" in notes[1] and "float64" in notes[1]
+    assert notes[2].endswith(('"int"', '"builtins.int"'))
+    assert done.returncode == 0
