@@ -326,3 +326,23 @@ def test_mypy_strict_sees_the_installed_api_typed(tmp_path):
     assert "ndarray" in notes[1] and "float64" in notes[1]
     assert notes[2].endswith(('"int"', '"builtins.int"'))
     assert done.returncode == 0
+
+
+# --- README's claims --------------------------------------------------------------------------
+FULL_OUTPUT = ("gradient", "derivative", "jacobian", "hessian", "jvp", "vjp", "hvp")
+
+
+def test_the_operators_readme_names_take_full_output():
+    from pathlib import Path
+    readme = (Path(__file__).parent.parent / "README.md").read_text()
+    named = " ".join(readme.split())
+    assert ", ".join(f"`dm.{n}`" for n in FULL_OUTPUT[:-1]) + f" and `dm.{FULL_OUTPUT[-1]}` " \
+        "take `full_output=True`" in named
+    f = lambda x1, x2: x1 * x2  # noqa: E731
+    directions = {"jvp": ([1.0, 0.0],), "vjp": ([1.0],), "hvp": ([1.0, 0.0],)}
+    for name in FULL_OUTPUT:
+        point = 2.0 if name == "derivative" else (2.0, 3.0)
+        g = (lambda x: x * x) if name == "derivative" else f
+        result = getattr(dm, name)(g, point, *directions.get(name, ()), full_output=True)
+        assert isinstance(result, dm.Result), name
+        assert result.f_calls >= 1
