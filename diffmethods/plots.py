@@ -67,6 +67,12 @@ def save(fig, path: str) -> None:
     write_atomic(path, figure_bytes(fig, figure_format(path)))
 
 
+def _check_path(path) -> None:
+    """Refuse a figure path whose extension is no figure format before drawing anything."""
+    if path is not None:
+        figure_format(path)
+
+
 def _finish(fig, path):
     if path is not None:
         save(fig, path)
@@ -80,6 +86,7 @@ def plot_sweep(rows, path: str | None = None, title: str | None = None) -> Figur
     step (star, drawn at the worst error within half a decade of it, the level the scheme
     reliably reaches there; see :func:`~diffmethods.harness.sweep.sweep_summary`). Errors of
     exactly 0 are drawn as crosses at the bottom of the axes."""
+    _check_path(path)
     from .harness.sweep import sweep_summary
     if not rows:
         raise ValueError("no sweep rows to plot")
@@ -154,6 +161,7 @@ def plot_scaling(rows, path: str | None = None, title: str | None = None) -> Fig
     before and after common-subexpression elimination. Skipped cells are left out and named in
     the legend. Variants that coincide (several methods make 1 call) are drawn with shrinking
     markers, so each stays visible."""
+    _check_path(path)
     if not rows:
         raise ValueError("no scaling rows to plot")
     fig = Figure(figsize=(11, 9.2))
@@ -219,6 +227,7 @@ def plot_accuracy(rows, path: str | None = None, title: str | None = None) -> Fi
     """Relative error of every method on every function (rows of :func:`compare` or
     ``compare_catalogue``), against the 50-digit reference, log scale. Errors of exactly 0 are
     drawn as hollow markers at the bottom; functions without a reference are labelled."""
+    _check_path(path)
     if not rows:
         raise ValueError("no comparison rows to plot")
     functions = list(dict.fromkeys(r["function"] for r in rows))

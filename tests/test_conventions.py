@@ -346,3 +346,14 @@ def test_the_operators_readme_names_take_full_output():
         result = getattr(dm, name)(g, point, *directions.get(name, ()), full_output=True)
         assert isinstance(result, dm.Result), name
         assert result.f_calls >= 1
+
+
+def test_a_library_figure_with_a_bad_extension_is_refused_before_drawing(tmp_path, monkeypatch):
+    from diffmethods import plots
+    drawn = []
+    monkeypatch.setattr(plots, "Figure", lambda *a, **k: drawn.append(1))
+    rows = [{"scheme": "central"}]
+    for plot in (plots.plot_sweep, plots.plot_scaling, plots.plot_accuracy):
+        with pytest.raises(dm.OutputError, match="got .txt"):
+            plot(rows, str(tmp_path / "f.txt"))
+    assert drawn == [] and list(tmp_path.iterdir()) == []

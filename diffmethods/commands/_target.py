@@ -32,7 +32,7 @@ class Target:
 
 
 def add_target_arguments(parser, at_help: str = "the point, comma-separated, e.g. 2,3,4 or "
-                         "-1,2") -> None:
+                         "-1,2 or pi/2,e") -> None:
     parser.add_argument("function", metavar="FUNCTION",
                         help="an expression such as '3*(x1**2 + x2*x3)' (variables x or x1, "
                              "x2, ...) or a catalogue name such as rosenbrock")

@@ -21,6 +21,7 @@ from ..api import differentiate
 from ..methods.manual import manual
 from ..registry import methods
 from .document import Table
+from ..files import figure_format
 from .figures import plt, save_figure
 from .notation import num
 
@@ -136,6 +137,8 @@ STYLES = [dict(ls="-", lw=4.5, alpha=0.35), dict(ls="--", lw=2.2), dict(ls=":", 
 def plot_descent(demo: DescentDemo, path: str | None = None):
     """Left: cost above the minimum per iteration (log scale), one line per method. Right: the
     data with the least-squares line and the line each run ended with, where they differ."""
+    if path is not None:
+        figure_format(path)  # before drawing: an extension that is no figure format is refused
     fig, (left, right) = plt.subplots(1, 2, figsize=(12.5, 4.8),
                                       gridspec_kw={"width_ratios": [1.35, 1]})
     floor = 1e-16

@@ -15,6 +15,7 @@ from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
 from matplotlib.path import Path
 
 from ..errors import OptionError
+from ..files import figure_format
 from .figures import plt, save_figure
 from .notation import expr_text, node_name, num
 from .reverse_trace import ReverseWalk
@@ -137,6 +138,8 @@ def draw_graph(walk: ReverseWalk, path: str | None = None, *, adjoints: bool = T
     """Draw the graph; save it to ``path`` (format from its extension: .png, .svg, .pdf, ...)
     if given. Returns the matplotlib figure."""
     check_size(walk)
+    if path is not None:
+        figure_format(path)  # before drawing: an extension that is no figure format is refused
     pos, routes = layout(walk)
     xs = [p[0] for p in pos.values()]
     ys = [p[1] for p in pos.values()] + [p[1] for route in routes for p in route]
