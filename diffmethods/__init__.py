@@ -23,7 +23,8 @@ from .methods.tape import Tape, Var
 from .methods.symbolic import SymbolicGradient, clear_cache as clear_symbolic_cache
 from .methods.symbolic import symbolic_gradient
 from .ops import OPS
-from .registry import methods, register_method, unregister_method
+from .declarations import Declaration, ErrorModel, Kind, Option, Variant
+from .registry import declaration, methods, register_method, unregister_method
 from .result import Result
 
 __version__ = "0.1.0"
@@ -72,7 +73,8 @@ __all__ = [
     "grad", "value_and_grad", "component_names", "CostWarning", "DomainWarning", "DomainError",
     "PrecisionWarning",
     "DirectionError",
-    "manual", "check_gradient", "GradientCheck", "methods", "register_method",
+    "manual", "check_gradient", "GradientCheck", "methods", "register_method", "declaration",
+    "Declaration", "Kind", "Option", "ErrorModel", "Variant",
     "unregister_method", "symbolic_gradient", "SymbolicGradient", "clear_symbolic_cache",
     "register_scheme", "unregister_scheme", "schemes", "Result", "Dual", "Var", "Tape", "OPS",
     "DiffMethodsError", "UnknownMethodError", "OptionError", "PointError", "FunctionError",

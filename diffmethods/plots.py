@@ -95,22 +95,23 @@ def plot_sweep(rows, path: str | None = None, title: str | None = None) -> Figur
     scale = 100.0 if relative else 1.0  # relative steps are shown in percent of |x_i|
     fig = Figure(figsize=(8.2, 5.6))
     ax = fig.add_subplot()
-    colors = _colors(r["scheme"] for r in rows)
+    colors = _colors(r["series"] for r in rows)
     errors = [r["abs_error"] for r in rows if r["abs_error"] is not None
               and math.isfinite(r["abs_error"])]
     positive = [e for e in errors if e > 0]
     floor = min(positive) / 10 if positive else ZERO_FLOOR
     any_zero = False
-    for k, (scheme, color) in enumerate(colors.items()):
-        mine = [r for r in rows if r["scheme"] == scheme]
+    for k, (series, color) in enumerate(colors.items()):
+        mine = [r for r in rows if r["series"] == series]
         x = np.array([r["step"] for r in mine]) * scale
         y = np.array([np.nan if r["abs_error"] is None else r["abs_error"] for r in mine])
         shown = np.where(y > 0, y, np.nan)
         # earlier curves drawn wider, so one hidden under a later one (forward under
         # backward) still shows at its edges
         order = mine[0]["order"]
-        label = (f"{scheme} (order {order})" if order is not None else
-                 f"{scheme} (h = its first step)" if scheme == "richardson" else scheme)
+        meaning = mine[0]["step_meaning"]
+        label = (f"{series} (order {order})" if order is not None else
+                 f"{series} ({meaning})" if meaning else series)
         ax.plot(x, shown, "-", color=color, lw=max(1.0, 2.6 - 0.5 * k), label=label)
         zero = y == 0
         if zero.any():
@@ -120,7 +121,7 @@ def plot_sweep(rows, path: str | None = None, title: str | None = None) -> Figur
                           for r in mine])
         ax.plot(x, model, "--", color=color, lw=1.0, alpha=0.8)
     for s in sweep_summary(rows):
-        color = colors[s["scheme"]]
+        color = colors[s["series"]]
         if s["predicted_step"] is not None and s["predicted_error"] is not None:
             ax.plot(s["predicted_step"] * scale, s["predicted_error"], "v", mfc="white",
                     mec=color, mew=1.6, ms=9, zorder=5)

@@ -403,8 +403,9 @@ class Problem:
             return y
         return real_scalar(y, _name(self.f))
 
-    def result(self, value, derivative, *, passes: int, ops, **details) -> Result:
-        """Assemble a :class:`Result` with the counted calls and the elapsed time; an undefined
+    def result(self, value, derivative, *, passes: int, ops=None, **details) -> Result:
+        """Assemble a :class:`Result` with the counted calls and the elapsed time (``ops``: the
+        elementary operations, where a method counts them); an undefined
         value is handled by the one policy in :mod:`diffmethods.domain`."""
         from .domain import undefined_point
         derivative = undefined_point(self, value, np.asarray(derivative, float))

@@ -25,12 +25,13 @@ from .methods.symbolic import clear_cache as clear_symbolic_cache
 from .catalogue import SCENARIOS
 from .files import Signature, StagedDirectory, check_output_directory
 from .harness.compare import compare_catalogue
+from .harness.reference import reference_text
 from .harness.findings import (accuracy_findings, headline_findings, hessian_findings,
                                jacobian_findings, scaling_findings, sweep_findings,
                                timing_findings)
 from .harness.operators import compare_hessian, jacobian_scaling
 from .harness.scaling import default_variants, scaling
-from .harness.sweep import default_steps, epsilon_sweep, sweep_summary
+from .harness.sweep import default_steps, epsilon_sweep, step_methods, sweep_summary
 from .harness.tables import (fmt_count, fmt_error, fmt_ratio, fmt_seconds, fmt_step,
                              markdown_table, to_json)
 from .methods.finite import schemes
@@ -59,7 +60,7 @@ class ReportConfig:
 
     def steps(self) -> int:
         """Progress steps: catalogue entries, sweep schemes, scaling cells."""
-        return (len(self.catalogue) + len(self.sweeps) * len(schemes())
+        return (len(self.catalogue) + len(self.sweeps) * (len(schemes()) + len(step_methods()))
                 + len(self.scaling_functions) * len(self.dims) * len(default_variants()))
 
 
@@ -168,12 +169,13 @@ def _accuracy_section(data, figures) -> list[str]:
         r = next(r for r in rows if r["function"] == function)
         point = ", ".join(f"{v:g}" for v in r["point"])
         formula = SCENARIOS[function].formula if function in SCENARIOS else ""
-        lines.append(f"| {function} | {cell(formula)} | ({point}) | {cell(r['reference'])} |")
+        reference = cell(reference_text(r["reference"]))
+        lines.append(f"| {function} | {cell(formula)} | ({point}) | {reference} |")
     return lines + [""]
 
 
 SWEEP_COLUMNS = [
-    ("scheme", "scheme", str), ("order", "order", str),
+    ("curve", "series", str), ("order", "order", str),
     ("predicted best step", "predicted_step", fmt_step),
     ("observed best step", "observed_step", fmt_step),
     ("observed / predicted", "ratio", fmt_ratio),

@@ -4,9 +4,16 @@ import numpy as np
 import pytest
 
 import diffmethods as dm
+from diffmethods.declarations import Kind
 
 # methods exact up to rounding that need no hand-written rule: AD, symbolic, complex step, ...
-EXACT = [m for m in dm.methods() if m != "manual" and dm.registry.get_method(m).exact]
+EXACT = [m for m in dm.methods() if dm.declaration(m).exact
+         and not dm.declaration(m).needs_hand_gradient]
+# methods that run f on values of their own (tracers and the symbolic tracer): they meet
+# Python code on traced values -- `if`, int(), unsupported numpy -- and must refuse it clearly
+TRACING = [m for m in dm.methods() if dm.declaration(m).kind in (Kind.TRACER, Kind.SYMBOLIC)]
+# every method that needs nothing but f
+FROM_F = [m for m in dm.methods() if not dm.declaration(m).needs_hand_gradient]
 
 
 def close(a, b, rtol, atol=0.0):

@@ -110,7 +110,7 @@ def test_compare_with_named_variables_and_options(capsys):
     (["compare", "x", "--at", "1", "--out", ""], "the output path is empty"),
     (["compare", "x", "--at", "-inf"], "coordinate 1 of the point is -inf; it must be a finite"),
     (["compare", "x", "--at", "1_000"], "'1_000', is not a number"),
-    (["compare", "x", "--at", "1", "--step", "-1e-6"], "step must be positive"),
+    (["compare", "x", "--at", "1", "--step", "-1e-6"], "must be a positive number"),
     (["compare", "x1*x99999999", "--at", "1,2"], "the point has 2 coordinates but"),
 ])
 def test_compare_errors_are_one_line(argv, message, capsys):

@@ -6,7 +6,7 @@ import pytest
 import diffmethods as dm
 from diffmethods.catalogue import SCENARIOS
 
-from helpers import close
+from helpers import FROM_F, close
 
 SEED = SCENARIOS["seed"].f
 SEED_POINT = (2, 3, 4)
@@ -48,7 +48,7 @@ def test_finite_differences_divide_by_the_representable_step():
 def test_point_conventions():
     f_args = lambda a, b: a * b**2  # noqa: E731
     f_array = lambda x: x[0] * x[1]**2  # noqa: E731
-    for method in dm.methods()[1:]:
+    for method in FROM_F:
         assert close(dm.gradient(f_args, (3, 2), method=method), [4, 12], 1e-8)
         assert close(dm.gradient(f_args, [3, 2], method=method), [4, 12], 1e-8)
         assert close(dm.gradient(f_array, np.array([3.0, 2.0]), method=method), [4, 12], 1e-8)
@@ -202,7 +202,7 @@ def test_the_users_array_is_never_changed_and_not_copied_needlessly():
         seen.append(v)
         return np.sum(v**2)
 
-    for method in dm.methods()[1:]:
+    for method in FROM_F:
         dm.gradient(f, x, method=method)
     assert np.array_equal(x, before)
     assert all(v is not x for v in seen)  # finite differences bump their own working copy

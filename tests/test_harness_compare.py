@@ -43,7 +43,7 @@ def test_counts_are_the_methods_own(seed_rows):
     by = {r["method"]: r for r in seed_rows}
     assert (by["finite"]["f_calls"], by["finite"]["passes"]) == (7, 7)   # 2n + 1
     assert (by["reverse"]["f_calls"], by["reverse"]["passes"], by["reverse"]["ops"]) == (1, 2, 4)
-    assert by["forward"]["passes"] == 1 and by["forward"]["settings"] == "chunk=3"
+    assert by["forward"]["passes"] == 1 and by["forward"]["settings"] == {"chunk": 3}
     assert by["symbolic"]["ops"] == 7
     # the timing fields are filled in (their values are the benchmark's business, not tested)
     timed = [r["seconds"] for r in seed_rows if r["status"] == "ok"]
@@ -62,7 +62,7 @@ def test_manual_is_not_applicable_to_an_expression_but_works_on_the_catalogue(se
 def test_function_without_reference_is_not_scored():
     s = SCENARIOS["huber"]
     rows = dm.compare(s.f, s.point, repeat=1, name="huber")
-    assert all(r["rel_error"] is None and r["reference"].startswith("unavailable") for r in rows)
+    assert all(r["rel_error"] is None and r["reference"]["kind"] == "unavailable" for r in rows)
     symbolic = next(r for r in rows if r["method"] == "symbolic")
     assert symbolic["status"] == "not applicable" and "`if`" in symbolic["note"]
     assert next(r for r in rows if r["method"] == "reverse")["gradient"] == [1.0]
@@ -71,7 +71,7 @@ def test_function_without_reference_is_not_scored():
 def test_options_reach_the_method_and_are_shown():
     rows = dm.compare(lambda x, y: x * y, (2.0, 5.0), methods=["finite"],
                       options={"finite": {"scheme": "forward"}}, repeat=1)
-    assert rows[0]["f_calls"] == 3 and "scheme=forward" in rows[0]["settings"]
+    assert rows[0]["f_calls"] == 3 and rows[0]["settings"]["scheme"] == "forward"
 
 
 def test_a_method_registered_from_outside_shows_up():
@@ -99,7 +99,7 @@ def test_a_second_compare_reports_the_cached_derivation():
     f = parse_expression("x**3")
     dm.compare(f, 1.0, methods=["symbolic"], repeat=1)
     again = dm.compare(f, 1.0, methods=["symbolic"], repeat=1)[0]
-    assert again["f_calls"] == 0 and "derivation=cached" in again["settings"]
+    assert again["f_calls"] == 0 and again["settings"]["derivation"] == "cached"
 
 
 # --- tables ------------------------------------------------------------------------------

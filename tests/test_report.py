@@ -57,8 +57,8 @@ def test_readme_links_every_figure_and_every_link_resolves(quick_report):
 def test_readme_prose_is_computed_from_the_results(quick_report):
     text = (quick_report / "README.md").read_text()
     data = json.loads((quick_report / "results.json").read_text())
-    central = next(s for s in data["sweeps"][0]["summary"] if s["scheme"] == "central")
-    assert f"at most {central['observed_level']:.1e} around their best step " \
+    central = next(s for s in data["sweeps"][0]["summary"] if s["series"] == "central")
+    assert f"at most {central['observed_level']:.1e} around its best step " \
            f"h = {central['observed_step']:.1e}" in text
     assert "✗ (not as expected)" not in text   # every expectation held
     assert "huber has no 50-digit reference" in text
@@ -72,7 +72,7 @@ def test_timing_findings_are_stated_never_checked():
     from diffmethods.harness.findings import timing_findings
 
     def row(n, seconds, ratio):
-        return {"variant": "reverse", "method": "reverse", "status": "ok", "n": n,
+        return {"variant": "reverse", "method": "reverse", "options": {}, "status": "ok", "n": n,
                 "seconds": seconds, "ratio_to_f": ratio, "setup_seconds": None,
                 "predicted_seconds": None}
     wild = [row(2, 1e-6, 3.0), row(1000, 5.0, 3000.0)]   # a 1000-fold spread: a loaded machine

@@ -65,3 +65,46 @@ def whole_list(text: str, what: str, high: int, most: int) -> list[int]:
     if len(pieces) > most:
         raise OptionError(f"{what} lists {len(pieces)} values; the limit is {most}")
     return [_whole(p, 1, high, what) for p in pieces]
+
+
+OPT_HELP = ("an option of the compared methods, as NAME=VALUE (given to every method that "
+            "declares NAME) or METHOD.NAME=VALUE (to that method only); repeatable. "
+            "`diffmethods methods` lists each method's options")
+
+
+def method_options(texts, methods: list[str]) -> dict:
+    """{method: {option: value}} from ``--opt`` texts, read and checked against each method's
+    declared options: an option no compared method takes is an error, never ignored.
+
+    >>> method_options(["scheme=forward", "finite.step=1e-6"], ["finite", "reverse"])
+    {'finite': {'scheme': 'forward', 'step': 1e-06}}
+    """
+    from ..registry import declaration
+    out: dict = {}
+    for text in texts or ():
+        key, sep, value = text.partition("=")
+        target, _, name = key.strip().rpartition(".")
+        if not sep or not name:
+            raise OptionError(f"--opt wants NAME=VALUE or METHOD.NAME=VALUE, got {text!r}")
+        if target:
+            if target not in methods:
+                raise OptionError(f"--opt {text}: {target!r} is not one of the compared "
+                                  f"methods ({', '.join(methods)})")
+            if declaration(target).option(name) is None:
+                raise OptionError(f"--opt {text}: method {target!r} takes no option {name!r}; "
+                                  f"{_options_of(target)}")
+            targets = [target]
+        else:
+            targets = [m for m in methods if declaration(m).option(name) is not None]
+            if not targets:
+                raise OptionError(f"--opt {text}: none of the compared methods takes an option "
+                                  f"{name!r}; " + "; ".join(_options_of(m) for m in methods))
+        for m in targets:
+            out.setdefault(m, {})[name] = declaration(m).option(name).read(value.strip(), m)
+    return out
+
+
+def _options_of(method: str) -> str:
+    from ..registry import declaration
+    names = [o.name for o in declaration(method).options]
+    return f"{method} takes {', '.join(names) if names else 'no options'}"

@@ -7,15 +7,15 @@
 from __future__ import annotations
 
 from .. import registry
+from ..methods.forward import MAX_CHUNK
 from ._io import check_output_file, inform, write_atomic
-from ._options import count, count_help, real
+from ._options import OPT_HELP, count, count_help, method_options
 from ._target import add_target_arguments, data_format, parse_names, resolve_target
 
 NAME = "compare"
 HELP = "compare every method on one function and point: gradient, errors, f-calls, time"
 ORDER = 20
 MAX_REPEAT = 1000      # timed runs per method
-MAX_CHUNK = 100_000    # forward mode's directions per pass
 
 
 def add_arguments(parser) -> None:
@@ -23,11 +23,13 @@ def add_arguments(parser) -> None:
     parser.add_argument("--methods", metavar="NAMES",
                         help=f"comma-separated methods (default: all: "
                              f"{', '.join(registry.methods())})")
-    parser.add_argument("--scheme", help="finite-difference scheme (default: central)")
-    parser.add_argument("--step", type=real, help="finite-difference step h (default: the "
-                        "round-off/truncation balancing step)")
+    parser.add_argument("--opt", action="append", metavar="[METHOD.]NAME=VALUE", help=OPT_HELP)
+    parser.add_argument("--scheme", help="short for --opt scheme=SCHEME")
+    parser.add_argument("--step", help="short for --opt step=H: the step of every compared "
+                        "method that takes one")
     parser.add_argument("--chunk", type=count(1, MAX_CHUNK),
-                        help=f"forward mode: directions per pass, 1 to {MAX_CHUNK}")
+                        help=f"short for --opt chunk=K: forward mode's directions per pass, "
+                             f"1 to {MAX_CHUNK}")
     parser.add_argument("--repeat", type=count(1, MAX_REPEAT), default=5,
                         help=count_help("timed runs per method; the median is shown", 1,
                                         MAX_REPEAT, 5))
@@ -37,26 +39,24 @@ def add_arguments(parser) -> None:
     parser.add_argument("--out", metavar="FILE", help="also write the result to FILE")
 
 
-def _options(args) -> dict:
-    options = {}
-    finite = {k: v for k, v in (("scheme", args.scheme), ("step", args.step)) if v is not None}
-    if finite:
-        options["finite"] = finite
-    if args.chunk is not None:
-        options["forward"] = {"chunk": args.chunk}
-    return options
+def _options(args, methods: list[str]) -> dict:
+    """Each method's options from --opt and its short forms, checked against declarations."""
+    short = [f"{name}={value}" for name, value in (("scheme", args.scheme), ("step", args.step),
+                                                   ("chunk", args.chunk)) if value is not None]
+    return method_options(short + list(args.opt or ()), methods)
 
 
 def header(target, rows) -> list[str]:
     """Lines naming the function, the point and the reference."""
+    from ..harness.reference import reference_text
     point = ", ".join(f"{v:g}" for v in rows[0]["point"])
     lines = [f"f = {target.formula}   at ({point})"]
     ref = rows[0]["reference_gradient"]
     if ref is not None:
-        lines.append(f"reference gradient ({rows[0]['reference']}): "
+        lines.append(f"reference gradient ({reference_text(rows[0]['reference'])}): "
                      f"[{', '.join(f'{v:.17g}' for v in ref)}]")
     else:
-        lines.append(f"reference: {rows[0]['reference']}")
+        lines.append(f"reference: {reference_text(rows[0]['reference'])}")
     return lines
 
 
@@ -77,9 +77,10 @@ def run(args) -> int:
     from ..harness.compare import compare
     target = resolve_target(args)
     methods = parse_names(args.methods, registry.methods(), "method")
+    options = _options(args, methods or registry.methods())
     if args.out is not None:
         check_output_file(args.out)
-    rows = compare(target.f, target.point, methods=methods, options=_options(args),
+    rows = compare(target.f, target.point, methods=methods, options=options,
                    repeat=args.repeat, name=target.name)
     if args.out is not None:
         write_atomic(args.out, render(target, rows, data_format(args.out, args.format)))

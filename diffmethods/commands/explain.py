@@ -11,7 +11,7 @@ import sys
 
 from ..registry import methods
 from ._io import check_output_file, write_atomic
-from ._options import positive, real
+from ._options import OPT_HELP, method_options, positive, real
 from ._target import add_target_arguments, figure_format, resolve_target
 
 NAME = "explain"
@@ -23,12 +23,16 @@ def add_arguments(parser) -> None:
     add_target_arguments(parser)
     parser.add_argument("--method", default="all", choices=["all"] + methods(),
                         help="the method to explain (default: all, in order)")
-    parser.add_argument("--scheme", default="central",
-                        help="finite-difference scheme (default: central)")
+    parser.add_argument("--opt", action="append", metavar="[METHOD.]NAME=VALUE",
+                        help=OPT_HELP.replace("compared", "explained"))
+    parser.add_argument("--scheme", help="finite-difference scheme (default: central); short "
+                        "for --opt scheme=SCHEME")
     step = parser.add_mutually_exclusive_group()
-    step.add_argument("--step", type=real, help="finite differences: absolute step h")
+    step.add_argument("--step", type=real, help="short for --opt step=H (finite differences: "
+                      "the absolute step h)")
     step.add_argument("--rel-step", type=real,
-                      help="finite differences: step as a fraction of each coordinate")
+                      help="short for --opt rel_step=R (finite differences: the step as a "
+                           "fraction of each coordinate)")
     parser.add_argument("--graph", metavar="FIGURE",
                         help="also draw the computational graph, with adjoints (format from "
                              "the extension: .png, .svg, .pdf, ...)")
@@ -58,8 +62,13 @@ def run(args) -> int:
         check_output_file(path)
     f, point = target.f, target.point
     method = None if args.method == "all" else args.method
-    explanation = explain(f, point, method, scheme=args.scheme, step=args.step,
-                          rel_step=args.rel_step)
+    short = [f"{name}={value!r}" if isinstance(value, float) else f"{name}={value}"
+             for name, value in (("scheme", args.scheme), ("step", args.step),
+                                 ("rel_step", args.rel_step)) if value is not None]
+    per_method = method_options(short + list(args.opt or ()),
+                                methods() if method is None else [method])
+    options = {k: v for mine in per_method.values() for k, v in mine.items()}
+    explanation = explain(f, point, method, **options)
     written = []
     if outputs:  # before printing: a graph too large to draw is an error
         walk = walk_reverse(f, point)

@@ -60,7 +60,7 @@ def summary_columns(relative: bool):
     from ..harness.tables import fmt_error, fmt_ratio, fmt_step
     unit = _unit(relative)
     return [
-        ("scheme", "scheme", str),
+        ("curve", "series", str),
         ("order", "order", str),
         (f"predicted best {unit}", "predicted_step", fmt_step),
         (f"observed best {unit}", "observed_step", fmt_step),
@@ -74,7 +74,8 @@ def summary_columns(relative: bool):
 
 def run(args) -> int:
     from ..harness.progress import progress_bar
-    from ..harness.sweep import epsilon_sweep, sweep_summary
+    from ..harness.reference import reference_text
+    from ..harness.sweep import epsilon_sweep, step_methods, sweep_summary
     from ..harness.tables import markdown_table, text_table, to_csv, to_json
     target = resolve_target(args)
     i = coordinate_index(target, args.wrt)
@@ -85,14 +86,15 @@ def run(args) -> int:
         check_output_file(args.out)
     if args.data is not None:
         check_output_file(args.data)
-    count = len(chosen) if chosen else len(schemes())
+    count = len(chosen) if chosen else len(schemes()) + len(step_methods())
     with progress_bar(count, "sweep", args.quiet) as bar:
         rows = epsilon_sweep(target.f, target.point, coordinate=i, schemes=chosen, steps=steps,
                              relative=args.relative, name=target.name, progress=bar)
     summary = sweep_summary(rows)
     first = rows[0]
     print(f"f = {target.formula}: d f / d {first['variable']} at {first['variable']} = "
-          f"{first['x']:g} (exact {first['derivative']:.17g}, {first['reference']})")
+          f"{first['x']:g} (exact {first['derivative']:.17g}, "
+          f"{reference_text(first['reference'])})")
     print(text_table(summary, summary_columns(args.relative)), end="")
     if args.out is not None:
         from ..plots import plot_sweep

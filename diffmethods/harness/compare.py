@@ -4,15 +4,17 @@
 the Markdown/CSV/JSON writers (:mod:`diffmethods.harness.tables`), the accuracy figure
 (:func:`diffmethods.plots.plot_accuracy`) and your own analysis. Each row holds:
 
-``function, point, method, exact, status, note, settings, value, gradient, reference,
-reference_gradient, abs_error, rel_error, f_calls, passes, ops`` -- deterministic, and the
+``function, point, method, exact, status, note, settings`` (a dict of the options given and
+choices reported), ``value, gradient, reference`` (what the reference is, as data: see
+:meth:`~.reference.Reference.as_data`), ``reference_gradient, abs_error, rel_error, f_calls,
+passes, ops`` -- deterministic, and the
 timings ``seconds`` (median of repeated runs), ``setup_seconds`` (a one-off cost such as the
 symbolic derivation) and ``repeats``.
 
 The errors are measured against the 50-digit reference (:mod:`.reference`): ``abs_error`` is
 max_i |g_i - r_i| and ``rel_error`` is that over max_i |r_i|. Where no reference can be built,
-they are ``None`` and ``reference`` says why. A method that cannot handle the function (manual
-without a hand-derived gradient, symbolic on a Python ``if``) gets a row with
+they are ``None`` and ``reference["reason"]`` says why. A method that cannot handle the function
+(manual without a hand-derived gradient, symbolic on a Python ``if``) gets a row with
 ``status = "not applicable"`` and the reason, never a made-up number.
 
 >>> import diffmethods as dm
@@ -45,8 +47,9 @@ def function_name(f) -> str:
     return getattr(f, "text", None) or getattr(f, "__name__", None) or type(f).__name__
 
 
-def _settings(details: dict, options: dict) -> str:
-    """The choices a method made or was given (scheme, chunk, ...), as 'k=v, ...'."""
+def reported_settings(details: dict, options: dict) -> dict:
+    """The choices a method was given or made (scheme, chunk, ...): the options, plus the
+    numbers and names among the details it reported."""
     shown = dict(options)
     for key, value in details.items():
         if key in shown or "seconds" in key or key.startswith(("ops", "expected")):
@@ -55,7 +58,12 @@ def _settings(details: dict, options: dict) -> str:
             shown[key] = value
     if details.get("cached"):
         shown["derivation"] = "cached"
-    return ", ".join(f"{k}={v}" for k, v in shown.items())
+    return shown
+
+
+def settings_text(settings: dict) -> str:
+    """'scheme=central, chunk=3': settings for a table cell."""
+    return ", ".join(f"{k}={v}" for k, v in settings.items())
 
 
 def short_reason(error: Exception) -> str:
@@ -98,10 +106,10 @@ def compare(f, point, *, methods=None, options: dict | None = None, repeat: int 
             "components": problem.component_names()}
     rows = []
     for method in methods:
-        row = dict(base, method=method, exact=bool(getattr(registry.get_method(method),
-                                                           "exact", False)),
-                   status="ok", note="", settings="", value=None, gradient=None,
-                   reference="", reference_gradient=None,
+        declared = registry.declaration(method)
+        row = dict(base, method=method, exact=declared.exact, kind=declared.kind.value,
+                   status="ok", note="", settings={}, value=None, gradient=None,
+                   reference=None, reference_gradient=None,
                    abs_error=None, rel_error=None, f_calls=None, passes=None, ops=None,
                    seconds=None, setup_seconds=None, repeats=0)
         try:
@@ -112,7 +120,7 @@ def compare(f, point, *, methods=None, options: dict | None = None, repeat: int 
             rows.append(row)
             continue
         gradient = np.asarray(first.flat_gradient, dtype=float)
-        row.update(settings=_settings(first.details, options.get(method, {})),
+        row.update(settings=reported_settings(first.details, options.get(method, {})),
                    value=float(first.value), gradient=gradient.tolist(),
                    f_calls=first.f_calls, passes=first.passes, ops=first.ops,
                    seconds=seconds, setup_seconds=_setup_seconds(first.details), repeats=runs)
@@ -121,7 +129,7 @@ def compare(f, point, *, methods=None, options: dict | None = None, repeat: int 
     # doing that first would let the symbolic method find it cached (f_calls 0, no setup).
     ref = reference if reference is not None else reference_gradient(f, point, digits)
     for row in rows:
-        row["reference"] = ref.describe()
+        row["reference"] = ref.as_data()
         if ref.available:
             row["reference_gradient"] = ref.as_floats().tolist()
             if row["gradient"] is not None:

@@ -18,11 +18,12 @@ import numpy as np
 import sympy
 
 from .. import api, registry
+from ..declarations import operators_of
 from ..errors import DiffMethodsError
 from ..methods.symbolic import symbolic_gradient
 from ..points import parse_point
 from .compare import NOT_APPLICABLE, NOT_APPLICABLE_ERRORS, short_reason
-from .reference import DIGITS, GUARD_DIGITS, NotEvaluable, evaluate
+from .reference import DIGITS, GUARD_DIGITS, MPMATH, UNAVAILABLE, NotEvaluable, evaluate
 
 
 def reference_hessian(f, point, digits: int = DIGITS):
@@ -56,8 +57,8 @@ def compare_hessian(f, point, *, name: str | None = None, digits: int = DIGITS) 
         if not hasattr(registry.get_method(method), "hessian"):
             continue
         row = {"function": name or getattr(f, "__name__", "f"), "method": method,
-               "exact": bool(getattr(registry.get_method(method), "exact", False)),
-               "status": "ok", "note": "", "reference": "", "abs_error": None,
+               "exact": registry.declaration(method).exact,
+               "status": "ok", "note": "", "reference": None, "abs_error": None,
                "rel_error": None, "f_calls": None, "passes": None, "ops": None,
                "seconds": None}
         try:
@@ -73,9 +74,13 @@ def compare_hessian(f, point, *, name: str | None = None, digits: int = DIGITS) 
     # the reference after the methods: deriving it first would leave the symbolic method
     # nothing to derive (a cached expression, no call of f)
     try:
-        reference, why = reference_hessian(f, point, digits), f"{digits} digits"
+        reference = reference_hessian(f, point, digits)
+        why = {"kind": MPMATH, "digits": digits, "verified_digits": None, "reason": None,
+               "method": None}
     except (DiffMethodsError, NotEvaluable) as e:
-        reference, why = None, f"unavailable: {str(e).splitlines()[0]}"
+        reference = None
+        why = {"kind": UNAVAILABLE, "digits": digits, "verified_digits": None,
+               "reason": str(e).splitlines()[0], "method": None}
     for row in rows:
         row["reference"] = why
         H = row.pop("hessian", None)
@@ -95,13 +100,16 @@ def tanh_layer(m: int, n: int, seed: int = 0):
 
 
 def jacobian_variants() -> list[tuple]:
-    """(label, method, options): forward mode one direction per pass (the textbook form) and
-    with its default blocks, reverse mode, and the other methods that build Jacobians from
-    evaluations of f (symbolic is left out: its derivation at n = 200 is the scaling study's
-    subject, not this one's)."""
-    out = [("forward chunk=1", "forward", {"chunk": 1})]
+    """(label, method, options): every method that provides a Jacobian built from nothing but
+    evaluations of f (the tracers and the differences: no formula to derive, no hand rule),
+    each preceded by the variants it declares for this study (forward mode one direction per
+    pass, the textbook form)."""
+    out = []
     for m in registry.methods():
-        if m not in ("manual", "symbolic") and hasattr(registry.get_method(m), "jacobian"):
+        declared = registry.declaration(m)
+        if declared.builds_from_f and "jacobian" in operators_of(registry.get_method(m)):
+            out += [(f"{m} {v.label}", m, dict(v.options))
+                    for v in declared.variants_for("jacobian")]
             out.append((m, m, {}))
     return out
 
@@ -119,7 +127,8 @@ def jacobian_scaling(shapes=((200, 2), (50, 50), (2, 200)), variants=None) -> li
             r = api.jacobian(f, x, method=method, full_output=True, **options)
             seconds = time.perf_counter() - start
             rows.append({"outputs": m, "inputs": n, "shape": kind, "variant": label,
-                         "method": method, "passes": r.passes, "f_calls": r.f_calls,
+                         "method": method, "options": dict(options), "passes": r.passes,
+                         "f_calls": r.f_calls,
                          "seconds": seconds,
                          "max_error": float(np.max(np.abs(r.derivative - exact)))})
     return rows

@@ -216,9 +216,15 @@ class Reference:
 
     def describe(self) -> str:
         """One phrase for tables: '50 digits' or 'unavailable: why'."""
-        if not self.available:
-            return f"unavailable: {self.reason}"
-        return f"{self.digits} digits (verified {self.verified_digits:.0f})"
+        return reference_text(self.as_data())
+
+    def as_data(self) -> dict:
+        """What this reference is, as data for rows: ``kind`` ("mpmath": the symbolic gradient
+        evaluated in mpmath, or "unavailable"),
+        ``digits``, ``verified_digits``, ``reason``; :func:`reference_text` prints it."""
+        return {"kind": MPMATH if self.available else UNAVAILABLE, "digits": self.digits,
+                "verified_digits": self.verified_digits, "reason": self.reason,
+                "method": None}
 
     def as_floats(self) -> np.ndarray:
         """The reference gradient rounded to float64."""
@@ -237,6 +243,25 @@ class Reference:
             scale = max(abs(r) for r in self.gradient)
             rel = worst / scale if scale != 0 else (mpmath.mpf(0) if worst == 0 else mpmath.inf)
             return float(worst), float(rel)
+
+
+MPMATH, FLOAT64, UNAVAILABLE = "mpmath", "float64 method", "unavailable"
+
+
+def reference_text(data: dict) -> str:
+    """The phrase a table shows for a reference's data (:meth:`Reference.as_data`).
+
+    >>> reference_text({"kind": "unavailable", "reason": "f is complex there"})
+    'unavailable: f is complex there'
+    """
+    if data["kind"] == UNAVAILABLE:
+        return f"unavailable: {data['reason']}"
+    if data["kind"] == FLOAT64:
+        return (f"{data['method']} in float64 (no {data['digits']}-digit reference: "
+                f"{data['reason']})")
+    if data["verified_digits"] is None:
+        return f"{data['digits']} digits"
+    return f"{data['digits']} digits (verified {data['verified_digits']:.0f})"
 
 
 def unavailable_reason(error: Exception) -> str:

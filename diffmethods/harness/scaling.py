@@ -34,23 +34,22 @@ import math
 from .. import registry
 from ..errors import OptionError
 from ..points import Problem
-from .compare import NOT_APPLICABLE, NOT_APPLICABLE_ERRORS, function_name, short_reason
+from .compare import (NOT_APPLICABLE, NOT_APPLICABLE_ERRORS, function_name, reported_settings,
+                      short_reason)
 from .timing import median_call_seconds, median_result, warm_up
 
 SKIPPED = "skipped"
 
 
-def default_variants() -> list[tuple]:
-    """(label, method, options) for every registered method, plus one-sided finite
-    differences (n + 1 calls, next to central's 2n + 1) and forward mode with ``chunk=1`` (one
-    direction per pass, the textbook form) right after the method's default."""
+def default_variants(study: str = "scaling") -> list[tuple]:
+    """(label, method, options) for every registered method, each followed by the variants it
+    declares for the study (one-sided finite differences, n + 1 calls next to central's
+    2n + 1; forward mode with ``chunk=1``, one direction per pass, the textbook form)."""
     out = []
     for m in registry.methods():
         out.append((m, m, {}))
-        if m == "finite":
-            out.append(("finite scheme=forward", "finite", {"scheme": "forward"}))
-        if m == "forward":
-            out.append(("forward chunk=1", "forward", {"chunk": 1}))
+        out += [(f"{m} {v.label}", m, dict(v.options))
+                for v in registry.declaration(m).variants_for(study)]
     return out
 
 
@@ -120,7 +119,9 @@ def scaling(f, dims, make_point=None, *, variants=None, repeat: int = 3,
     method may be predicted to take at one n before it is skipped there and beyond;
     ``progress(label)`` is called after each cell.
 
-    Row fields: ``function, n, variant, method, status, note, f_calls, passes, ops, chunk,
+    Row fields: ``function, n, variant, method, options`` (as given), ``settings`` (the options
+    with the choices the method reported, e.g. its chunk), ``status, note, f_calls, passes, ops,
+    chunk,
     ops_derived, ops_cse`` (deterministic) and ``seconds`` (median per gradient),
     ``first_seconds`` (the first call, with any one-off setup), ``setup_seconds``,
     ``f_seconds`` (one plain evaluation of f), ``ratio_to_f``, ``predicted_seconds``.
@@ -142,7 +143,8 @@ def scaling(f, dims, make_point=None, *, variants=None, repeat: int = 3,
         f_seconds = median_call_seconds(lambda: problem(problem.inputs(problem.x)))
         for label, method, options in variants:
             row = {"function": name or default_name, "n": n, "variant": label,
-                   "method": method, "status": "ok", "note": "", "f_calls": None,
+                   "method": method, "options": dict(options), "settings": {}, "status": "ok",
+                   "note": "", "f_calls": None,
                    "passes": None, "ops": None, "chunk": None, "ops_derived": None,
                    "ops_cse": None, "seconds": None, "first_seconds": None,
                    "setup_seconds": None, "f_seconds": f_seconds, "ratio_to_f": None,
@@ -178,7 +180,8 @@ def _measure(row, f, point, method, options, repeat, budget, history):
         setup = details["derive_seconds"] + details.get("compile_seconds", 0.0)
         row.update(ops_derived=details.get("ops_derived"), ops_cse=first.ops)
     row.update(f_calls=first.f_calls, passes=first.passes, ops=first.ops,
-               chunk=details.get("chunk"), seconds=seconds, first_seconds=first.seconds,
+               chunk=details.get("chunk"), settings=reported_settings(details, options),
+               seconds=seconds, first_seconds=first.seconds,
                setup_seconds=setup,
                ratio_to_f=seconds / row["f_seconds"] if row["f_seconds"] > 0 else None)
     # what this method costs at this n, one-off setup included (also when it was cached),

@@ -34,13 +34,11 @@ import numpy as np
 
 from .. import registry
 from ..errors import DiffMethodsError, DomainWarning, OptionError
-from ..methods.finite import SCHEMES, difference_quotient, get_scheme
+from ..methods.finite import SCHEMES, FiniteDifferences, difference_quotient, get_scheme
 from ..points import Problem, real_scalar
-from .reference import DIGITS, NotEvaluable, derivatives_along, reference_gradient
+from .reference import FLOAT64, DIGITS, NotEvaluable, derivatives_along, reference_gradient
 from .compare import function_name
 
-UNIT_ROUNDOFF = np.finfo(float).eps / 2
-EXTRA_TAYLOR_TERMS = 3  # how far past order + 1 to look for a non-zero truncation term
 
 
 def default_steps(num: int = 161, lo: float = 1e-16, hi: float = 1.0) -> np.ndarray:
@@ -87,44 +85,37 @@ def _coordinate_index(problem, coordinate) -> int:
 
 
 def _reference_derivative(f, point, i, digits):
-    """(derivative as mpmath number, description); falls back to an exact float64 method,
-    labelled as such, when no 50-digit reference exists."""
+    """(derivative as mpmath number, what the reference is as data); falls back to an exact
+    float64 method that needs nothing but f, labelled as such, when no 50-digit reference
+    exists."""
     ref = reference_gradient(f, point, digits)
     if ref.available:
-        return ref.gradient[i], f"{ref.digits}-digit symbolic reference"
+        return ref.gradient[i], ref.as_data()
     from .. import api
     for method in registry.methods():
-        if method != "manual" and getattr(registry.get_method(method), "exact", False):
+        declared = registry.declaration(method)
+        if declared.exact and declared.builds_from_f:
             try:
                 g = api.differentiate(f, point, method=method).flat_gradient
             except DiffMethodsError:
                 continue
-            return mpmath.mpf(float(g[i])), (f"{method} mode in float64 (no {digits}-digit "
-                                             f"reference: {ref.reason})")
+            return mpmath.mpf(float(g[i])), {"kind": FLOAT64, "method": method,
+                                             "digits": digits, "verified_digits": None,
+                                             "reason": ref.reason}
     raise OptionError(f"no reference derivative for the sweep: {ref.reason}")
 
 
-def _error_model(f, point, i, stencils, digits):
-    """Per scheme: (T, q, R) with truncation T h^q and round-off R / h, or None per part."""
-    orders = {0}
-    for s in stencils:
-        orders.update(range(s.order + 1, s.order + 2 + EXTRA_TAYLOR_TERMS))
+def _error_models(f, point, i, models: dict, digits) -> dict:
+    """Per series: (T, q, R), truncation T h^q and round-off R / h (None per part that
+    vanishes), from each :class:`~diffmethods.declarations.ErrorModel`; (None, None, None)
+    for a series without a model or where f has no symbolic expression."""
+    orders = set().union(*(m.orders() for m in models.values() if m is not None))
+    none = (None, None, None)
     try:
-        derivs = derivatives_along(f, point, i, orders, digits)
+        derivs = derivatives_along(f, point, i, orders, digits) if orders else {}
     except (DiffMethodsError, NotEvaluable, RecursionError):
-        return {s.name: (None, None, None) for s in stencils}
-    model = {}
-    for s in stencils:
-        T = q = None
-        for m in range(s.order + 1, s.order + 2 + EXTRA_TAYLOR_TERMS):
-            c = sum(w * o**m for w, o in zip(s.weights, s.offsets)) / math.factorial(m)
-            term = abs(c * float(derivs[m]))
-            if abs(c) > 1e-12 and term > 0:
-                T, q = term, m - 1
-                break
-        R = float(UNIT_ROUNDOFF * sum(abs(w) for w in s.weights) * abs(float(derivs[0])))
-        model[s.name] = (T, q, R if R > 0 else None)
-    return model
+        return {label: none for label in models}
+    return {label: none if m is None else m.terms(derivs) for label, m in models.items()}
 
 
 def _predicted_h(T, q, R):
@@ -141,26 +132,18 @@ def _model_at(h, T, q, R):
 
 
 def step_methods() -> list[str]:
-    """Registered methods other than plain finite differences that take a ``step`` option
-    (the complex step, Richardson's first step, ...): the sweep shows them beside the schemes."""
-    out = []
-    for name in registry.methods():
-        method = registry.get_method(name)
-        if name != "finite" and "step" in inspect.signature(method.gradient).parameters:
-            out.append(name)
-    return out
+    """Registered methods that declare a step option (the complex step, Richardson's first
+    step, a plugin's ...), other than finite differences, whose schemes the sweep runs itself:
+    the sweep shows them beside the schemes."""
+    return [name for name in registry.methods()
+            if registry.declaration(name).step_option is not None
+            and not isinstance(registry.get_method(name), FiniteDifferences)]
 
 
-def _method_model(method, f, point, i, digits):
-    """(T, q, R) for a step method: the complex step's truncation is |f3| h^2 / 6 (f3 the
-    third derivative) and no round-off grows as 1/h; Richardson has no simple model."""
-    if method != "complex-step":
-        return None, None, None
-    try:
-        third = float(derivatives_along(f, point, i, {3}, digits)[3])
-    except (DiffMethodsError, NotEvaluable, RecursionError):
-        return None, None, None
-    return (abs(third) / 6 or None), 2, None
+def series_labels(method_names) -> dict:
+    """The label of each step method's curve: its name, or "name (method)" where a scheme has
+    the same name -- a method and a scheme are never merged into one curve."""
+    return {m: f"{m} (method)" if m in SCHEMES else m for m in method_names}
 
 
 def epsilon_sweep(f, point, *, coordinate: int = 0, schemes=None, steps=None,
@@ -171,21 +154,29 @@ def epsilon_sweep(f, point, *, coordinate: int = 0, schemes=None, steps=None,
     ``coordinate`` is the index i (0-based) or the component's name (``"W1[2, 1]"``);
     ``schemes`` defaults to every registered scheme;
     ``methods`` to :func:`step_methods` (complex step, Richardson) when ``schemes`` is not
-    given, and to none when it is; they are swept over the same steps and reported as further
-    "schemes";
+    given, and to none when it is; each is swept over the same steps through its declared step
+    option, as a curve of its own;
     ``steps`` defaults to :func:`default_steps` (1e-16 .. 1); with ``relative=True`` a step r
-    means h = r |x_i| (|x_i| taken as 1 at 0). One row per (scheme, step) with ``function,
-    variable, coordinate, x, scheme, order, relative, step, h, h_effective, estimate,
-    derivative, abs_error, rel_error, model_error, model_truncation, model_roundoff,
-    truncation_constant, truncation_power, roundoff_constant, predicted_step, predicted_h,
-    default_h, default_error, reference``: the model is truncation_constant *
-    h**truncation_power + roundoff_constant / h (``None`` parts where a term vanishes or no
-    symbolic expression exists). ``h_effective`` is the
-    representable step (x + h) - x actually used; where it is 0 the estimate is nan.
-    ``progress(label)`` is called after each scheme.
+    means h = r |x_i| (|x_i| taken as 1 at 0). One row per (curve, step) with ``function,
+    variable, coordinate, x, series`` (the curve's label), ``method``, ``scheme`` (the
+    finite-difference scheme, ``None`` for another method), ``order, relative, step, h,
+    h_effective, estimate, derivative, abs_error, rel_error, model_error, model_truncation,
+    model_roundoff, truncation_constant, truncation_power, roundoff_constant,
+    has_error_model, predicted_step, predicted_h, default_h, default_error, error_estimate``
+    (a method's own estimate of its error, where it makes one), ``note`` (why a method gave no
+    estimate) and ``reference`` (data). The model is truncation_constant *
+    h**truncation_power + roundoff_constant / h, from the method's declared error model
+    (``None`` parts where a term vanishes, the method declares no model, or no symbolic
+    expression exists). ``h_effective`` is the representable step (x + h) - x a scheme
+    actually used (where it is 0 the estimate is nan); ``None`` for a method, which applies
+    the step itself. ``progress(label)`` is called after each curve.
     """
     problem = Problem(f, point)
     i = _coordinate_index(problem, coordinate)
+    for m in methods or ():
+        if registry.declaration(m).step_option is None:
+            raise OptionError(f"method {m!r} takes no step, so it cannot be swept; methods "
+                              f"that do: {', '.join(step_methods())}")
     stencils = [get_scheme(s) for s in (list(SCHEMES) if schemes is None else schemes)]
     steps = default_steps() if steps is None else np.asarray(steps, dtype=float).reshape(-1)
     if steps.size == 0 or not np.all(np.isfinite(steps)) or np.any(steps <= 0):
@@ -201,7 +192,14 @@ def epsilon_sweep(f, point, *, coordinate: int = 0, schemes=None, steps=None,
 
     value = g(t)
     exact, described = _reference_derivative(f, point, i, digits)
-    model = _error_model(f, point, i, stencils, digits)
+    from .. import api
+    if methods is None:
+        methods = step_methods() if schemes is None else []
+    labels = series_labels(methods)
+    declared = {m: registry.declaration(m) for m in methods}
+    models = _error_models(f, point, i, {**{s.name: s.error_model for s in stencils},
+                                         **{labels[m]: declared[m].error_model({})
+                                            for m in methods}}, digits)
 
     def error_of(estimate):
         if not math.isfinite(estimate):
@@ -212,56 +210,59 @@ def epsilon_sweep(f, point, *, coordinate: int = 0, schemes=None, steps=None,
     base = {"function": name or function_name(f), "variable": coordinate_label(f, point, i),
             "coordinate": i, "x": t, "relative": bool(relative)}
     derivative = float(exact)
-    rows = []
-    for stencil in stencils:
-        T, q, R = model[stencil.name]
+
+    def row(series, method, scheme, step, h, h_eff, estimate, **more):
+        T, q, R = models[series]
+        total, trunc, round_off = _model_at(h, T, q, R)
+        abs_error = error_of(estimate)
         h_star = _predicted_h(T, q, R)
+        return dict(
+            base, series=series, method=method, scheme=scheme, step=float(step), h=h,
+            h_effective=h_eff, estimate=float(estimate), derivative=derivative,
+            abs_error=abs_error, rel_error=abs_error / abs(derivative) if derivative else None,
+            model_error=total, model_truncation=trunc, model_roundoff=round_off,
+            truncation_constant=T, truncation_power=q, roundoff_constant=R,
+            has_error_model=models[series] != (None, None, None),
+            predicted_step=None if h_star is None else h_star / scale, predicted_h=h_star,
+            reference=described, **more)
+
+    rows = []
+    finite = next((m for m in registry.methods()
+                   if isinstance(registry.get_method(m), FiniteDifferences)), None)
+    for stencil in stencils:
         default_h = float(stencil.default_step(t))
         default_estimate, _ = difference_quotient(g, t, default_h, stencil, g_t=value,
                                                   strict=False)
         for step in steps:
             h = float(step) * scale
             estimate, h_eff = difference_quotient(g, t, h, stencil, g_t=value, strict=False)
-            abs_error = error_of(estimate)
-            total, trunc, round_off = _model_at(h, T, q, R)
-            rows.append(dict(
-                base, scheme=stencil.name, order=stencil.order, step=float(step), h=h,
-                h_effective=float(h_eff), estimate=float(estimate), derivative=derivative,
-                abs_error=abs_error,
-                rel_error=abs_error / abs(derivative) if derivative != 0 else None,
-                model_error=total, model_truncation=trunc, model_roundoff=round_off,
-                truncation_constant=T, truncation_power=q, roundoff_constant=R,
-                predicted_step=None if h_star is None else h_star / scale,
-                predicted_h=h_star, default_h=default_h,
-                default_error=error_of(default_estimate), reference=described))
+            rows.append(row(stencil.name, finite, stencil.name, step, h, float(h_eff), estimate,
+                            order=stencil.order, step_meaning="", default_h=default_h,
+                            default_error=error_of(default_estimate), error_estimate=None,
+                            note=""))
         if progress is not None:
             progress(stencil.name)
-    from .. import api
-    if methods is None:
-        methods = step_methods() if schemes is None else []
     for method in methods:
-        T, q, R = _method_model(method, f, point, i, digits)
         for step in steps:
             h = float(step) * scale
+            estimate, estimated_error, note = float("nan"), None, ""
             try:
                 with np.errstate(all="ignore"), warnings.catch_warnings():
                     # a sweep steps far on purpose: a step that reaches a singularity is a
                     # nan point of the curve, not something to warn about
                     warnings.simplefilter("ignore", DomainWarning)
-                    r = api.differentiate(f, point, method=method, step=h)
-                    estimate = float(r.flat_gradient[i])
-            except DiffMethodsError:
-                estimate = float("nan")
-            abs_error = error_of(estimate)
-            total, trunc, round_off = _model_at(h, T, q, R)
-            rows.append(dict(
-                base, scheme=method, order=None, step=float(step), h=h, h_effective=h,
-                estimate=estimate, derivative=derivative, abs_error=abs_error,
-                rel_error=abs_error / abs(derivative) if derivative != 0 else None,
-                model_error=total, model_truncation=trunc, model_roundoff=round_off,
-                truncation_constant=T, truncation_power=q, roundoff_constant=R,
-                predicted_step=None, predicted_h=None, default_h=None, default_error=None,
-                reference=described))
+                    r = api.differentiate(f, point, method=method,
+                                          **{declared[method].step_option: h})
+                estimate = float(r.flat_gradient[i])
+                if r.details.get("error_estimate") is not None:  # the method's own estimate
+                    estimated_error = float(np.ravel(r.details["error_estimate"])[i])
+            except DiffMethodsError as e:
+                note = str(e).splitlines()[0]
+            # h_effective: a method applies the step itself, so the step it took is unknown
+            rows.append(row(labels[method], method, None, step, h, None, estimate, order=None,
+                            step_meaning=declared[method].step_meaning,
+                            default_h=None, default_error=None,
+                            error_estimate=estimated_error, note=note))
         if progress is not None:
             progress(method)
     return rows
@@ -279,7 +280,8 @@ def _envelope(errors, half: int = ENVELOPE_HALF_WIDTH) -> list:
 
 
 def sweep_summary(rows) -> list[dict]:
-    """One row per scheme: the predicted and the observed best step (in the sweep's step units,
+    """One row per curve (a scheme, or a method): the predicted and the observed best step (in
+    the sweep's step units,
     a fraction of |x_i| when relative), their errors and ratio, and the default step's error.
 
     Round-off makes the measured error jump from step to step, and now and then it cancels by
@@ -288,10 +290,11 @@ def sweep_summary(rows) -> list[dict]:
     ``observed_error`` is the error measured at that step and ``observed_level`` that worst
     error of the neighbourhood (the error level the scheme reliably reaches there). The single
     smallest error is kept as ``lowest_error`` at ``lowest_step``. ``ratio`` is observed /
-    predicted."""
+    predicted. For a method that estimates its own error, ``estimated_error`` is that estimate
+    at the observed best step."""
     out = []
-    for scheme in dict.fromkeys(r["scheme"] for r in rows):
-        mine = sorted((r for r in rows if r["scheme"] == scheme), key=lambda r: r["step"])
+    for series in dict.fromkeys(r["series"] for r in rows):
+        mine = sorted((r for r in rows if r["series"] == series), key=lambda r: r["step"])
         envelope = _envelope([r["abs_error"] for r in mine])
         k_best = min(range(len(mine)), key=lambda k: (envelope[k], mine[k]["step"]))
         best = mine[k_best] if math.isfinite(envelope[k_best]) else None
@@ -305,7 +308,9 @@ def sweep_summary(rows) -> list[dict]:
                                         first["truncation_power"], first["roundoff_constant"])[0]
         out.append({
             "function": first["function"], "variable": first["variable"],
-            "relative": first["relative"], "scheme": scheme, "order": first["order"],
+            "relative": first["relative"], "series": series, "method": first["method"],
+            "scheme": first["scheme"], "order": first["order"],
+            "has_error_model": first["has_error_model"],
             "truncation_power": first["truncation_power"],
             "predicted_step": predicted, "predicted_error": predicted_error,
             "observed_step": None if best is None else best["step"],
@@ -316,14 +321,20 @@ def sweep_summary(rows) -> list[dict]:
             "lowest_step": None if lowest is None else lowest["step"],
             "lowest_error": None if lowest is None else lowest["abs_error"],
             "default_h": first["default_h"], "default_error": first["default_error"],
+            "estimated_error": None if best is None else best["error_estimate"],
             # where the grid failed: the step vanished next to x, or f(x + h) was undefined
             # the worst error at steps of SMALL_STEPS and below (None where every one is nan)
             "small_steps_worst": max((r["abs_error"] for r in mine if r["step"] <= SMALL_STEPS
                                       and r["abs_error"] is not None
                                       and math.isfinite(r["abs_error"])), default=None),
+            # (known only for the schemes, whose steps the sweep takes itself)
             "vanished_up_to": max((r["step"] for r in mine if r["h_effective"] == 0),
                                   default=None),
-            "undefined_from": min((r["step"] for r in mine if r["h_effective"] != 0
+            "undefined_from": min((r["step"] for r in mine if r["h_effective"]
                                    and not math.isfinite(r["estimate"])), default=None),
+            # a method that gave no estimate, and what it said
+            "failed_from": min((r["step"] for r in mine if r["h_effective"] is None
+                                and not math.isfinite(r["estimate"])), default=None),
+            "failure": next((r["note"] for r in mine if r["note"]), ""),
         })
     return out

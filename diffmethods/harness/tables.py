@@ -79,7 +79,8 @@ COMPARE_COLUMNS = [
     ("passes", "passes", fmt_count),
     ("ops", "ops", fmt_count),
     ("median time", "seconds", fmt_seconds),
-    ("settings / note", lambda r: r["note"] if r["status"] != "ok" else r["settings"], str),
+    ("settings / note", lambda r: r["note"] if r["status"] != "ok" else
+     ", ".join(f"{k}={v}" for k, v in r["settings"].items()), str),
 ]
 
 
@@ -144,13 +145,19 @@ def to_json(data) -> str:
     return _dump(_plain(data), "") + "\n"
 
 
+def _scalars(value) -> bool:
+    """A number, a string, or a list or dict of them."""
+    items = value.values() if isinstance(value, dict) else value if isinstance(value, list) \
+        else ()
+    return all(not isinstance(v, (dict, list)) for v in items)
+
+
 def _flat(value) -> bool:
+    """Printed on one line: scalars, or a row whose fields are scalars, lists of scalars or
+    small dicts of scalars (a row's settings, its reference)."""
     if isinstance(value, dict):
-        return all(not isinstance(v, (dict, list)) or (isinstance(v, list) and
-                   all(not isinstance(x, (dict, list)) for x in v)) for v in value.values())
-    if isinstance(value, list):
-        return all(not isinstance(v, (dict, list)) for v in value)
-    return True
+        return all(_scalars(v) for v in value.values())
+    return _scalars(value)
 
 
 def _dump(value, pad: str) -> str:

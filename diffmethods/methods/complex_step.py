@@ -33,6 +33,8 @@ from __future__ import annotations
 import numpy as np
 
 from ..contractions import MATMUL, matmul_operands
+from ..declarations import (Accumulation, Counts, Declaration, ErrorModel, Kind, Option,
+                            positive_float)
 from ..errors import OptionError
 from ..ops import pick_by_real_part
 from ..tracing import Traced, plain_constant, shared_context
@@ -206,10 +208,23 @@ def _real_and_imag(y, problem):
     return problem.scalar_output(y), 0.0
 
 
+# Im f(x + ih)/h = f' - f''' h^2/6 + f^(5) h^4/120 - ...: truncation only, and no subtraction,
+# so no round-off term that grows as h shrinks
+ERROR_MODEL = ErrorModel({3: 1 / 6, 5: 1 / 120, 7: 1 / 5040}, roundoff_weight=None,
+                         description="truncation ~h^2 (from f'''), no round-off growing as 1/h")
+
+
 class ComplexStep:
     name = "complex-step"
     summary = "Im f(x + ih)/h with a tiny h: no cancellation (analytic f, n evaluations)"
     exact = True
+    declaration = Declaration(
+        kind=Kind.TRACER, exact=True, accumulation=Accumulation.FORWARD,
+        options=(Option("step", DEFAULT_STEP, "the imaginary step h", positive_float),),
+        step_option="step",
+        error_model=lambda options: ERROR_MODEL,
+        counts=Counts(f_calls=lambda n, settings: n, passes=lambda n, settings: n,
+                      rule=lambda settings: "n calls of f, one per coordinate"))
 
     def gradient(self, problem, *, step: float = DEFAULT_STEP):
         h = _check_step(step)

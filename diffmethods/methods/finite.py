@@ -16,14 +16,17 @@ f is called n + 1 times for one-sided schemes (the value is shared) and 2n + 1 f
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
 
+from ..declarations import Counts, Declaration, ErrorModel, Kind, Option, Variant, positive_float
 from ..errors import OptionError
 from ..points import real_scalar
 
 EPS = np.finfo(float).eps
+EXTRA_TAYLOR_TERMS = 3  # how far past order + 1 the error model looks for a non-zero term
 
 
 @dataclass(frozen=True)
@@ -39,6 +42,24 @@ class Stencil:
         """Round-off/truncation balancing step: eps**(1/(order+1)) * max(1, |x|), with eps
         the precision of f's values (float64 unless f returns float32)."""
         return eps ** (1.0 / (self.order + 1)) * np.maximum(1.0, np.abs(x))
+
+    @property
+    def evaluations(self) -> int:
+        """Calls of f per coordinate (an offset of 0 reuses the value f(x))."""
+        return sum(1 for o in self.offsets if o != 0)
+
+    @property
+    def one_sided(self) -> bool:
+        return min(self.offsets) >= 0 or max(self.offsets) <= 0
+
+    @property
+    def error_model(self) -> ErrorModel:
+        """Truncation from the Taylor series, c_m = sum_k w_k o_k^m / m! for the first few m past
+        the order (the first non-zero term wins), and round-off u sum_k |w_k| |f| / h."""
+        taylor = {m: sum(w * o**m for w, o in zip(self.weights, self.offsets)) / math.factorial(m)
+                  for m in range(self.order + 1, self.order + 2 + EXTRA_TAYLOR_TERMS)}
+        return ErrorModel(taylor, sum(abs(w) for w in self.weights),
+                          f"order {self.order}: truncation ~h^{self.order}, round-off ~1/h")
 
 
 SCHEMES: dict[str, Stencil] = {}
@@ -164,10 +185,30 @@ def along(problem, work: np.ndarray, i: int, scalar: bool = True):
     return g
 
 
+def _calls(n: int, settings: dict) -> int:
+    return n * get_scheme(settings.get("scheme", "central")).evaluations + 1
+
+
+def _rule(settings: dict) -> str:
+    k = get_scheme(settings.get("scheme", "central")).evaluations
+    return (f"{'' if k == 1 else k}n + 1 ({'' if k == 1 else k}n for the derivative, 1 for the "
+            "value)")
+
+
 class FiniteDifferences:
     name = "finite"
     summary = "bump each coordinate, take a difference quotient (approximate)"
     exact = False
+    declaration = Declaration(
+        kind=Kind.DIFFERENCE, exact=False,
+        options=(Option("scheme", "central", "the difference formula", choices=schemes),
+                 Option("step", None, "the step h (default: the round-off/truncation "
+                        "balancing step)", positive_float),
+                 Option("rel_step", None, "the step as a fraction of |x_i|", positive_float)),
+        step_option="step",
+        error_model=lambda options: get_scheme(options.get("scheme", "central")).error_model,
+        variants=(Variant("scheme=forward", {"scheme": "forward"}),),
+        counts=Counts(f_calls=_calls, passes=_calls, rule=_rule))
 
     def gradient(self, problem, *, scheme: str = "central", step=None, rel_step=None):
         stencil = get_scheme(scheme)

@@ -24,6 +24,7 @@ import numpy as np
 
 from ..array_ops import SUM, shape_of
 from ..contractions import MATMUL, matmul_operands
+from ..declarations import Accumulation, Counts, Declaration, Kind, Option, Variant, whole_number
 from ..domain import quiet
 from ..errors import OptionError
 from ..ops import ieee
@@ -180,6 +181,7 @@ def _trace_of(args) -> ForwardPass:
 
 # --- the method ---------------------------------------------------------------------------
 PASSES_WITHOUT_WARNING = 256
+MAX_CHUNK = 100_000  # the most directions one pass may carry (an option out of range is refused)
 
 
 def default_chunk(n: int, is_array: bool) -> int:
@@ -238,6 +240,14 @@ class ForwardMode:
     name = "forward"
     summary = "dual numbers: one pass per block of input directions"
     exact = True
+    declaration = Declaration(
+        kind=Kind.TRACER, exact=True, accumulation=Accumulation.FORWARD,
+        options=(Option("chunk", None, "input directions carried per pass (default: all of "
+                        "them for arrays, else a block that keeps passes few)",
+                        whole_number(1, MAX_CHUNK)),),
+        variants=(Variant("chunk=1", {"chunk": 1}, frozenset({"scaling", "jacobian"})),),
+        counts=Counts(passes=lambda n, settings: math.ceil(n / settings["chunk"]),
+                      rule=lambda settings: "ceil(n / chunk) passes, chunk directions per pass"))
 
     @quiet
     def gradient(self, problem, *, chunk: int | None = None):

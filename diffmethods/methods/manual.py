@@ -15,6 +15,7 @@ from typing import Callable
 
 import numpy as np
 
+from ..declarations import Declaration, Kind
 from ..errors import FunctionError, NoManualGradientError, OptionError
 
 MANUAL_ATTRIBUTE = "__diffmethods_manual__"
@@ -85,6 +86,8 @@ class ManualMethod:
     name = "manual"
     summary = "a gradient derived by hand and attached with @dm.manual"
     exact = True
+    declaration = Declaration(kind=Kind.HAND_RULE, exact=True, needs_hand_gradient=True,
+                              builds_from_f=False)
 
     def gradient(self, problem):
         hand = hand_derived(problem.f)

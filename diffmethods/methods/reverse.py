@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..declarations import Accumulation, Counts, Declaration, Kind
 from ..errors import FunctionError
 from .tape import Tape, Var
 
@@ -72,6 +73,10 @@ class ReverseMode:
     name = "reverse"
     summary = "record a tape, one backward sweep (cost independent of n)"
     exact = True
+    declaration = Declaration(
+        kind=Kind.TRACER, exact=True, accumulation=Accumulation.REVERSE,
+        counts=Counts(f_calls=lambda n, settings: 1, passes=lambda n, settings: 2,
+                      rule=lambda settings: "one forward and one backward pass, one call of f"))
 
     def gradient(self, problem):
         tape = Tape()

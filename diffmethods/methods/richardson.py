@@ -40,6 +40,7 @@ import math
 import numpy as np
 
 from ..domain import quiet
+from ..declarations import Declaration, Kind, Option, positive_float, positive_int
 from ..errors import OptionError
 from .finite import along
 
@@ -163,6 +164,16 @@ class Richardson:
     name = "richardson"
     summary = "central differences extrapolated to h -> 0 (Ridders), with an error estimate"
     exact = False
+    # no closed-form error model: the tableau estimates its own error (the result's
+    # "error_estimate"), and the studies report that instead
+    declaration = Declaration(
+        kind=Kind.DIFFERENCE, exact=False,
+        options=(Option("step", None, "the first (largest) step (default: 0.1 max(1, |x_i|))",
+                        positive_float),
+                 Option("factor", 1.4, "the step is divided by this (> 1) at each level",
+                        positive_float),
+                 Option("levels", 10, "the most levels of the tableau (>= 2)", positive_int)),
+        step_option="step", step_meaning="h = its first step")
 
     @quiet
     def gradient(self, problem, *, step=None, factor: float = 1.4, levels: int = 10):

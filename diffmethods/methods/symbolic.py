@@ -27,6 +27,7 @@ import numpy as np
 from .._lazy import lazy_import
 
 from ..array_ops import INDEX, SUM, shape_of
+from ..declarations import Counts, Declaration, Kind
 from ..errors import BranchError, UnsupportedOperationError
 from ..points import ARRAY, Problem
 from ..tracing import Traced, plain_constant
@@ -460,6 +461,11 @@ class SymbolicMethod:
 
     summary = "trace to a sympy expression, sympy.diff, lambdify with CSE (cached)"
     exact = True
+    declaration = Declaration(
+        kind=Kind.SYMBOLIC, exact=True, builds_from_f=False,
+        setup="derivation and compilation, once per function (cached)",
+        counts=Counts(passes=lambda n, settings: 1,
+                      rule=lambda settings: "one evaluation of the compiled gradient"))
 
     def gradient(self, problem):
         sg, fresh = cached_derivation(problem)

@@ -18,7 +18,9 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..api import differentiate
+from ..methods.finite import FiniteDifferences
 from ..methods.manual import manual
+from ..methods.reverse import ReverseMode
 from ..registry import methods
 from .document import Table
 from ..files import figure_format
@@ -110,8 +112,9 @@ def descent_demo(iterations: int = 60, rate: float = 0.3, start=(0.0, 0.0)) -> D
         scheme = differentiate(probe, start, method=m).details.get("scheme")
         return f"{m}, {scheme}, default h" if scheme else m
     variants = [(label(m), m, {}) for m in methods()]
-    if "finite" in methods():
-        variants.append((f"finite, {POOR_STEP['scheme']} h = {POOR_STEP['step']}", "finite",
+    if FiniteDifferences.name in methods():
+        variants.append((f"finite, {POOR_STEP['scheme']} h = {POOR_STEP['step']}",
+                         FiniteDifferences.name,
                          POOR_STEP))
     runs = [gradient_descent(f, start, m, opts, rate, iterations, label)
             for label, m, opts in variants]
@@ -179,7 +182,7 @@ def plot_descent(demo: DescentDemo, path: str | None = None):
 
 
 def seed_descent_steps(f, point, rate: float = 0.01, steps: int = 4,
-                       method: str = "reverse") -> Table:
+                       method: str = ReverseMode.name) -> Table:
     """A few plain gradient steps on any f, as a table: point, value, gradient."""
     theta = np.array(point, dtype=float)
     rows = []

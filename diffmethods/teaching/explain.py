@@ -1,18 +1,27 @@
 """``dm.explain``: one entry point for every step-by-step explanation.
 
-Each built-in method has an explainer (a function ``(f, point) -> Explanation``) in
-:data:`EXPLAINERS`. ``explain(f, point)`` explains every registered method, in the registry's
-order (manual, symbolic, finite differences, forward mode, reverse mode: from the pencil to the
-tape), and ends with a table of what each one computed and cost. A method registered from
-outside the package has no explainer; it still appears, with its result.
+A method is explained by its ``explain(f, point, **options) -> Explanation`` hook. The teaching
+package attaches one to each built-in method (:func:`attach_explainer`, below); a method
+registered from outside may bring its own, and without one it still appears, with its result
+and counts. ``explain(f, point)`` explains every registered method, in the registry's order
+(manual, symbolic, finite differences, forward mode, reverse mode, ...: from the pencil to the
+tape), and ends with a table of what each one computed and cost.
 """
 
 from __future__ import annotations
 
+import inspect
+
 from ..api import differentiate
-from ..errors import DiffMethodsError
+from ..declarations import Accumulation, Kind
+from ..errors import DiffMethodsError, OptionError
+from ..methods.finite import FiniteDifferences
+from ..methods.forward import ForwardMode
+from ..methods.manual import ManualMethod
+from ..methods.reverse import ReverseMode
+from ..methods.symbolic import SymbolicMethod
 from ..points import parse_point
-from ..registry import get_method, methods
+from ..registry import declaration, get_method, methods
 from .document import Explanation, Paragraph, Table
 from .finite_trace import explain_finite
 from .forward_trace import explain_forward
@@ -21,16 +30,27 @@ from .notation import num
 from .reverse_trace import explain_reverse
 from .symbolic_trace import explain_symbolic
 
-EXPLAINERS = {
-    "manual": explain_manual,
-    "symbolic": explain_symbolic,
-    "finite": explain_finite,
-    "forward": explain_forward,
-    "reverse": explain_reverse,
-}
-TITLES = {"manual": "Manual differentiation, rule by rule",
-          "symbolic": "Symbolic differentiation", "finite": "Finite differences",
-          "forward": "Forward mode", "reverse": "Reverse mode"}
+
+def attach_explainer(method_class, explainer, title: str) -> None:
+    """Give every method of ``method_class`` the step-by-step ``explainer`` as its ``explain``
+    hook; ``title`` heads its section when it does not apply to a function."""
+    method_class.explain = staticmethod(explainer)
+    method_class.explain_title = title
+
+
+for _class, _explainer, _title in (
+        (ManualMethod, explain_manual, "Manual differentiation, rule by rule"),
+        (SymbolicMethod, explain_symbolic, "Symbolic differentiation"),
+        (FiniteDifferences, explain_finite, "Finite differences"),
+        (ForwardMode, explain_forward, "Forward mode"),
+        (ReverseMode, explain_reverse, "Reverse mode")):
+    attach_explainer(_class, _explainer, _title)
+
+
+def _accepted(func, options: dict) -> dict:
+    """The options ``func`` takes (each method gets its own share of ``explain``'s options)."""
+    params = inspect.signature(func).parameters
+    return {k: v for k, v in options.items() if k in params}
 
 
 def describe(f) -> str:
@@ -42,10 +62,10 @@ def point_text(point) -> str:
     return "(" + ", ".join(num(v) for v in parse_point(point)[1]) + ")"
 
 
-def _generic(f, point, method: str) -> Explanation:
+def _generic(f, point, method: str, options: dict) -> Explanation:
     """A method without a step-by-step explainer: what it computed and cost."""
     backend = get_method(method)
-    r = differentiate(f, point, method=method)
+    r = differentiate(f, point, method=method, **options)
     return Explanation(method, [Paragraph(
         f"{getattr(backend, 'summary', method)}. No step-by-step explanation is available for "
         f"this method; it computed f = {num(r.value)} and the gradient "
@@ -53,12 +73,22 @@ def _generic(f, point, method: str) -> Explanation:
         method, r.value, r.flat_gradient, r)
 
 
-def _explain_one(f, point, method: str, finite_options: dict) -> Explanation:
-    if method not in EXPLAINERS:
-        return _generic(f, point, method)
-    if method == "finite":
-        return explain_finite(f, point, **finite_options)
-    return EXPLAINERS[method](f, point)
+def _own_options(method: str, options: dict) -> dict:
+    """The options ``method`` declares, out of those given to :func:`explain`."""
+    declared = {o.name for o in declaration(method).options}
+    return {k: v for k, v in options.items() if k in declared}
+
+
+def _explain_one(f, point, method: str, options: dict) -> Explanation:
+    mine = _own_options(method, options)
+    hook = getattr(get_method(method), "explain", None)
+    if hook is None:
+        return _generic(f, point, method, mine)
+    return hook(f, point, **_accepted(hook, mine))
+
+
+def _title(method: str) -> str:
+    return getattr(get_method(method), "explain_title", method)
 
 
 def _summary(f, point) -> Table:
@@ -76,13 +106,14 @@ def _summary(f, point) -> Table:
     return Table(["method", "gradient", "f calls", "passes", "ops", "note"], rows)
 
 
-def explain(f, point, method: str | None = None, *, scheme: str = "central", step=None,
-            rel_step=None) -> Explanation:
+def explain(f, point, method: str | None = None, **options) -> Explanation:
     """Explain, step by step and with the library's own numbers, how ``method`` computes the
     gradient of ``f`` at ``point``.
 
-    ``method=None`` (or ``"all"``) explains every registered method in turn. ``scheme``,
-    ``step`` and ``rel_step`` choose the finite-difference variant. The result prints as text,
+    ``method=None`` (or ``"all"``) explains every registered method in turn. ``options`` are
+    the methods' own (``scheme="forward"``, ``step=1e-3`` for finite differences): each goes to
+    the methods that declare it, and one that no explained method takes is an error. Options
+    given as ``None`` mean "the default". The result prints as text,
     renders as HTML in a notebook and keeps what the steps were read from in ``.data``.
 
     >>> import diffmethods as dm
@@ -90,19 +121,28 @@ def explain(f, point, method: str | None = None, *, scheme: str = "central", ste
     >>> e.value, e.gradient.tolist()
     (48.0, [12.0, 12.0, 9.0])
     """
-    finite_options = {"scheme": scheme, "step": step, "rel_step": rel_step}
+    options = {k: v for k, v in options.items() if v is not None}
+    explained = methods() if method in (None, "all") else [method]
+    for m in explained:
+        get_method(m)  # an unknown name lists the valid ones
+    for name in options:
+        if not any(declaration(m).option(name) for m in explained):
+            raise OptionError(f"no explained method takes the option {name!r} "
+                              f"({', '.join(explained)})")
     if method not in (None, "all"):
-        get_method(method)  # an unknown name lists the valid ones
-        return _explain_one(f, point, method, finite_options)
+        return _explain_one(f, point, method, options)
     parse_point(point)
     parts = {}
-    for m in methods():
+    for m in explained:
         try:
-            parts[m] = _explain_one(f, point, m, finite_options)
+            parts[m] = _explain_one(f, point, m, options)
         except DiffMethodsError as e:
-            parts[m] = Explanation(TITLES.get(m, m), [Paragraph(
+            parts[m] = Explanation(_title(m), [Paragraph(
                 f"Not applicable to this function: {e}")], m)
-    reference = parts.get("reverse")
+    # the whole explanation's value and gradient: those of a reverse-mode tracer
+    reference = next((parts[m] for m in explained
+                      if declaration(m).kind is Kind.TRACER
+                      and declaration(m).accumulation is Accumulation.REVERSE), None)
     whole = Explanation(
         f"How each method computes the gradient of {describe(f)} at {point_text(point)}",
         [Paragraph("Five ways to the same gradient, from the pencil to the tape: a person "

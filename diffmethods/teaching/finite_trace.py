@@ -15,7 +15,8 @@ import numpy as np
 
 from ..api import differentiate
 from ..errors import DiffMethodsError
-from ..methods.finite import SCHEMES
+from ..methods.finite import SCHEMES, FiniteDifferences
+from ..methods.reverse import ReverseMode
 from ..points import Problem
 from .document import Explanation, Paragraph, Table
 from .notation import full, node_name, num
@@ -43,7 +44,7 @@ class CallLog:
 def exact_gradient(f, point):
     """The reference for the errors: reverse mode (exact up to rounding), or None."""
     try:
-        return differentiate(f, point, method="reverse").flat_gradient
+        return differentiate(f, point, method=ReverseMode.name).flat_gradient
     except DiffMethodsError:
         return None
 
@@ -91,7 +92,7 @@ def explain_finite(f, point, scheme: str = "central", step=None, rel_step=None) 
         options["step"] = step
     if rel_step is not None:
         options["rel_step"] = rel_step
-    result = differentiate(logged, point, method="finite", **options)
+    result = differentiate(logged, point, method=FiniteDifferences.name, **options)
     stencil = SCHEMES[result.details["scheme"]]
     h = result.details["steps"]
     base, value = logged.calls[0]
@@ -158,7 +159,7 @@ def explain_finite(f, point, scheme: str = "central", step=None, rel_step=None) 
         f"the balanced step this scheme keeps about {digits} of the 16 digits a float holds "
         "(one-sided schemes about 8, central about 11). And the cost grows with n: "
         f"{bumps} call{'s' if bumps != 1 else ''} of f per coordinate."))
-    return Explanation(f"Finite differences ({stencil.name})", blocks, "finite",
+    return Explanation(f"Finite differences ({stencil.name})", blocks, FiniteDifferences.name,
                        float(result.value), result.flat_gradient, logged.calls)
 
 
@@ -167,7 +168,7 @@ def bump_errors(f, point, coordinate: int = 0, percents=None, schemes=("forward"
     the library's ``rel_step`` option. Returns (percents, {scheme: estimates}, exact)."""
     if percents is None:
         percents = np.logspace(-13, 1, 141)
-    estimates = {s: np.array([differentiate(f, point, method="finite", scheme=s,
+    estimates = {s: np.array([differentiate(f, point, method=FiniteDifferences.name, scheme=s,
                                             rel_step=p / 100).flat_gradient[coordinate]
                               for p in percents]) for s in schemes}
     exact = exact_gradient(f, point)

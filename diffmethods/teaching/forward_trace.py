@@ -15,13 +15,22 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..api import differentiate
-from ..methods.forward import Dual, ForwardPass, seed
+from ..methods.forward import Dual, ForwardMode, ForwardPass, seed
 from ..methods.tangents import dense
 from ..ops import OPS, ieee
 from ..points import Problem
 from .document import Explanation, Paragraph, Table
-from .notation import (expr_text, factor, input_names, local_partial_formula, node_name,
-                       num, operand_text, operation_text, tangent_name)
+from .notation import (
+    expr_text,
+    factor,
+    input_names,
+    local_partial_formula,
+    node_name,
+    num,
+    operand_text,
+    operation_text,
+    tangent_name,
+)
 
 MAX_DETAILED_PASSES = 4  # beyond this, only the summary table of tangents
 
@@ -86,7 +95,7 @@ def tangent_pass(problem: Problem, direction: int) -> TangentPass:
 def tangent_passes(f, point) -> list:
     """One :class:`TangentPass` per input coordinate: the gradient, one entry per pass."""
     n = Problem(f, point).n
-    return [tangent_pass(Problem(f, point, "forward"), i) for i in range(n)]
+    return [tangent_pass(Problem(f, point, ForwardMode.name), i) for i in range(n)]
 
 
 def _operand_names(node: ForwardNode) -> list:
@@ -202,8 +211,8 @@ def explain_forward(f, point) -> Explanation:
     blocks += [Paragraph("All passes side by side: the values are recomputed identically in "
                          "every pass; only the tangents differ. The last row is the gradient."),
                Table(header, rows)]
-    auto = differentiate(f, point, method="forward")
-    one = differentiate(f, point, method="forward", chunk=1)
+    auto = differentiate(f, point, method=ForwardMode.name)
+    one = differentiate(f, point, method=ForwardMode.name, chunk=1)
     k = auto.details.get("chunk", 1)
     blocks.append(Paragraph(
         f"**Gradient** = ({', '.join(num(g) for g in gradient)}). With one direction per pass "
@@ -214,4 +223,4 @@ def explain_forward(f, point) -> Explanation:
         f"pass{'es' if auto.passes != 1 else ''} ({auto.ops} operations, each updating {k} "
         "tangents). Blocking saves recomputing the values, not the tangent arithmetic: the work "
         "still grows with the number of inputs, which is what reverse mode avoids."))
-    return Explanation("Forward mode", blocks, "forward", first.value, gradient, passes)
+    return Explanation("Forward mode", blocks, ForwardMode.name, first.value, gradient, passes)

@@ -24,6 +24,7 @@ import sympy
 
 from ..api import gradient
 from ..errors import DiffMethodsError
+from ..methods.manual import ManualMethod
 from ..methods.symbolic import symbolic_gradient
 from ..points import Problem
 from .document import Explanation, Formula, Paragraph, Table
@@ -182,7 +183,7 @@ def derive_all(f, point) -> tuple:
 def hand_gradient(f, point):
     """The gradient attached with @dm.manual, or None."""
     try:
-        return gradient(f, point, method="manual")
+        return gradient(f, point, method=ManualMethod.name)
     except DiffMethodsError:
         return None
 
@@ -230,5 +231,6 @@ def explain_manual(f, point) -> Explanation:
                          "result must be derived again whenever f changes: that is what the "
                          "other methods automate.")]
     value, _ = sg(Problem(f, point).x)
-    return Explanation("Manual differentiation, rule by rule", blocks, "manual", float(value),
+    return Explanation("Manual differentiation, rule by rule", blocks, ManualMethod.name,
+                       float(value),
                        values, derivations)

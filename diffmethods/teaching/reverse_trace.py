@@ -15,11 +15,20 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..api import differentiate
-from ..methods.reverse import Tape, Var
+from ..methods.reverse import ReverseMode, Tape, Var
 from ..points import Problem
 from .document import Explanation, Formula, Paragraph, Table
-from .notation import (adjoint_name, expr_text, factor, input_names, local_partial_formula,
-                       node_name, num, operand_text, operation_text)
+from .notation import (
+    adjoint_name,
+    expr_text,
+    factor,
+    input_names,
+    local_partial_formula,
+    node_name,
+    num,
+    operand_text,
+    operation_text,
+)
 
 MAX_PATHS = 6  # per input: more paths than this are counted, not listed
 
@@ -106,7 +115,7 @@ def _as_float(v):
 
 def walk_reverse(f, point) -> ReverseWalk:
     """Record ``f`` at ``point`` on a tape, sweep it backwards once, and keep every step."""
-    problem = Problem(f, point, "reverse")
+    problem = Problem(f, point, ReverseMode.name)
     tape = Tape(trace=True)
     inputs = [tape.input(v) for v in problem.leaf_values()]  # one node per leaf
     y = problem.scalar_output(problem(inputs), Var)
@@ -211,7 +220,7 @@ def _path_lines(walk: ReverseWalk) -> list[str]:
 def explain_reverse(f, point) -> Explanation:
     """Reverse mode step by step: forward pass, local partials, backward pass, gradient."""
     walk = walk_reverse(f, point)
-    passes = differentiate(f, point, method="reverse").passes
+    passes = differentiate(f, point, method=ReverseMode.name).passes
     blocks = [Paragraph(
         "Reverse mode runs f once while recording every elementary operation on a tape (the "
         "forward pass), then walks the tape once from the output back to the inputs (the "
@@ -231,7 +240,8 @@ def explain_reverse(f, point) -> Explanation:
     if walk.output is None:
         blocks.append(Paragraph(f"f returned {num(walk.value)} without using its inputs, so "
                                 "every partial derivative is 0."))
-        return Explanation("Reverse mode", blocks, "reverse", walk.value, walk.gradient, walk)
+        return Explanation("Reverse mode", blocks, ReverseMode.name, walk.value, walk.gradient,
+                           walk)
     blocks.append(Paragraph(f"The output is `{node_name(walk.output)} = f = {num(walk.value)}`."))
 
     rows = []
@@ -291,4 +301,4 @@ def explain_reverse(f, point) -> Explanation:
         f"operation{'s' if len(walk.operations) != 1 else ''}, and it would take the same two "
         "passes "
         "however many inputs f had."))
-    return Explanation("Reverse mode", blocks, "reverse", walk.value, walk.gradient, walk)
+    return Explanation("Reverse mode", blocks, ReverseMode.name, walk.value, walk.gradient, walk)

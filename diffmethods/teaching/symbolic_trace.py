@@ -13,7 +13,8 @@ import numpy as np
 import sympy
 
 from ..api import differentiate
-from ..methods.symbolic import symbolic_gradient
+from ..methods.reverse import ReverseMode
+from ..methods.symbolic import SymbolicMethod, symbolic_gradient
 from ..points import Problem
 from .document import Explanation, Formula, Paragraph, Table
 from .notation import expr_text, num
@@ -90,7 +91,7 @@ def explain_symbolic(f, point) -> Explanation:
         "function and cached; every later gradient only runs the compiled code. The catch is "
         "size: formulas can grow much faster than the program that computes them (expression "
         "swell)."))
-    return Explanation("Symbolic differentiation", blocks, "symbolic", float(value),
+    return Explanation("Symbolic differentiation", blocks, SymbolicMethod.name, float(value),
                        np.asarray(gradient, float), sg)
 
 
@@ -112,7 +113,7 @@ def expression_swell(depths=range(1, 7), point: float = 0.7) -> Table:
     for depth in depths:
         f = nested(depth)
         sg = symbolic_gradient(f, point)
-        tape = differentiate(f, point, method="reverse")
+        tape = differentiate(f, point, method=ReverseMode.name)
         rows.append([depth, _ops(sg.expression), _ops(sg.gradient[0]), sg.ops, sg.ops_cse,
                      tape.ops])
     return Table(["depth", "ops of f", "ops of df/dx", "f and df/dx", "after CSE",

@@ -17,10 +17,20 @@ import numpy as np
 from ..api import differentiate, jvp
 from ..catalogue import SCENARIOS
 from ..files import Signature, StagedDirectory
-from ..methods.finite import SCHEMES
+from ..methods.finite import SCHEMES, FiniteDifferences
+from ..methods.forward import ForwardMode
+from ..methods.manual import ManualMethod
+from ..methods.reverse import ReverseMode
+from ..methods.symbolic import SymbolicMethod
 from .bump_plot import plot_bump_error
-from .descent import (POOR_STEP, descent_demo, descent_table, make_cost, plot_descent,
-                      seed_descent_steps)
+from .descent import (
+    POOR_STEP,
+    descent_demo,
+    descent_table,
+    make_cost,
+    plot_descent,
+    seed_descent_steps,
+)
 from .document import Explanation, Figure, Paragraph, Table
 from .explain import explain, point_text
 from .finite_trace import bump_errors
@@ -54,9 +64,9 @@ def _figure(out_dir: str, name: str) -> tuple[str, str]:
 
 
 def _introduction(f, point, parts) -> Explanation:
-    value = parts["reverse"].value
-    grad = parts["reverse"].gradient
-    walk = parts["reverse"].data
+    value = parts[ReverseMode.name].value
+    grad = parts[ReverseMode.name].gradient
+    walk = parts[ReverseMode.name].data
     names = [f"`{n.name} = {n.formula()}`" for n in walk.operations]
     inputs = ", ".join(n.name for n in walk.nodes[:walk.n_inputs])
     return Explanation("How a computer finds a derivative", [
@@ -73,8 +83,10 @@ def _introduction(f, point, parts) -> Explanation:
         Paragraph("There are five ways to get them, and this lesson takes them in order, each "
                   "one automating a little more of the work of the one before:"),
         Table(["", "method", "idea in one line"], [
-            [1, "manual", "a person applies the rules of calculus and writes the result down"],
-            [2, "symbolic", "a computer algebra system applies the same rules to a formula"],
+            [1, ManualMethod.name,
+             "a person applies the rules of calculus and writes the result down"],
+            [2, SymbolicMethod.name,
+             "a computer algebra system applies the same rules to a formula"],
             [3, "finite differences", "nudge one input, watch f, divide: an approximation"],
             [4, "forward mode", "carry each value's derivative along with the value"],
             [5, "reverse mode", "record the computation, then send derivatives backwards"]]),
@@ -207,11 +219,11 @@ def _scaling_table() -> Table:
     rows = []
     for n in (3, 10, 100, 1000):
         p = s.point_of(n)
-        central = differentiate(s.f, p, method="finite")
-        one_sided = differentiate(s.f, p, method="finite", scheme="forward")
-        fwd1 = differentiate(s.f, p, method="forward", chunk=1)
-        fwd = differentiate(s.f, p, method="forward")
-        rev = differentiate(s.f, p, method="reverse")
+        central = differentiate(s.f, p, method=FiniteDifferences.name)
+        one_sided = differentiate(s.f, p, method=FiniteDifferences.name, scheme="forward")
+        fwd1 = differentiate(s.f, p, method=ForwardMode.name, chunk=1)
+        fwd = differentiate(s.f, p, method=ForwardMode.name)
+        rev = differentiate(s.f, p, method=ReverseMode.name)
         rows.append([n, central.f_calls, one_sided.f_calls, fwd1.passes,
                      f"{fwd.passes} (chunk {fwd.details['chunk']})", rev.passes])
     return Table(["inputs n", "finite, central: f calls", "finite, forward: f calls",
@@ -262,7 +274,7 @@ def _reverse(part, out_dir, f, point) -> Explanation:
 
 def _descent(out_dir, f, point) -> Explanation:
     demo = descent_demo()
-    grad = differentiate(f, point, method="reverse").gradient
+    grad = differentiate(f, point, method=ReverseMode.name).gradient
     rate = 0.01
     path, link = _figure(out_dir, "descent.png")
     plot_descent(demo, path)
@@ -273,11 +285,11 @@ def _descent(out_dir, f, point) -> Explanation:
     x, y = demo.x, demo.y
     cost = make_cost(x, y)  # the same cost, to measure the poor step's bias at the start
     start = (0.0, 0.0)
-    exact = differentiate(cost, start, method="reverse").gradient
-    poor_cost = differentiate(cost, start, method="finite", **POOR_STEP).gradient
+    exact = differentiate(cost, start, method=ReverseMode.name).gradient
+    poor_cost = differentiate(cost, start, method=FiniteDifferences.name, **POOR_STEP).gradient
     bias = poor_cost - exact
     predicted = POOR_STEP["step"] * np.array([np.mean(x**2), 1.0])
-    central = differentiate(cost, start, method="finite", scheme="central",
+    central = differentiate(cost, start, method=FiniteDifferences.name, scheme="central",
                             step=POOR_STEP["step"]).gradient
     w_best, b_best = demo.best
     w_poor, b_poor = poor.params[-1]
@@ -329,10 +341,12 @@ def _descent(out_dir, f, point) -> Explanation:
 def _summary(parts) -> Explanation:
     return Explanation("7. Which method when", [
         Table(["method", "needs", "accuracy", "cost of a gradient (n inputs)", "use it for"], [
-            ["manual", "a person and the formula", "exact, if no slip", "one evaluation of "
-             "the hand-written gradient", "small, stable formulas; checking understanding"],
-            ["symbolic", "f as a formula (traceable code)", "exact", "one derivation, then "
-             "compiled code; formulas may swell", "closed forms to read or reuse"],
+            [ManualMethod.name, "a person and the formula", "exact, if no slip",
+             "one evaluation of the hand-written gradient",
+             "small, stable formulas; checking understanding"],
+            [SymbolicMethod.name, "f as a formula (traceable code)", "exact",
+             "one derivation, then compiled code; formulas may swell",
+             "closed forms to read or reuse"],
             ["finite differences", "only values of f", "about 8 (one-sided) to 11 (central) "
              "digits", "n + 1 or 2n + 1 calls", "black boxes; checking other methods"],
             ["forward mode", "the code of f", "exact", "n passes (fewer with chunks)",
@@ -366,10 +380,11 @@ def write_tutorial(out_dir: str = "reports", force: bool = False) -> list[str]:
     names = ["tutorial.md"] + [f"{FIGURES}/{name}" for name in FIGURE_NAMES]
     with StagedDirectory(out_dir, OWNER, SIGNATURE, names, force) as stage:
         parts = explain(f, point).parts
-        sections = [_introduction(f, point, parts), _manual(parts["manual"]),
-                    _symbolic(parts["symbolic"]), _finite(parts["finite"], stage.path, f, point),
+        sections = [_introduction(f, point, parts), _manual(parts[ManualMethod.name]),
+                    _symbolic(parts[SymbolicMethod.name]),
+                    _finite(parts[FiniteDifferences.name], stage.path, f, point),
                     _forward(parts["forward"], f, point),
-                    _reverse(parts["reverse"], stage.path, f, point),
+                    _reverse(parts[ReverseMode.name], stage.path, f, point),
                     _descent(stage.path, f, point), _summary(parts)]
         text = (sections[0].markdown(1) + "\n\n"
                 + "\n\n".join(s.markdown(2) for s in sections[1:]))
