@@ -36,11 +36,36 @@ _METADATA = {"png": {"Software": None}, "svg": {"Date": None, "Creator": None},
 _PS_DATE = re.compile(rb"%%CreationDate: [^\n]*\n")
 
 
+PALETTE = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2",
+           "#7f7f7f", "#bcbd22", "#17becf", "#393b79", "#ad494a", "#637939", "#7b4173"]
+MARKERS = "osDv^P*Xh<>pd8"
+
+
+def known_series() -> list[str]:
+    """Every scheme, method and study variant, in one fixed order: a curve's colour and marker
+    come from its place here, so ``central`` looks the same in every figure whatever else is
+    drawn beside it."""
+    from . import registry
+    from .harness.scaling import default_variants
+    from .harness.sweep import step_methods
+    from .methods.finite import schemes
+    names = (schemes() + step_methods() + registry.methods()
+             + [label for label, _, _ in default_variants()])
+    return list(dict.fromkeys(names))
+
+
+def series_style(name: str, known=None) -> tuple[str, str]:
+    """(colour, marker) of a curve, fixed by its name (see :func:`known_series`); a name from
+    nowhere (a method registered after the fact, "x (method)") is placed after them."""
+    known = known_series() if known is None else known
+    k = known.index(name) if name in known else len(known) + sum(map(ord, name)) % 7
+    return PALETTE[k % len(PALETTE)], MARKERS[k % len(MARKERS)]
+
+
 def _colors(names) -> dict:
-    """A stable colour per name, in first-seen order (tab10)."""
-    palette = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2",
-               "#7f7f7f", "#bcbd22", "#17becf"]
-    return {name: palette[i % len(palette)] for i, name in enumerate(dict.fromkeys(names))}
+    """The fixed colour of each name, in first-seen order."""
+    known = known_series()
+    return {name: series_style(name, known)[0] for name in dict.fromkeys(names)}
 
 
 def figure_bytes(fig, fmt: str = "png") -> bytes:
@@ -100,12 +125,18 @@ def plot_sweep(rows, path: str | None = None, title: str | None = None) -> Figur
               and math.isfinite(r["abs_error"])]
     positive = [e for e in errors if e > 0]
     floor = min(positive) / 10 if positive else ZERO_FLOOR
-    any_zero = False
+    # the axis shows the band the finite-difference schemes span; a method that overflows
+    # far above it (the complex step at h = 1 on exp(exp(x))) is drawn clipped at the top
+    band = [r["abs_error"] for r in rows if r["scheme"] is not None and r["abs_error"]
+            is not None and math.isfinite(r["abs_error"])] or errors
+    ceiling = (max(band) if band else 1.0) * 10
+    any_zero = any_clipped = False
     for k, (series, color) in enumerate(colors.items()):
         mine = [r for r in rows if r["series"] == series]
         x = np.array([r["step"] for r in mine]) * scale
         y = np.array([np.nan if r["abs_error"] is None else r["abs_error"] for r in mine])
-        shown = np.where(y > 0, y, np.nan)
+        clipped = np.isfinite(y) & (y > ceiling)
+        shown = np.where((y > 0) & ~clipped, y, np.nan)
         # earlier curves drawn wider, so one hidden under a later one (forward under
         # backward) still shows at its edges
         order = mine[0]["order"]
@@ -117,8 +148,12 @@ def plot_sweep(rows, path: str | None = None, title: str | None = None) -> Figur
         if zero.any():
             any_zero = True
             ax.plot(x[zero], np.full(zero.sum(), floor), "x", color=color, ms=4, alpha=0.8)
-        model = np.array([np.nan if r["model_error"] is None else r["model_error"]
-                          for r in mine])
+        if clipped.any():
+            any_clipped = True
+            ax.plot(x[clipped], np.full(clipped.sum(), ceiling), "^", mfc="none", mec=color,
+                    ms=5, alpha=0.9, clip_on=False)
+        model = np.array([np.nan if r["model_error"] is None or r["model_error"] > ceiling
+                          else r["model_error"] for r in mine])
         ax.plot(x, model, "--", color=color, lw=1.0, alpha=0.8)
     for s in sweep_summary(rows):
         color = colors[s["series"]]
@@ -130,8 +165,7 @@ def plot_sweep(rows, path: str | None = None, title: str | None = None) -> Figur
                     color=color, mec="black", mew=0.6, ms=13, zorder=6)
     ax.set_xscale("log")
     ax.set_yscale("log")
-    top = max(errors) if errors else 1.0
-    ax.set_ylim(floor / 3, top * 10)
+    ax.set_ylim(floor / 3, ceiling * 1.5)
     if relative:
         ax.set_xlabel(f"step h as a percentage of |{variable}|  (h = r·|{variable}|, in %)")
     else:
@@ -150,6 +184,9 @@ def plot_sweep(rows, path: str | None = None, title: str | None = None) -> Figur
     if any_zero:
         handles.append(Line2D([], [], ls="", marker="x", color="gray",
                               label=f"error exactly 0 (drawn at {floor:.0e})"))
+    if any_clipped:
+        handles.append(Line2D([], [], ls="", marker="^", mfc="none", mec="gray",
+                              label=f"error above {ceiling:.0e}, off the axis (clipped)"))
     ax.legend(handles=handles, fontsize=8.5, loc="upper center", ncol=2, framealpha=0.9)
     fig.tight_layout()
     return _finish(fig, path)
@@ -169,7 +206,7 @@ def plot_scaling(rows, path: str | None = None, title: str | None = None) -> Fig
     axes = fig.subplots(2, 2).ravel()
     variants = list(dict.fromkeys(r["variant"] for r in rows))
     colors = _colors(variants)
-    markers = dict(zip(variants, "osDv^P*Xh<>"))
+    markers = {v: series_style(v)[1] for v in variants}
     ns = sorted({r["n"] for r in rows})
     handles = []
     for k, label in enumerate(variants):
@@ -234,7 +271,7 @@ def plot_accuracy(rows, path: str | None = None, title: str | None = None) -> Fi
     functions = list(dict.fromkeys(r["function"] for r in rows))
     methods = list(dict.fromkeys(r["method"] for r in rows))
     colors = _colors(methods)
-    markers = dict(zip(methods, "osD^vP*Xh<>"))
+    markers = {m: series_style(m)[1] for m in methods}
     fig = Figure(figsize=(11, 5.8))
     ax = fig.add_subplot()
     width = 0.7 / max(1, len(methods))

@@ -413,6 +413,21 @@ def goal_finite_copies(quick):
         "(its copy, the steps, the gradient)")
 
 
+def goal_compare_at_scale(quick):
+    print("7. dm.compare with every method on the catalogue's functions at scale (wall time)")
+    from diffmethods.catalogue_scale import SCALE_SCENARIOS
+    for name in ("logistic_1000x20", "two_layer_network"):
+        s = SCALE_SCENARIOS[name]
+        start = time.perf_counter()
+        rows = dm.compare(s.f, s.point, repeat=1 if quick else 3, progress=lambda label: None)
+        seconds = time.perf_counter() - start
+        skipped = [f"{r['method']}: {r['note']}" for r in rows if r["status"] != "ok"]
+        row(f"{name}: all {len(rows)} methods, scored or skipped", f"{seconds:.1f} s",
+            "<= 10 s", seconds <= 10,
+            f"reference: {rows[0]['reference']['kind']}"
+            + (f"; skipped {'; '.join(skipped)}" if skipped else ""))
+
+
 def _peer_autograd():
     """(name, scalar-loop gradient factory, array gradient factory) for HIPS autograd."""
     import autograd
@@ -511,8 +526,8 @@ def main(argv=None):
           f"Python {platform.python_version()}, numpy {np.__version__}; "
           f"{'quick' if args.quick else 'full'} run")
     goals = [goal_scalar_tape, goal_array_tape, goal_forward_blocks, goal_symbolic,
-             goal_memory, goal_finite_copies]
-    chosen = range(1, 7) if not args.only else [int(g) for g in args.only.split(",")]
+             goal_memory, goal_finite_copies, goal_compare_at_scale]
+    chosen = range(1, len(goals) + 1) if not args.only else [int(g) for g in args.only.split(",")]
     start = time.perf_counter()
     for number in chosen:
         goals[number - 1](args.quick)

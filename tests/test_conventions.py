@@ -357,3 +357,14 @@ def test_a_library_figure_with_a_bad_extension_is_refused_before_drawing(tmp_pat
         with pytest.raises(dm.OutputError, match="got .txt"):
             plot(rows, str(tmp_path / "f.txt"))
     assert drawn == [] and list(tmp_path.iterdir()) == []
+
+
+def test_the_defaults_help_shows_without_the_harness_are_the_harness_own():
+    import importlib
+    command = importlib.import_module("diffmethods.commands.compare")
+    harness = importlib.import_module("diffmethods.harness.compare")  # not the function
+    assert command.DEFAULT_BUDGET == harness.DEFAULT_BUDGET
+    from diffmethods.catalogue import SCENARIOS
+    from diffmethods.commands.scaling import _scalable
+    from diffmethods.harness.scaling import scalable_names
+    assert _scalable() == scalable_names() and set(_scalable()) <= set(SCENARIOS)

@@ -30,9 +30,11 @@ from __future__ import annotations
 import numpy as np
 
 from .. import registry
-from ..errors import BranchError, NoManualGradientError, UnsupportedOperationError
+from ..errors import BranchError, NoManualGradientError, OptionError, UnsupportedOperationError
 from ..points import Problem, bind_arguments
-from .reference import DIGITS, reference_gradient
+from .progress import progress_bar
+from .reference import DIGITS
+from .reference_choice import NoReference, agreement_reference, choose_reference, given_reference
 from .timing import median_result, warm_up
 
 NOT_APPLICABLE = "not applicable"
@@ -80,54 +82,93 @@ def _setup_seconds(details: dict):
     return float(sum(parts)) if parts else None
 
 
+DEFAULT_BUDGET = 10.0  # seconds any one expensive piece (the reference, a derivation) may take
+
+
+def _budget(budget) -> float:
+    if isinstance(budget, bool) or not isinstance(budget, (int, float)) or \
+            not 0 < budget <= 86400:
+        raise OptionError(f"budget must be a number of seconds above 0 (at most a day), got "
+                          f"{budget!r}")
+    return float(budget)
+
+
+def _with_budget(method: str, options: dict, budget: float) -> dict:
+    """A method that declares a ``budget`` option gets the comparison's, unless given one."""
+    if registry.declaration(method).option("budget") is not None and "budget" not in options:
+        return dict(options, budget=budget)
+    return options
+
+
 def compare(f, point, *, methods=None, options: dict | None = None, repeat: int = 5,
             digits: int = DIGITS, name: str | None = None, reference=None,
-            argnums=None) -> list[dict]:
+            argnums=None, budget: float = DEFAULT_BUDGET, progress=None) -> list[dict]:
     """Compare the gradient methods on ``f`` at ``point``: one row per method (see the module
     docstring for the fields).
 
     ``methods`` defaults to every registered method (``dm.methods()``); ``options`` maps a
     method name to its options, e.g. ``{"finite": {"scheme": "forward"}}``; ``repeat`` is the
-    number of timed runs after a warm-up; ``reference`` may pass a precomputed
-    :class:`~diffmethods.harness.reference.Reference`. ``argnums`` picks the arguments to
-    differentiate, as in :func:`diffmethods.gradient`; gradients in the rows are flat, in the
-    order of ``components`` (``b1[0]``, ``W1[2, 1]``, ...).
+    number of timed runs after a warm-up. ``reference``: ``None`` chooses one (the 50-digit
+    reference if its predicted time fits ``budget`` seconds, else forward and reverse mode
+    agreeing to k digits, see :mod:`.reference_choice`); ``False`` scores nothing; an array is
+    your own reference gradient; a :class:`~diffmethods.harness.reference.Reference` is used
+    as it is. ``budget`` also goes to every method that declares a ``budget`` option.
+    ``progress(label)`` is called after each method; by default a bar shows on a terminal.
+    ``argnums`` picks the arguments to differentiate, as in :func:`diffmethods.gradient`;
+    gradients in the rows are flat, in the order of ``components`` (``b1[0]``, ``W1[2, 1]``,
+    ...).
     """
     if argnums is not None:
         f, point = bind_arguments(f, point, argnums)
+    budget = _budget(budget)
     options = options or {}
     methods = registry.methods() if methods is None else list(methods)
     for m in list(options) + methods:
         registry.get_method(m)  # an unknown name is an error listing the valid ones
     problem = Problem(f, point)
     coordinates = problem.x
+    given = None
+    if reference is False:
+        given = NoReference()
+    elif reference is not None and not hasattr(reference, "as_data"):
+        given = given_reference(reference, problem)
+    elif reference is not None:
+        given = reference
     warm_up()
     base = {"function": name or function_name(f), "point": coordinates.tolist(),
             "components": problem.component_names()}
     rows = []
+    bar = progress_bar(len(methods), "compare") if progress is None else None
     for method in methods:
         declared = registry.declaration(method)
+        mine = _with_budget(method, options.get(method, {}), budget)
         row = dict(base, method=method, exact=declared.exact, kind=declared.kind.value,
                    status="ok", note="", settings={}, value=None, gradient=None,
                    reference=None, reference_gradient=None,
                    abs_error=None, rel_error=None, f_calls=None, passes=None, ops=None,
                    seconds=None, setup_seconds=None, repeats=0)
         try:
-            first, seconds, runs = median_result(f, point, method, options.get(method, {}),
-                                                 repeat)
+            first, seconds, runs = median_result(f, point, method, mine, repeat)
         except NOT_APPLICABLE_ERRORS as e:
             row.update(status=NOT_APPLICABLE, note=short_reason(e))
-            rows.append(row)
-            continue
-        gradient = np.asarray(first.flat_gradient, dtype=float)
-        row.update(settings=reported_settings(first.details, options.get(method, {})),
-                   value=float(first.value), gradient=gradient.tolist(),
-                   f_calls=first.f_calls, passes=first.passes, ops=first.ops,
-                   seconds=seconds, setup_seconds=_setup_seconds(first.details), repeats=runs)
+        else:
+            gradient = np.asarray(first.flat_gradient, dtype=float)
+            row.update(settings=reported_settings(first.details, options.get(method, {})),
+                       value=float(first.value), gradient=gradient.tolist(),
+                       f_calls=first.f_calls, passes=first.passes, ops=first.ops,
+                       seconds=seconds, setup_seconds=_setup_seconds(first.details),
+                       repeats=runs)
         rows.append(row)
+        (progress or bar)(method)
+    if bar is not None:
+        bar.close()
     # The reference is built after the methods ran: it derives the symbolic expression, and
     # doing that first would let the symbolic method find it cached (f_calls 0, no setup).
-    ref = reference if reference is not None else reference_gradient(f, point, digits)
+    ref = given
+    if ref is None:
+        ref, why = choose_reference(f, point, budget, digits)
+        if ref is None:
+            ref = agreement_reference(rows, why)
     for row in rows:
         row["reference"] = ref.as_data()
         if ref.available:
@@ -143,7 +184,8 @@ def compare_catalogue(scenarios=None, *, repeat: int = 3, progress=None) -> list
     from ..catalogue import SCENARIOS
     rows = []
     for s in (SCENARIOS.values() if scenarios is None else scenarios):
-        rows.extend(compare(s.f, s.point, repeat=repeat, name=s.name))
+        rows.extend(compare(s.f, s.point, repeat=repeat, name=s.name,
+                            progress=lambda label: None))
         if progress is not None:
             progress(s.name)
     return rows

@@ -15,7 +15,8 @@ import math
 import numpy as np
 
 from ..declarations import Accumulation
-from .reference import UNAVAILABLE
+from .reference import MPMATH, UNAVAILABLE
+from .reference_choice import AGREEMENT
 from .sweep import SMALL_STEPS
 from .tables import fmt_error, fmt_seconds, fmt_step
 
@@ -150,7 +151,7 @@ def sweep_findings(summary) -> list[dict]:
 def accuracy_findings(rows) -> list[dict]:
     """From :func:`compare_catalogue` rows."""
     out = []
-    scored = [r for r in rows if r["rel_error"] is not None]
+    scored = [r for r in rows if r["rel_error"] is not None and r["reference"]["kind"] == MPMATH]
     # a hand-derived gradient is exact only if the person made no slip: not evidence here
     exact = [r for r in scored if r["exact"] and not _hand_derived(r["method"])]
     if exact:
@@ -183,6 +184,13 @@ def accuracy_findings(rows) -> list[dict]:
     for function, why in missing:
         out.append(finding(f"{function} has no 50-digit reference ({why}); "
                            f"its errors are not scored, not guessed."))
+    stood_in = dict.fromkeys((r["function"], r["reference"]["method"], r["reference"]["digits"],
+                              r["reference"]["reason"]) for r in rows
+                             if r["reference"]["kind"] == AGREEMENT)
+    for function, pair, agreed, why in stood_in:
+        out.append(finding(f"{function}: no 50-digit reference ({why}); {pair} agree to "
+                           f"{agreed:g} digits, and the errors are scored against their mean "
+                           f"(trusted to those digits only)."))
     for r in rows:
         if r["status"] != "ok":
             out.append(finding(f"{r['method']} does not apply to {r['function']}: {r['note']}."))

@@ -259,6 +259,13 @@ def reference_text(data: dict) -> str:
     if data["kind"] == FLOAT64:
         return (f"{data['method']} in float64 (no {data['digits']}-digit reference: "
                 f"{data['reason']})")
+    if data["kind"] == "agreement":
+        return (f"{data['method']} agreeing to {data['digits']:g} digits (no 50-digit "
+                f"reference: {data['reason']})")
+    if data["kind"] == "given":
+        return "the reference you gave"
+    if data["kind"] == "none":
+        return f"no reference: {data['reason']}"
     if data["verified_digits"] is None:
         return f"{data['digits']} digits"
     return f"{data['digits']} digits (verified {data['verified_digits']:.0f})"

@@ -36,7 +36,7 @@ from .. import registry
 from ..errors import DiffMethodsError, DomainWarning, OptionError
 from ..methods.finite import SCHEMES, FiniteDifferences, difference_quotient, get_scheme
 from ..points import Problem, real_scalar
-from .reference import FLOAT64, DIGITS, NotEvaluable, derivatives_along, reference_gradient
+from .reference import DIGITS, FLOAT64, MPMATH, NotEvaluable, derivatives_along
 from .compare import function_name
 
 
@@ -84,13 +84,15 @@ def _coordinate_index(problem, coordinate) -> int:
     return int(coordinate)
 
 
-def _reference_derivative(f, point, i, digits):
+def _reference_derivative(f, point, i, digits, budget):
     """(derivative as mpmath number, what the reference is as data); falls back to an exact
     float64 method that needs nothing but f, labelled as such, when no 50-digit reference
-    exists."""
-    ref = reference_gradient(f, point, digits)
-    if ref.available:
+    exists or it would not fit the budget."""
+    from .reference_choice import choose_reference
+    ref, why = choose_reference(f, point, budget, digits)
+    if ref is not None and ref.available:
         return ref.gradient[i], ref.as_data()
+    why = why or ref.reason
     from .. import api
     for method in registry.methods():
         declared = registry.declaration(method)
@@ -101,16 +103,18 @@ def _reference_derivative(f, point, i, digits):
                 continue
             return mpmath.mpf(float(g[i])), {"kind": FLOAT64, "method": method,
                                              "digits": digits, "verified_digits": None,
-                                             "reason": ref.reason}
-    raise OptionError(f"no reference derivative for the sweep: {ref.reason}")
+                                             "reason": why}
+    raise OptionError(f"no reference derivative for the sweep: {why}")
 
 
-def _error_models(f, point, i, models: dict, digits) -> dict:
+def _error_models(f, point, i, models: dict, digits, affordable: bool = True) -> dict:
     """Per series: (T, q, R), truncation T h^q and round-off R / h (None per part that
     vanishes), from each :class:`~diffmethods.declarations.ErrorModel`; (None, None, None)
     for a series without a model or where f has no symbolic expression."""
     orders = set().union(*(m.orders() for m in models.values() if m is not None))
     none = (None, None, None)
+    if not affordable:  # the derivatives come from the symbolic expression, too costly here
+        return {label: none for label in models}
     try:
         derivs = derivatives_along(f, point, i, orders, digits) if orders else {}
     except (DiffMethodsError, NotEvaluable, RecursionError):
@@ -148,7 +152,7 @@ def series_labels(method_names) -> dict:
 
 def epsilon_sweep(f, point, *, coordinate: int = 0, schemes=None, steps=None,
                   relative: bool = False, name: str | None = None, methods=None,
-                  digits: int = DIGITS, progress=None) -> list[dict]:
+                  digits: int = DIGITS, progress=None, budget: float = 10.0) -> list[dict]:
     """Error of df/dx_i by each finite-difference scheme over a grid of steps.
 
     ``coordinate`` is the index i (0-based) or the component's name (``"W1[2, 1]"``);
@@ -169,7 +173,9 @@ def epsilon_sweep(f, point, *, coordinate: int = 0, schemes=None, steps=None,
     (``None`` parts where a term vanishes, the method declares no model, or no symbolic
     expression exists). ``h_effective`` is the representable step (x + h) - x a scheme
     actually used (where it is 0 the estimate is nan); ``None`` for a method, which applies
-    the step itself. ``progress(label)`` is called after each curve.
+    the step itself. ``progress(label)`` is called after each curve. ``budget`` is the most
+    seconds the 50-digit reference may be predicted to take; above it, an exact float64 method
+    stands in, and the rows say so.
     """
     problem = Problem(f, point)
     i = _coordinate_index(problem, coordinate)
@@ -191,7 +197,8 @@ def epsilon_sweep(f, point, *, coordinate: int = 0, schemes=None, steps=None,
             return real_scalar(problem.at(work), "f")
 
     value = g(t)
-    exact, described = _reference_derivative(f, point, i, digits)
+    exact, described = _reference_derivative(f, point, i, digits, budget)
+    affordable = described["kind"] == MPMATH
     from .. import api
     if methods is None:
         methods = step_methods() if schemes is None else []
@@ -199,7 +206,7 @@ def epsilon_sweep(f, point, *, coordinate: int = 0, schemes=None, steps=None,
     declared = {m: registry.declaration(m) for m in methods}
     models = _error_models(f, point, i, {**{s.name: s.error_model for s in stencils},
                                          **{labels[m]: declared[m].error_model({})
-                                            for m in methods}}, digits)
+                                            for m in methods}}, digits, affordable)
 
     def error_of(estimate):
         if not math.isfinite(estimate):
