@@ -23,7 +23,9 @@ from .methods.tape import Tape, Var
 from .methods.symbolic import SymbolicGradient, clear_cache as clear_symbolic_cache
 from .methods.symbolic import symbolic_gradient
 from .ops import OPS
+from . import special  # logsumexp, softmax, log_softmax as scipy.special's, on traced values
 from .declarations import Declaration, ErrorModel, Kind, Option, Variant
+from .program import Program, compile  # noqa: A004  (dm.compile: the gradient as a program)
 from .registry import declaration, methods, register_method, unregister_method
 from .result import Result
 
@@ -70,7 +72,8 @@ def __dir__() -> list[str]:
 
 __all__ = [
     "gradient", "differentiate", "derivative", "jacobian", "hessian", "jvp", "vjp", "hvp",
-    "grad", "value_and_grad", "component_names", "CostWarning", "DomainWarning", "DomainError",
+    "compile", "Program", "grad", "value_and_grad", "component_names", "CostWarning",
+    "DomainWarning", "DomainError",
     "PrecisionWarning",
     "DirectionError",
     "manual", "check_gradient", "GradientCheck", "methods", "register_method", "declaration",

@@ -105,3 +105,27 @@ def _nan_to_num(x, copy=True, nan=0.0, posinf=None, neginf=None):
 def _sinc(x):
     from .ops import OPS
     return _traced_type(x)._elementwise(OPS["sinc"], (x,))
+
+
+def ldexp(x1, x2):
+    """``np.ldexp(x1, i)`` = x1 * 2**i on traced values: a product with the constant 2**i, so
+    d/dx1 = 2**i in every method. The exponent is integer data, never traced (numpy refuses a
+    float one too); an exponent whose 2**i is not a normal float64 (|i| > 1022) is refused,
+    since x1 * 2**i would then round differently from numpy's ldexp."""
+    from .tracing import Traced
+    if isinstance(x2, Traced):
+        raise UnsupportedOperationError(
+            f"np.ldexp(x1, i): the exponent i is integer data and cannot be differentiated "
+            f"({x2.method_label}); write x1 * 2.0**i for a real exponent.")
+    exponent = np.asarray(x2)
+    if exponent.dtype.kind not in "iu":
+        raise UnsupportedOperationError(
+            f"np.ldexp(x1, i) needs an integer exponent (numpy refuses dtype {exponent.dtype} "
+            "too); pass an integer array, or write x1 * 2.0**i.")
+    with np.errstate(over="ignore", under="ignore"):
+        scale = np.ldexp(1.0, exponent)
+    if not np.all(np.isfinite(scale) & (scale >= np.finfo(float).tiny)):
+        raise UnsupportedOperationError(
+            "np.ldexp(x1, i) with |i| > 1022 is not supported on traced values: 2**i is not a "
+            "normal float64, so x1 * 2**i would not round as numpy's ldexp does.")
+    return x1 * scale

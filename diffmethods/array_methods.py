@@ -127,10 +127,10 @@ class ArrayMethods:
             return self  # the traced value is float64 already, and never changed in place
         if dtype.kind == "f":
             raise UnsupportedOperationError(
-                f"x.astype({dtype}) on a {self.method_label} value: the derivative is traced "
+                f"x.astype({dtype}) on a value traced by {self.method_label}: the derivative is traced "
                 "in float64; rounding to a smaller float would change f. Use astype(float).")
         raise UnsupportedOperationError(
-            f"x.astype({dtype}) on a {self.method_label} value would drop its derivative "
+            f"x.astype({dtype}) on a value traced by {self.method_label} would drop its derivative "
             f"({dtype} values are not differentiable); keep float64 values, e.g. astype(float).")
 
     def copy(self, order="K"):
@@ -196,7 +196,7 @@ class ArrayMethods:
 
     def __setitem__(self, index, value):
         raise UnsupportedOperationError(
-            f"x[...] = value on a {self.method_label} value: traced arrays cannot be changed in "
+            f"x[...] = value on a value traced by {self.method_label}: traced arrays cannot be changed in "
             "place. Build the new array instead: np.where(mask, value, x), np.concatenate, "
             "np.stack or np.pad.")
 

@@ -21,8 +21,10 @@ dual numbers -- so they are written with functions that dispatch (``@`` of 2-D o
 Where a derivative does not exist (eigenvectors of a repeated eigenvalue, a rank-deficient
 pseudo-inverse) a rule returns nan with a :class:`~diffmethods.errors.DomainWarning`, never a
 number; where f itself has no value (cholesky of a matrix that is not positive definite) the
-error, a :class:`~diffmethods.errors.PointError`, names the function. Each function works on
-one matrix; stacks of matrices are refused by name.
+error, a :class:`~diffmethods.errors.PointError`, names the function. inv, solve, det, slogdet
+and cholesky also take stacks of matrices (..., M, M), as numpy does: their rules broadcast
+(:mod:`diffmethods.linalg_stacks`); the other functions work on one matrix and refuse stacks
+by name.
 """
 
 from __future__ import annotations
@@ -32,6 +34,8 @@ import numpy as np
 from .array_functions import _traced_type, handles
 from .array_ops import shape_of
 from .errors import BranchError, DomainWarning, PointError, UnsupportedOperationError, warn_user
+from .linalg_stacks import (cofactors, inverse_each, per_matrix, reduce_to, solve_per_matrix,
+                            square_stack)
 from .primitives import PRIMITIVES, apply, move_block_axis_first, move_block_axis_last, primitive
 
 MAX_SYMBOLIC_SIZE = 6
@@ -197,39 +201,44 @@ def _inv_vjp(g, xs, Y, wrt):
 INV = primitive(
     "np.linalg.inv", row_value("np.linalg.inv", np.linalg.inv, "the matrix is singular"),
     _inv_jvp, _inv_vjp,
-    sympy=lambda A: _as_object_array(_sympy_matrix("np.linalg.inv", A).inv()))
+    sympy=per_matrix(lambda A: _as_object_array(_sympy_matrix("np.linalg.inv", A).inv())))
 
 
 @handles(np.linalg.inv)
 def _inv(a):
-    _square("np.linalg.inv", a)
+    square_stack("np.linalg.inv", a)
     return apply(INV, (a,), {})
 
 
 # --- solve ----------------------------------------------------------------------------------
 def _solve_jvp(ts, xs, x):
-    # A x = b  =>  A dx = db - dA x
+    # A x = b  =>  A dx = db - dA x; b is one vector (M,) or a stack of matrices (..., M, K)
     tA, tb = ts
     A, b = xs
     k = (tA if tA is not None else tb).shape[-1]
-    rhs = np.zeros(np.shape(b) + (k,)) if tb is None else tb
+    vector = np.ndim(b) == 1
+    rhs = np.zeros(np.shape(x) + (k,)) if tb is None else np.broadcast_to(tb, np.shape(x) + (k,))
     if tA is not None:
-        if np.ndim(b) == 1:
-            rhs = rhs - np.einsum("ijk,j->ik", tA, x)
-        else:
-            rhs = rhs - np.einsum("ijk,jm->imk", tA, x)
-    n = np.shape(A)[0]
-    return np.linalg.solve(A, rhs.reshape(n, -1)).reshape(rhs.shape)
+        rhs = rhs - (np.einsum("...ijk,...j->...ik", tA, x) if vector
+                     else np.einsum("...ijk,...jm->...imk", tA, x))
+    flat = rhs if vector else rhs.reshape(rhs.shape[:-2] + (-1,))  # (..., M, K * k)
+    return np.linalg.solve(A, flat).reshape(rhs.shape)
 
 
 def _solve_vjp(g, xs, x, wrt):
     A, b = xs
-    gb = np.linalg.solve(_mT(A), g)  # b_bar = A^-T x_bar
-    if wrt == 1:
-        return gb
     if len(shape_of(b)) == 1:
-        return -np.outer(gb, x)  # A_bar = -b_bar x^T
-    return -(gb @ _mT(x))
+        # b_bar = A^-T x_bar, as a one-column matrix (a stack of vectors is ambiguous in numpy)
+        gb = np.linalg.solve(_mT(A), np.reshape(g, shape_of(g) + (1,)))[..., 0]
+        if wrt == 1:
+            return reduce_to(gb, shape_of(b))
+        if len(shape_of(A)) == 2:
+            return -np.outer(gb, x)  # A_bar = -b_bar x^T
+        return -(gb[..., :, None] * x[..., None, :])
+    gb = np.linalg.solve(_mT(A), g)
+    if wrt == 1:
+        return reduce_to(gb, shape_of(b))
+    return reduce_to(-(gb @ _mT(x)), shape_of(A))
 
 
 def _solve_sympy(A, b):
@@ -242,90 +251,98 @@ def _solve_sympy(A, b):
 
 SOLVE = primitive("np.linalg.solve",
                   row_value("np.linalg.solve", np.linalg.solve, "the matrix is singular"),
-                  _solve_jvp, _solve_vjp, sympy=_solve_sympy)
+                  _solve_jvp, _solve_vjp, sympy=solve_per_matrix(_solve_sympy))
 
 
 @handles(np.linalg.solve)
 def _solve(a, b):
     a, b = operand(a), operand(b)
-    _square("np.linalg.solve", a)
-    if len(shape_of(b)) not in (1, 2) or shape_of(b)[0] != shape_of(a)[0]:
+    batch = square_stack("np.linalg.solve", a)
+    n, bshape = shape_of(a)[-1], shape_of(b)
+    vector = len(bshape) == 1 and bshape[0] == n
+    matrices = len(bshape) == len(batch) + 2 and bshape[-2] == n
+    if not (vector or matrices):
         raise UnsupportedOperationError(
-            f"np.linalg.solve is differentiated for b of shape ({shape_of(a)[0]},) or "
-            f"({shape_of(a)[0]}, m); got {shape_of(b)}")
+            f"np.linalg.solve is differentiated for a of shape (..., {n}, {n}) and b of shape "
+            f"({n},) or (..., {n}, K) with as many axes as a; got {bshape} (for a stack of "
+            "vectors write b[..., None] and take [..., 0] of the result)")
+    if matrices:
+        try:
+            np.broadcast_shapes(batch, bshape[:-2])
+        except ValueError:
+            raise UnsupportedOperationError(
+                f"np.linalg.solve: the stacks of a {shape_of(a)} and b {bshape} do not "
+                "broadcast") from None
     return apply(SOLVE, (a, b), {})
 
 
 # --- det ------------------------------------------------------------------------------------
-def cofactors(A):
-    """det(A) A^{-T}, the gradient of det, from the SVD A = U diag(s) V^T: it is
-    det(U) det(V) U diag(prod_{j != i} s_j) V^T, exact also at and near singular matrices
-    (where det(A) A^{-T} is 0 * inf)."""
-    U, s, Vh = np.linalg.svd(A)
-    before = np.concatenate([[1.0], np.cumprod(s)[:-1]])  # prod_{j < i} s_j
-    after = np.concatenate([np.cumprod(s[::-1])[:-1][::-1], [1.0]])  # prod_{j > i} s_j
-    sign = np.linalg.det(U) * np.linalg.det(Vh)  # each is +-1
-    return sign * (U * (before * after)) @ Vh
-
-
 def _det_jvp(ts, xs, d):
     (tA,) = ts
     (A,) = xs
-    return np.einsum("ij,ijk->k", cofactors(A), tA)  # d det = <cof(A), dA> = tr(adj(A) dA)
+    # d det = <cof(A), dA> = tr(adj(A) dA), for each matrix of a stack
+    return np.einsum("...ij,...ijk->...k", cofactors(A), tA)
 
 
 def _det_vjp(g, xs, d, wrt):
     (A,) = xs
+    stacked = len(shape_of(A)) > 2
     if is_plain(A):
-        return g * cofactors(A)  # A_bar = det_bar cof(A)
-    if np.linalg.matrix_rank(plain_value(A)) < shape_of(A)[0]:
+        return (np.asarray(g)[..., None, None] if stacked else g) * cofactors(A)
+    if np.any(np.linalg.matrix_rank(plain_value(A)) < shape_of(A)[-1]):
         raise UnsupportedOperationError(
             "second derivatives of np.linalg.det at a singular matrix are not supported (its "
             "traced rule is det(A) A^-T); the gradient is, by every method")
-    return (g * d) * _mT(np.linalg.inv(A))  # traced (a Hessian): cof(A) = det(A) A^-T
+    gd = g * d  # traced (a Hessian): cof(A) = det(A) A^-T
+    return (gd[..., None, None] if stacked else gd) * _mT(np.linalg.inv(A))
 
 
 DET = primitive(
     "np.linalg.det", row_value("np.linalg.det", np.linalg.det, ""), _det_jvp, _det_vjp,
-    sympy=lambda A: _sympy_matrix("np.linalg.det", A).det(method="berkowitz"))
+    sympy=per_matrix(lambda A: _sympy_matrix("np.linalg.det", A).det(method="berkowitz")))
 
 
 @handles(np.linalg.det)
 def _det(a):
-    _square("np.linalg.det", a)
+    square_stack("np.linalg.det", a)
     return apply(DET, (a,), {})
 
 
 # --- slogdet --------------------------------------------------------------------------------
 def _inverse_or_nan(A):
-    """inv(A) of a plain matrix, or None (with a warning) where A is singular: log|det| is
-    -inf there and has no derivative."""
-    try:
-        return np.linalg.inv(A)
-    except np.linalg.LinAlgError:
+    """(inv(A), singular mask) of a plain matrix or stack, nan where a matrix is singular
+    (log|det| = -inf there and has no derivative), with a warning."""
+    Ainv, singular = inverse_each(A)
+    if np.any(singular):
         undefined("np.linalg.slogdet", "the matrix is singular (log|det| = -inf)")
-        return None
+    return Ainv, singular
 
 
 def _slogdet_jvp(ts, xs, out):
     # out = (sign, log|det A|): the sign is constant where det != 0, and
-    # d log|det A| = tr(A^-1 dA)
+    # d log|det A| = tr(A^-1 dA); nan for the directions that move a singular matrix
     (tA,) = ts
     (A,) = xs
-    Ainv = _inverse_or_nan(A)
-    if Ainv is None:  # nan for the directions that move A
-        dlog = np.where(np.any(tA.reshape(-1, tA.shape[-1]) != 0, axis=0), np.nan, 0.0)
-    else:
-        dlog = np.einsum("ji,ijk->k", Ainv, tA)
+    Ainv, singular = _inverse_or_nan(A)
+    dlog = np.einsum("...ji,...ijk->...k", np.where(singular[..., None, None], 0.0, Ainv), tA)
+    moved = np.any(tA != 0, axis=(-3, -2))
+    dlog = np.where(singular[..., None] & moved, np.nan, dlog)
     return np.stack([np.zeros_like(dlog), dlog])
 
 
 def _slogdet_vjp(g, xs, out, wrt):
+    # A_bar = logdet_bar A^-T (the sign's adjoint meets a 0); nan for a singular matrix of the
+    # stack whose log|det| is read (logdet_bar != 0), 0 for one that is not
     (A,) = xs
-    Ainv = _inverse_or_nan(A) if is_plain(A) else np.linalg.inv(A)
-    if Ainv is None:
-        return np.full(shape_of(A), np.nan)
-    return g[1] * _mT(Ainv)  # A_bar = logdet_bar A^-T (the sign's adjoint meets a 0)
+    g1 = g[1]
+    if len(shape_of(A)) > 2:
+        g1 = g1[..., None, None]
+    if not is_plain(A, g):
+        return g1 * _mT(np.linalg.inv(A))
+    Ainv, singular = _inverse_or_nan(A)
+    singular = singular[..., None, None]
+    A_bar = g1 * _mT(np.where(singular, 0.0, Ainv))
+    return np.where(singular & (g1 != 0), np.nan, A_bar)
 
 
 def _slogdet_sympy(A):
@@ -338,7 +355,7 @@ def _slogdet_sympy(A):
 SLOGDET = primitive(
     "np.linalg.slogdet",
     row_value("np.linalg.slogdet", lambda A: np.array(np.linalg.slogdet(A)), ""),
-    _slogdet_jvp, _slogdet_vjp, sympy=_slogdet_sympy)
+    _slogdet_jvp, _slogdet_vjp, sympy=per_matrix(_slogdet_sympy, out_axis_first=True))
 _SlogdetResult = result_type(np.linalg.slogdet(np.eye(1)))
 
 
@@ -347,10 +364,11 @@ def _slogdet(a):
     """(sign, log|det|) from one row whose value is both (one factorization). The sign is a
     constant -- its derivative is 0 wherever det != 0 -- so it is returned as a plain number
     (under the symbolic method, which has no numbers, as the expression sign(det))."""
-    _square("np.linalg.slogdet", a)
+    square_stack("np.linalg.slogdet", a)
     both = apply(SLOGDET, (a,), {})
     try:
-        sign = float(plain_value(both)[0])
+        sign = plain_value(both)[0]
+        sign = float(sign) if sign.ndim == 0 else sign
     except BranchError:
         sign = both[0]
     return _SlogdetResult(sign, both[1])
@@ -366,17 +384,17 @@ def _cholesky_jvp(ts, xs, L):
     # S = L L^T  =>  dS = dL L^T + L dL^T  =>  X = L^-1 dS L^-T = L^-1 dL + (L^-1 dL)^T, and
     # L^-1 dL is lower triangular, so it is Phi(X): X's strictly lower part, half its diagonal
     (tA,) = ts
-    n = L.shape[0]
+    n = L.shape[-1]
     dS = symmetric_from(_directions_first(tA), "L")  # numpy reads the lower triangle only
     Linv = np.linalg.inv(L)
-    X = Linv @ dS @ Linv.T
+    X = Linv @ dS @ _mT(Linv)
     return move_block_axis_last(L @ (X * _phi(n)))  # dL = L Phi(X)
 
 
 def _cholesky_vjp(g, xs, L, wrt):
     # the transpose, step by step: <L_bar, L Phi(X)> = <Phi(L^T L_bar), X> (Phi is a mask,
     # its own transpose) = <L^-T Phi(L^T L_bar) L^-1, dS>; then back through the triangle
-    n = shape_of(L)[0]
+    n = shape_of(L)[-1]
     Linv = np.linalg.inv(L)
     S_bar = _mT(Linv) @ ((_mT(L) @ g) * _phi(n)) @ Linv
     return symmetric_from_T(S_bar, "L")
@@ -395,12 +413,12 @@ CHOLESKY = primitive(
     row_value("np.linalg.cholesky", np.linalg.cholesky,
               "the matrix is not positive definite (add to its diagonal, or check it is "
               "symmetric)"),
-    _cholesky_jvp, _cholesky_vjp, sympy=_cholesky_sympy)
+    _cholesky_jvp, _cholesky_vjp, sympy=per_matrix(_cholesky_sympy))
 
 
 @handles(np.linalg.cholesky)
 def _cholesky(a, /, *, upper=False):
-    _square("np.linalg.cholesky", a)
+    square_stack("np.linalg.cholesky", a)
     if upper:  # numpy reads the upper triangle and returns U = L^T: that is cholesky(a^T)^T
         return _mT(apply(CHOLESKY, (_mT(a),), {}))
     return apply(CHOLESKY, (a,), {})

@@ -435,6 +435,8 @@ OPS: dict[str, Op] = {
 BY_UFUNC: dict[np.ufunc, Op] = {op.ufunc: op for op in OPS.values()}
 """The same rows keyed by the numpy ufunc, for ``__array_ufunc__`` dispatch."""
 
+from .interop import load_special_rows  # noqa: E402,F401  (scipy.special's rows, on first use)
+
 # Python's operator protocol, mapped onto rows of the table.
 BINARY_DUNDERS = {
     "add": OPS["add"], "sub": OPS["subtract"], "mul": OPS["multiply"],

@@ -42,18 +42,21 @@ from .ops import (LN2, MAX_PARTIALS, MIN_PARTIALS, _OFF0, _R, _both_floats, _ele
 _LOCK = threading.Lock()
 
 
-def _sympy_function(name: str, fdiff, numpy_code: str, math_code: str, mpmath_fn):
+def _sympy_function(name: str, fdiff, numpy_code: str, math_code: str, mpmath_fn,
+                    mpmath_code: str | None = None):
     """A constructor of the sympy function ``name``: ``fdiff(sympy, args, k)`` is its derivative
     in argument k; ``numpy_code``/``math_code`` format its arguments ({0}, {1}) into code for
-    lambdify (``numpy.``/``math.`` names are resolved by the printer); ``mpmath_fn`` evaluates
-    it at many digits (evalf)."""
+    lambdify (``numpy.``/``math.``/``scipy.special.`` names are resolved by the printer);
+    ``mpmath_fn`` evaluates it at many digits (evalf, and the 50-digit reference);
+    ``mpmath_code`` is its mpmath code when that is not ``math_code`` with math. -> mpmath."""
     made = []
 
     def construct(*args):
         if not made:
             with _LOCK:
                 if not made:
-                    made.append(_make_class(name, fdiff, numpy_code, math_code, mpmath_fn))
+                    made.append(_make_class(name, fdiff, numpy_code, math_code, mpmath_fn,
+                                            mpmath_code))
         return made[0](*args)
 
     construct.__name__ = name
@@ -62,17 +65,17 @@ def _sympy_function(name: str, fdiff, numpy_code: str, math_code: str, mpmath_fn
 
 def _code(template: str, printer, args) -> str:
     text = template.format(*(f"({printer._print(a)})" for a in args))
-    for word in set(w for w in _words(text) if w.startswith(("numpy.", "math.", "mpmath."))):
+    for word in sorted(set(_words(text)), key=len, reverse=True):
         text = text.replace(word, printer._module_format(word))
     return text
 
 
 def _words(text: str):
     import re
-    return re.findall(r"\b(?:numpy|math|mpmath)\.\w+", text)
+    return re.findall(r"\b(?:numpy|math|mpmath|scipy\.special)\.\w+", text)
 
 
-def _make_class(name, fdiff, numpy_code, math_code, mpmath_fn):
+def _make_class(name, fdiff, numpy_code, math_code, mpmath_fn, mpmath_code=None):
     import mpmath
     import sympy
 
@@ -89,13 +92,14 @@ def _make_class(name, fdiff, numpy_code, math_code, mpmath_fn):
             return sympy.Float(out, precision=prec)
 
     attrs = {
-        "nargs": 2 if "{1}" in numpy_code else 1,
+        "nargs": 3 if "{2}" in numpy_code else 2 if "{1}" in numpy_code else 1,
         "fdiff": _fdiff, "_eval_evalf": _eval_evalf, "__module__": __name__,
         "__qualname__": f"_sympy_{name}",
         "_numpycode": lambda self, printer: _code(numpy_code, printer, self.args),
         "_pythoncode": lambda self, printer: _code(math_code, printer, self.args),
-        "_mpmathcode": lambda self, printer: _code(math_code.replace("math.", "mpmath."),
-                                                   printer, self.args),
+        "_mpmathcode": lambda self, printer: _code(
+            mpmath_code or math_code.replace("math.", "mpmath."), printer, self.args),
+        "mpmath_rule": staticmethod(mpmath_fn),  # the 50-digit reference evaluates it so
     }
     cls = type(name, (sympy.Function,), attrs)
     globals()[f"_sympy_{name}"] = cls  # found again by pickle (the symbolic cache)

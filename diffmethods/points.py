@@ -342,13 +342,18 @@ class Problem:
         leaf, in order -- placed into the point's structure, and count the call. For a 1-D
         array point the array itself may be passed."""
         self.calls += 1
-        if self._direct:
-            return self.f(*inputs)
-        if self.kind == ARRAY:
-            return self.f(inputs[0] if isinstance(inputs, list) else inputs)
-        if self.kind == SCALAR:
-            return self.f(inputs[0])
-        return self.f(*self.arguments(inputs))
+        try:
+            if self._direct:
+                return self.f(*inputs)
+            if self.kind == ARRAY:
+                return self.f(inputs[0] if isinstance(inputs, list) else inputs)
+            if self.kind == SCALAR:
+                return self.f(inputs[0])
+            return self.f(*self.arguments(inputs))
+        except TypeError as error:  # numpy refusing an object array of traced values
+            from .interop import refuse_object_array_error
+            refuse_object_array_error(error, inputs)
+            raise
 
     def arguments(self, leaf_values) -> list:
         """f's positional arguments with the differentiated leaves set to ``leaf_values``."""

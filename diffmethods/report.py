@@ -21,7 +21,6 @@ import numpy as np
 import sympy
 
 from . import __version__, registry
-from .methods.symbolic import clear_cache as clear_symbolic_cache
 from .catalogue import SCENARIOS
 from .files import Signature, StagedDirectory, check_output_directory
 from .harness.compare import compare_catalogue
@@ -68,9 +67,13 @@ def collect(config: ReportConfig = ReportConfig(), progress=None) -> dict:
     """Run every study; returns ``{"config", "environment", "catalogue", "sweeps",
     "scaling"}`` with the rows of each."""
     tick = progress or (lambda label: None)
-    # Start from an empty symbolic cache, so the symbolic method's first call (tracing, one
-    # call of f, and the derivation) is measured the same way in every run.
-    clear_symbolic_cache()
+    # Start from empty caches (the symbolic derivations, the compiled programs), so each
+    # method's first call -- tracing, one call of f, its one-off setup -- is measured the same
+    # way in every run.
+    for name in registry.methods():
+        forget = getattr(registry.get_method(name), "clear_cache", None)
+        if forget is not None:
+            forget()
     catalogue = compare_catalogue([SCENARIOS[n] for n in config.catalogue],
                                   repeat=config.compare_repeat, progress=tick)
     sweeps = []
@@ -321,10 +324,12 @@ def markdown(data) -> str:
              f"{env['sympy']}, mpmath {env['mpmath']}). All numbers come from the runs "
              "recorded in `results.json`; the text below is computed from them. Everything "
              "except the timings (section 5) is deterministic.", "",
-             "| method | exact? | how it works |", "|---|---|---|"]
+             "| method | kind | exact? | how it works | one-off cost |", "|---|---|---|---|---|"]
     for name, backend in methods:
-        exact = "yes" if getattr(backend, "exact", False) else "no (approximation)"
-        lines.append(f"| {name} | {exact} | {cell(getattr(backend, 'summary', ''))} |")
+        declared = registry.declaration(name)
+        exact = "yes" if declared.exact else "no (approximation)"
+        lines.append(f"| {name} | {declared.kind.value} | {exact} | "
+                     f"{cell(getattr(backend, 'summary', ''))} | {cell(declared.setup or '-')} |")
     lines += ["", "## What the measurements show", "", *_bullets(headline_findings(data)),
               "", "✓ marks an expectation the data confirmed; ✗ one it did not.", ""]
     lines += ["Contents: 1. accuracy and cost across the catalogue · 2. error against the "

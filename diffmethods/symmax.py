@@ -16,9 +16,9 @@ and a Heaviside tree per entry.
 
 Why not sympy's own ``Max``: its derivative is ``Heaviside(x_j - Max(others))``, 1/2 for every
 tied element however many tie, and a subclass that changed it would inherit evaluation code
-that tests ``cls == Min`` (a subclass of Max is then simplified as a Min). These nodes have no
-mpmath rule in :mod:`diffmethods.harness.reference`, so a reference gradient through them is
-reported unavailable rather than guessed.
+that tests ``cls == Min`` (a subclass of Max is then simplified as a Min). The 50-digit
+reference (:mod:`diffmethods.harness.reference`) evaluates these nodes with the same tie
+convention, ties decided on its 50-digit values.
 
 sympy is imported with this module; :mod:`diffmethods.array_stats` imports it only when the
 symbolic method meets ``np.max``. The generated code (math module, and numpy for the IEEE

@@ -26,6 +26,7 @@ the function, never as a bare ``ValueError`` from deep inside a tracer.
 from __future__ import annotations
 
 import linecache
+import operator
 import re
 import sys
 
@@ -34,6 +35,7 @@ import numpy as np
 from . import array_functions, array_ops
 from .array_methods import ArrayMethods, refuse_other_ndarray_attributes
 from .errors import DiffMethodsError, UnsupportedOperationError
+from .interop import load_special_rows, refuse_scipy_conversion, ufunc_name
 from .ops import BINARY_DUNDERS, BY_UFUNC, OPS, UNARY_DUNDERS
 
 _MATH_TO_NUMPY = {"asin": "arcsin", "acos": "arccos", "atan": "arctan", "asinh": "arcsinh",
@@ -53,6 +55,9 @@ def _math_hint() -> str:
 
 
 _NUMPY_ERRORS = (ValueError, TypeError, AttributeError)
+
+COMPARISONS = {"<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge,
+               "==": operator.eq, "!=": operator.ne}
 
 
 def _reraise(what: str, label: str, error: Exception):
@@ -155,6 +160,17 @@ class Traced(ArrayMethods):
             "arrays out of the gradient (argnums), or select with np.where(condition, a, b).")
 
     # --- numpy protocols ------------------------------------------------------------------
+    @property
+    def __array__(self):
+        """Absent (AttributeError): numpy then reads a traced array as a sequence of traced
+        elements, which np.array([...]) of traced values relies on. Except when scipy's Python
+        code converts the value (scipy.special.logsumexp does np.asarray first): that drops
+        the derivative, so it is refused by the scipy function's name."""
+        module = sys._getframe(1).f_globals.get("__name__", "")
+        if module.startswith("scipy."):
+            refuse_scipy_conversion(self, module)
+        raise AttributeError("__array__")
+
     def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
         if self.priority < TOP_PRIORITY:  # an outer tracer (reverse over forward) handles it
             for a in inputs:
@@ -166,20 +182,28 @@ class Traced(ArrayMethods):
                 f"{self.method_label} values; write a @ b (np.moveaxis first for other axes), "
                 "or np.einsum with the subscripts you mean.")
         if method != "__call__" or kwargs:
-            what = f"np.{ufunc.__name__}.{method}" if method != "__call__" else \
-                f"np.{ufunc.__name__} with {', '.join(kwargs)}="
+            name = ufunc_name(ufunc)
+            what = f"{name}.{method}" if method != "__call__" else \
+                f"{name} with {', '.join(kwargs)}="
             raise UnsupportedOperationError(
                 f"{what} is not supported on {self.method_label} values; "
                 f"{'use np.sum/np.prod/np.max instead' if method == 'reduce' else 'call the plain function'}.")
         if ufunc is np.matmul:
             return type(self)._matmul(*inputs)
+        if ufunc is np.ldexp:  # x1 * 2**i: the exponent is integer data, not a table operand
+            from .array_functions_elementwise import ldexp
+            return ldexp(*(_adopt(a) for a in inputs))
         op = BY_UFUNC.get(ufunc)
+        if op is None and "scipy.special" in sys.modules and load_special_rows():
+            op = BY_UFUNC.get(ufunc)  # scipy.special's rows, loaded when scipy's are used
         if op is None:
             raise UnsupportedOperationError(
-                f"np.{ufunc.__name__} is not supported by {self.method_label}: it is not in the "
+                f"{ufunc_name(ufunc)} is not supported by {self.method_label}: it is not in the "
                 f"operation table. Supported: {', '.join(sorted(OPS))}.")
-        return _numpy_errors(f"np.{ufunc.__name__}", self.method_label, type(self)._elementwise,
-                             op, tuple(_adopt(a) for a in inputs))
+        try:
+            return type(self)._elementwise(op, tuple(_adopt(a) for a in inputs))
+        except _NUMPY_ERRORS as e:  # the name is worked out only when it is needed
+            _reraise(ufunc_name(ufunc), self.method_label, e)
 
     def __array_function__(self, func, types, args, kwargs):
         if any(issubclass(t, Traced) and t.priority > self.priority for t in types):
@@ -196,27 +220,35 @@ class Traced(ArrayMethods):
 
     # --- comparisons follow the value, so an `if` takes the branch taken at the point ------
     def __lt__(self, other):
-        return self._primal() < _primal(other)
+        return self._compared("<", other)
 
     def __le__(self, other):
-        return self._primal() <= _primal(other)
+        return self._compared("<=", other)
 
     def __gt__(self, other):
-        return self._primal() > _primal(other)
+        return self._compared(">", other)
 
     def __ge__(self, other):
-        return self._primal() >= _primal(other)
+        return self._compared(">=", other)
 
     def __eq__(self, other):
-        return self._primal() == _primal(other)
+        return self._compared("==", other)
 
     def __ne__(self, other):
-        return self._primal() != _primal(other)
+        return self._compared("!=", other)
 
     __hash__ = object.__hash__
 
     def __bool__(self):
-        return bool(self._primal())
+        return self._compared("bool", None)
+
+    def _compared(self, symbol: str, other):
+        """The comparison ``self <symbol> other`` (or ``bool(self)``) at the point. One place,
+        so a tracer can note each decision taken on its values: reverse mode's tape does when
+        it records guards (the compiled method, :mod:`diffmethods.program`)."""
+        if symbol == "bool":
+            return bool(self._primal())
+        return COMPARISONS[symbol](self._primal(), _primal(other))
 
     # --- conversions that would silently drop the derivative are refused ------------------
     def __float__(self):
@@ -269,7 +301,8 @@ def plain_constant(c, label: str):
         c = np.asarray(c)
     if isinstance(c, Traced):
         raise UnsupportedOperationError(
-            f"a {c.method_label} value met a {label} value in one operation; methods cannot be "
+            f"a value traced by {c.method_label} met one traced by {label} in one operation; "
+            "methods cannot be "
             "mixed inside one function (and nested calls on the same variables are not "
             "supported)")
     if isinstance(c, (complex, np.complexfloating)) or (type(c) is np.ndarray

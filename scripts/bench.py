@@ -413,8 +413,58 @@ def goal_finite_copies(quick):
         "(its copy, the steps, the gradient)")
 
 
+def goal_compiled(quick):
+    print("7. compiled: the gradient as a generated program (dm.compile), run without re-tracing")
+    n = 1000
+    xs = list(np.resize([-1.2, 1.0], n).astype(float))
+    xa = np.array(xs)
+    prog = dm.compile(rosenbrock_loop_array, xa)
+    t = interleaved({"floats": lambda: rosenbrock_loop(*xs), "compiled": lambda: prog(xa)},
+                    repeats=5 if quick else 9)
+    ratio = t["compiled"] / t["floats"]
+    row(f"loop Rosenbrock n={n}: compiled gradient / plain-float f", f"{ratio:.1f}", "<= 5",
+        ratio <= 5, f"{prog._last.lines} lines")
+    first, tape = [], []
+    for _ in range(3 if quick else 5):  # one-off costs: a few single runs, interleaved
+        start = time.perf_counter()
+        dm.compile(rosenbrock_loop_array, xa)(xa)
+        first.append(time.perf_counter() - start)
+        start = time.perf_counter()
+        dm.differentiate(rosenbrock_loop_array, xa, method="reverse")
+        tape.append(time.perf_counter() - start)
+    first, tape = statistics.median(first), statistics.median(tape)
+    row(f"first call (record + write + compile + run) / one tape gradient, n={n}",
+        f"{first / tape:.1f}", "<= 20", first / tape <= 20, f"{first:.2f} s (goal <= 1 s)")
+    f, hand = logistic(1000, 20)
+    w = np.random.default_rng(1).normal(size=20)
+    prog = dm.compile(f, w)
+    t = interleaved({"hand": lambda: hand(w), "compiled": lambda: prog(w)},
+                    repeats=5 if quick else 9)
+    row("logistic loss 1000x20: compiled gradient / hand-written numpy",
+        f"{t['compiled'] / t['hand']:.2f}", "<= 1.5", t["compiled"] / t["hand"] <= 1.5,
+        f"{t['compiled'] * 1e6:.1f} us")
+    f, hand, point = mlp(batch=1000)
+    prog = dm.compile(f, point, argnums=(0, 1, 2, 3))
+    t = interleaved({"hand": lambda: hand(*point), "compiled": lambda: prog(*point)},
+                    repeats=3 if quick else 7)
+    row("two-layer network, batch 1000: compiled gradient / hand-written backprop",
+        f"{t['compiled'] / t['hand']:.2f}", "<= 1.2", t["compiled"] / t["hand"] <= 1.2,
+        f"{t['compiled'] * 1e3:.2f} ms")
+    from diffmethods.teaching.descent import gradient_descent, line_data, make_cost
+    cost = make_cost(*line_data())
+    steps = 200
+
+    def descend(method):
+        return lambda: gradient_descent(cost, (0.0, 0.0), method, {}, 0.3, steps, method)
+    t = interleaved({"reverse": descend("reverse"), "compiled": descend("compiled")},
+                    repeats=3 if quick else 5)
+    ratio = t["compiled"] / t["reverse"]
+    row(f"descent demo, {steps} steps: compiled / reverse tape", f"{ratio:.2f}", "<= 0.2",
+        ratio <= 0.2, f"{t['compiled'] * 1e3:.1f} ms against {t['reverse'] * 1e3:.1f} ms")
+
+
 def goal_compare_at_scale(quick):
-    print("7. dm.compare with every method on the catalogue's functions at scale (wall time)")
+    print("8. dm.compare with every method on the catalogue's functions at scale (wall time)")
     from diffmethods.catalogue_scale import SCALE_SCENARIOS
     for name in ("logistic_1000x20", "two_layer_network"):
         s = SCALE_SCENARIOS[name]
@@ -526,7 +576,7 @@ def main(argv=None):
           f"Python {platform.python_version()}, numpy {np.__version__}; "
           f"{'quick' if args.quick else 'full'} run")
     goals = [goal_scalar_tape, goal_array_tape, goal_forward_blocks, goal_symbolic,
-             goal_memory, goal_finite_copies, goal_compare_at_scale]
+             goal_memory, goal_finite_copies, goal_compiled, goal_compare_at_scale]
     chosen = range(1, len(goals) + 1) if not args.only else [int(g) for g in args.only.split(",")]
     start = time.perf_counter()
     for number in chosen:

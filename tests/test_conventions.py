@@ -368,3 +368,13 @@ def test_the_defaults_help_shows_without_the_harness_are_the_harness_own():
     from diffmethods.commands.scaling import _scalable
     from diffmethods.harness.scaling import scalable_names
     assert _scalable() == scalable_names() and set(_scalable()) <= set(SCENARIOS)
+
+
+def test_the_tour_lists_the_methods_dm_methods_returns():
+    """The tour's `dm.methods()    # [...]` is a comment, not a doctest: held true here."""
+    import ast
+    import re
+    from pathlib import Path
+    readme = (Path(__file__).parent.parent / "README.md").read_text()
+    shown = re.search(r"^dm\.methods\(\)\s+# (\[.*\])$", readme, flags=re.M)
+    assert shown and ast.literal_eval(shown[1]) == dm.methods()

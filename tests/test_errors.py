@@ -108,8 +108,7 @@ def test_unsupported_numpy_function_names_function_and_method(method):
     with pytest.raises(dm.UnsupportedOperationError) as e:
         dm.gradient(lambda x: np.sum(np.spacing(x)), np.ones(2), method=method)
     assert "np.spacing" in str(e.value)
-    assert f"not supported by {method} mode" in str(e.value) or \
-        f"not supported by the {method} method" in str(e.value)  # the method is named
+    assert method in str(e.value)  # the method is named
     with pytest.raises(dm.UnsupportedOperationError, match=r"np\.fft\.fft is not supported"):
         dm.gradient(lambda x: np.sum(np.fft.fft(x)), np.ones(2), method=method)
 

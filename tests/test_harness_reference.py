@@ -139,3 +139,63 @@ def test_the_comparison_table_shows_why_the_reference_is_missing():
     reference = rows[0]["reference"]
     assert reference["kind"] == "unavailable" and "range" in reference["reason"]
     assert rows[0]["abs_error"] is None  # no error is made up without a reference
+
+
+# --- issue 10: the newer rows and np.max/np.min have references too ---------------------------
+def _newer_rows():
+    rows = [
+        (lambda x: np.max(x) * x[0] + np.min(x**2), lambda a, b, c: max(a, b, c) * a
+         + min(a * a, b * b, c * c), (0.3, 1.7, -0.9)),
+        # (no constant inside exp: sympy would round exp(1.0) to a float64 number when tracing)
+        (lambda x: np.sum(np.logaddexp(x, 2 * x) + np.sinc(x) + np.floor(x) * x),
+         lambda *v: sum(mpmath.log(mpmath.exp(t) + mpmath.exp(2 * t)) + mpmath.sincpi(t)
+                        + mpmath.floor(t) * t for t in v), (0.3, 1.7, -0.9)),
+        (lambda x: np.sum(np.fmod(x, 0.7) + np.heaviside(x, 0.5) * x),
+         lambda *v: sum(mpmath.fmod(t, _mp(0.7)) + (t if t > 0 else 0) for t in v),
+         (0.3, 1.7, -0.9)),
+    ]
+    try:
+        import scipy.special as sc
+    except ImportError:
+        return rows
+    from diffmethods import special
+    rows += [
+        (lambda x: np.sum(sc.erf(x) + sc.erfc(x) * x + sc.expit(x) + sc.log_ndtr(x)),
+         lambda *v: sum(mpmath.erf(t) + mpmath.erfc(t) * t + 1 / (1 + mpmath.exp(-t))
+                        + mpmath.log(mpmath.ncdf(t)) for t in v), (0.3, 1.7, -0.9)),
+        (lambda x: np.sum(sc.gammaln(x) + sc.digamma(x) + sc.xlogy(x, x + 2)
+                          + sc.xlog1py(x, x) + sc.logit(x / 4)),
+         lambda *v: sum(mpmath.log(abs(mpmath.gamma(t))) + mpmath.digamma(t)
+                        + t * mpmath.log(t + 2) + t * mpmath.log1p(t)
+                        + mpmath.log(t / 4 / (1 - t / 4)) for t in v), (0.3, 1.7, 2.9)),
+        (lambda x: special.logsumexp(x) + special.log_softmax(x)[1],
+         lambda *v: v[1], (0.3, 1.7, -0.9)),  # log_softmax(x)[1] = x1 - logsumexp(x)
+    ]
+    return rows
+
+
+@pytest.mark.parametrize("f, mp_f, point", _newer_rows())
+def test_the_newer_rows_and_max_min_have_50_digit_references(f, mp_f, point):
+    ref = reference_gradient(f, np.array(point))
+    assert ref.available, ref.reason
+    assert ref.verified_digits >= 45
+    with mpmath.workdps(70):
+        x = [_mp(v) for v in point]
+        for i in range(len(x)):
+            def along(t, i=i):
+                y = list(x)
+                y[i] = t
+                return mp_f(*y)
+            exact = mpmath.diff(along, x[i])
+            assert abs(ref.gradient[i] - exact) <= mpmath.mpf(10)**-45 * max(1, abs(exact)), i
+
+
+def test_the_reference_shares_a_tie_of_np_max_as_every_method_does():
+    f = lambda x: np.max(x)
+    ref = reference_gradient(f, np.array([2.0, 2.0, 1.0]))
+    assert ref.available and [float(g) for g in ref.gradient] == [0.5, 0.5, 0.0]
+    assert close_enough(ref.as_floats(), dm.gradient(f, np.array([2.0, 2.0, 1.0])))
+
+
+def close_enough(a, b):
+    return np.allclose(a, b, rtol=0, atol=0)

@@ -141,3 +141,24 @@ def test_sinc_at_and_near_zero(m):
     assert grad(np.sinc, 0.0, m)[0] == 0.0
     assert grad(np.sinc, 1e-8, m)[0] == pytest.approx(-np.pi**2 * 1e-8 / 3, rel=1e-12)
     assert grad(np.sinc, 1.0, m)[0] == pytest.approx(-1.0, rel=1e-14)
+
+
+@pytest.mark.parametrize("m", EXACT)
+def test_ldexp_scales_by_two_to_the_integer_exponent(m):
+    x, i = np.array([0.3, -1.5, 2.0]), np.array([3, -2, 0])
+    r = dm.differentiate(lambda x: np.sum(np.ldexp(x, i) * np.array([1.0, 2.0, 3.0])), x, method=m)
+    assert close(r.gradient, [8.0, 0.5, 3.0], 0)
+    assert r.value == float(np.sum(np.ldexp(x, i) * [1.0, 2.0, 3.0]))
+    assert grad(lambda x: np.ldexp(x, 5), 1.25, m)[0] == 32.0
+    with pytest.raises(dm.UnsupportedOperationError, match=r"np\.ldexp.*integer data"):
+        grad(lambda x, e: np.ldexp(x, e), (1.0, 2.0), m)
+    with pytest.raises(dm.UnsupportedOperationError, match=r"np\.ldexp.*integer exponent"):
+        grad(lambda x: np.ldexp(x, 2.0), 1.0, m)
+    with pytest.raises(dm.UnsupportedOperationError, match=r"np\.ldexp.*1022"):
+        grad(lambda x: np.ldexp(x, 1100), 1.0, m)
+
+
+def test_systematic_ldexp():
+    from systematic import RNG, check_function
+    check_function(lambda x: np.ldexp(x, np.array([[1, -3, 0], [2, 5, -1]])),
+                   RNG.normal(size=(2, 3)))

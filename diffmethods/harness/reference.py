@@ -5,7 +5,10 @@ Every method is scored against something better than float64. The symbolic metho
 here that expression is evaluated *node by node* in mpmath arithmetic, at the requested number
 of digits plus guard digits. The table :data:`MPMATH_FUNCTIONS` says how each sympy function is
 computed in mpmath, including the custom real functions of :mod:`diffmethods.symfuncs`
-(``RealAbs``, ``RealSign``, ``RealCbrt``) and the ``sympy.codegen.cfunctions`` (``log1p``,
+(``RealAbs``, ``RealSign``, ``RealCbrt``), the one-node maximum and minimum of
+:mod:`diffmethods.symmax` (with its tie convention), the table's own functions (each carries
+its ``mpmath_rule``: floor, logaddexp, sinc, erf, gammaln, ...) and the
+``sympy.codegen.cfunctions`` (``log1p``,
 ``expm1``, ``exp2``, ``log2``, ``log10``, ``hypot``), which mpmath computes to full precision
 (``log1p`` is not rewritten as ``log(1 + x)``, which would lose digits for small x).
 
@@ -82,7 +85,21 @@ MPMATH_FUNCTIONS = {
     # sympy.codegen.cfunctions: computed directly, to full precision
     "log1p": mpmath.log1p, "expm1": mpmath.expm1, "exp2": lambda x: mpmath.power(2, x),
     "log2": lambda x: mpmath.log(x, 2), "log10": mpmath.log10, "hypot": mpmath.hypot,
+    # diffmethods.symmax: np.max / np.min of many elements as one node (TieShare: _tie_share)
+    "ArrayMax": lambda *v: max(v), "ArrayMin": lambda *v: min(v),
 }
+# The table's own sympy functions (floor, logaddexp, erf, gammaln, ... of diffmethods.ops_more
+# and diffmethods.ops_special) carry their mpmath rule as the class attribute ``mpmath_rule``.
+
+
+def _tie_share(element, ties, arg):
+    """TieShare(e, Ties(x...)): 1/count where e equals the max (min) of the x, else 0 -- the
+    tie convention of every method, decided here on the 50-digit values (elements equal in
+    float64 but not in exact arithmetic are not a tie of the exact function)."""
+    values = [arg(a) for a in ties.args]
+    extreme = max(values) if ties.python == "max" else min(values)
+    count = sum(1 for v in values if v == extreme)
+    return mpmath.mpf(1) / count if arg(element) == extreme else mpmath.mpf(0)
 
 _RELATIONS = {
     "StrictLessThan": lambda a, b: a < b, "LessThan": lambda a, b: a <= b,
@@ -181,7 +198,9 @@ def _node(expr, values, cache, deadline=None):
         if name in ("And", "Or", "Not"):
             parts = [arg(a) for a in expr.args]
             return all(parts) if name == "And" else any(parts) if name == "Or" else not parts[0]
-        rule = MPMATH_FUNCTIONS.get(name)
+        if name == "TieShare":
+            return _tie_share(*expr.args, arg)
+        rule = MPMATH_FUNCTIONS.get(name) or getattr(type(expr), "mpmath_rule", None)
         if rule is None:
             raise NotEvaluable(f"no mpmath rule for the sympy function {name}")
         args = [arg(a) for a in expr.args]

@@ -1,6 +1,7 @@
 """The built-in methods, one module each, registered in the order a course meets them."""
 
 from ..registry import register_method
+from .compiled import CompiledMethod
 from .complex_step import ComplexStep
 from .finite import FiniteDifferences
 from .forward import ForwardMode
@@ -10,7 +11,7 @@ from .richardson import Richardson
 from .symbolic import SymbolicMethod
 
 BUILTIN = (ManualMethod(), SymbolicMethod(), FiniteDifferences(), ForwardMode(), ReverseMode(),
-           ComplexStep(), Richardson())
+           ComplexStep(), Richardson(), CompiledMethod())
 
 for _method in BUILTIN:
     register_method(_method.name, _method, replace=True)

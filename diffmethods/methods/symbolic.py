@@ -17,6 +17,7 @@ Conventions at kinks: d|x|/dx = sign(x), 0 at x = 0; max/min split ties 1/2 each
 
 from __future__ import annotations
 
+import sys
 import threading
 import time
 import weakref
@@ -48,6 +49,13 @@ class Sym(Traced):
         return f"Sym({self.expr!r})"
 
     def _primal(self):
+        inside = _numpy_caller()
+        if inside:  # numpy's own loop compared elements: an object array of traced values
+            raise BranchError(
+                f"{inside} compared traced values one by one, as it does on an object array "
+                "(what np.array([...]) builds from traced numbers), and the symbolic method has "
+                "no values to compare. Build the array with np.stack([...]), so that "
+                f"{inside} sees one traced array, or use another method.")
         raise BranchError(
             "the symbolic method cannot follow data-dependent branches: f compared or tested a "
             "value (an `if`, `<`, `max()`, ...), and a traced expression has no value to "
@@ -128,6 +136,23 @@ class Sym(Traced):
     @classmethod
     def _primitive(cls, prim, args, params):
         return Sym(_unwrap(prim.symbolic(*(_expr(a) for a in args), **params)))
+
+
+def _numpy_caller() -> str:
+    """'np.max' when the comparison that asked for a value came from inside numpy's Python
+    code (the outermost numpy frame below f), else ''."""
+    frame, found = sys._getframe(2), ""
+    for _ in range(8):  # the comparison dunder, then numpy's wrappers
+        if frame is None:
+            break
+        module = frame.f_globals.get("__name__", "")
+        if module == "numpy" or module.startswith("numpy."):
+            public = module.split("._")[0]  # numpy._core.fromnumeric -> numpy
+            found = f"np{public[len('numpy'):]}.{frame.f_code.co_name}"
+        elif found:
+            break
+        frame = frame.f_back
+    return found
 
 
 def _float(v):
@@ -466,6 +491,10 @@ class SymbolicMethod:
         setup="derivation and compilation, once per function (cached)",
         counts=Counts(passes=lambda n, settings: 1,
                       rule=lambda settings: "one evaluation of the compiled gradient"))
+
+    def clear_cache(self) -> None:
+        """Forget every cached derivation (the report starts each run from none)."""
+        clear_cache()
 
     def gradient(self, problem):
         sg, fresh = cached_derivation(problem)

@@ -35,7 +35,7 @@ import numpy as np
 from ..array_ops import INDEX, is_fancy, shape_of
 from ..contractions import MATMUL, matmul_operands
 from ..ops import BINARY_DUNDERS, ieee
-from ..tracing import Traced, _reraise, float_constant, shared_context
+from ..tracing import COMPARISONS, Traced, _primal, _reraise, float_constant, shared_context
 from .adjoints import Sweep, array_backward, edges_of, kept_values, partial_at, accumulate, writable
 
 
@@ -44,15 +44,25 @@ class Tape:
 
     ``trace``, when a list, also receives ``(node, op_name, args, value, partials)`` for every
     operation, for the step-by-step explanations (:mod:`diffmethods.teaching`).
+    ``guards``, when a list, receives every decision f took on a traced value: ``(symbol, var,
+    other, answer)`` for a comparison or ``bool()``, ``("value", var, None, value)`` for any
+    other read of the plain value (a sort order, a rank). The compiled method
+    (:mod:`diffmethods.program`) turns them into the guards of its program.
     """
 
-    __slots__ = ("records", "size", "inputs", "trace")
+    __slots__ = ("records", "size", "inputs", "trace", "guards")
 
     def __init__(self, trace: bool = False):
         self.records: list[tuple] = []
         self.size = 0  # number of nodes: inputs and operation results
         self.inputs = 0  # nodes below this index are inputs (leaves with no record)
         self.trace = [] if trace else None
+        self.guards = None
+
+    def note(self, node: int, prim, args, params: dict, out) -> None:
+        """Trace an array primitive (only when tracing). A hook: a subclass that generates
+        code from the trace also needs the primitive itself and its parameters."""
+        self.trace.append((node, prim.name, tuple(args), out, ()))
 
     def variable(self, value) -> "Var":
         """A new node holding ``value`` (a float or an array); its record, if any, is the
@@ -148,7 +158,18 @@ class Var(Traced):
 
     def _primal(self):
         v = self.value
+        if self.tape.guards is not None:  # f reads the value to decide something: note it
+            self.tape.guards.append(("value", self, None, v))
         return v._primal() if isinstance(v, Traced) else v
+
+    def _compared(self, symbol, other):
+        guards = self.tape.guards
+        if guards is None:
+            return Traced._compared(self, symbol, other)
+        a, b = self.value, other.value if type(other) is Var else other
+        answer = bool(a) if symbol == "bool" else COMPARISONS[symbol](a, _primal(b))
+        guards.append((symbol, self, other, answer))
+        return answer
 
     # --- elementwise operations: one record with the local partials --------------------
     @classmethod
@@ -242,7 +263,7 @@ class Var(Traced):
         result = tape.variable(out)
         tape.records.append((result.index, backward))
         if tape.trace is not None:
-            tape.trace.append((result.index, prim.name, tuple(args), out, ()))
+            tape.note(result.index, prim, args, params, out)
         return result
 
     @classmethod
@@ -270,7 +291,7 @@ class Var(Traced):
         result = tape.variable(out)
         tape.records.append((result.index, backward))
         if tape.trace is not None:
-            tape.trace.append((result.index, prim.name, tuple(args), out, ()))
+            tape.note(result.index, prim, args, params, out)
         return result
 
     def __getitem__(self, index):

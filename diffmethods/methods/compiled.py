@@ -1,0 +1,117 @@
+"""The compiled method: reverse mode recorded once, then run as generated code.
+
+``dm.gradient(f, x, method="compiled")`` keeps the adjoint program of ``f``
+(:mod:`diffmethods.program`) and reuses it on later calls: the same function, the same
+signature (shapes of the point, the arguments not differentiated) and the same context -- the
+numbers f reads besides its inputs (closures, globals), fingerprinted as the symbolic cache
+does (:mod:`diffmethods.fingerprint`), so changed data is recorded again, never reused stale.
+The first call pays the recording and the writing; the next ones run plain numpy lines.
+
+>>> import diffmethods as dm
+>>> f = lambda x1, x2, x3: 3 * (x1**2 + x2 * x3)
+>>> dm.gradient(f, (2, 3, 4), method="compiled")
+array([12., 12.,  9.])
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+
+from ..codegen_arrays import NoCodeError
+from ..declarations import Accumulation, Declaration, Kind, Option
+from ..errors import UnsupportedOperationError
+from ..program import POLICIES, Program
+
+CACHE_SIZE = 64  # functions whose programs are kept (least recently used dropped first)
+_CACHE: OrderedDict = OrderedDict()
+
+
+def clear_cache() -> None:
+    """Forget every kept program."""
+    _CACHE.clear()
+
+
+def program_for(problem, on_branch_change: str = "rerecord",
+                operator: str = "gradient") -> Program:
+    """The kept program of ``problem.f`` for this context, or a new one."""
+    from ..fingerprint import context_fingerprint
+    context = context_fingerprint(problem.f, extra=(repr(problem.argnums), on_branch_change,
+                                                    operator))
+    key = (id(problem.f), context)
+    entry = _CACHE.get(key) if context is not None else None
+    if entry is not None and entry.f is problem.f:
+        _CACHE.move_to_end(key)
+        return entry
+    if problem.kind not in ("args", "array", "scalar", "tree"):
+        raise UnsupportedOperationError(f"the compiled method does not handle a point of kind "
+                                        f"{problem.kind!r}; use method='reverse'")
+    prog = Program(problem.f, problem.point(), argnums=problem.argnums,
+                   on_branch_change=on_branch_change, operator=operator, problem=problem)
+    if context is not None:
+        _CACHE[key] = prog
+        while len(_CACHE) > CACHE_SIZE:
+            _CACHE.popitem(last=False)
+    return prog
+
+
+class CompiledMethod:
+    name = "compiled"
+    summary = "reverse mode recorded once, then run as generated numpy code (guards re-record)"
+    exact = True
+    declaration = Declaration(
+        kind=Kind.TRACER, exact=True, accumulation=Accumulation.REVERSE,
+        options=(Option("on_branch_change", "rerecord", "where a recorded comparison would go "
+                        "the other way: record again, or raise", choices=lambda: list(POLICIES)),),
+        setup="recording, writing and compiling the program, once per function and signature")
+
+    def clear_cache(self) -> None:
+        """Forget every kept program (the report starts each run from none)."""
+        clear_cache()
+
+    def gradient(self, problem, *, on_branch_change: str = "rerecord"):
+        """The program's gradient. Where the compiled method has no code for a primitive f
+        uses (np.roll, np.linalg.solve, ...), reverse mode answers instead, on the tape, and
+        ``details["program"]`` says why (``dm.compile`` itself refuses such an f)."""
+        return _run(problem, on_branch_change, "gradient")
+
+    def vjp(self, problem, cotangent, *, on_branch_change: str = "rerecord"):
+        """w^T J(x) by the vjp program (the adjoint lines seeded with w)."""
+        return _run(problem, on_branch_change, "vjp", cotangent)
+
+    # Jacobians and Hessians have no program yet: reverse mode answers them on its tape
+    # (correct, not compiled), and the result says so.
+    def jacobian(self, problem):
+        return _by_the_tape("jacobian", problem)
+
+    def hessian(self, problem, *, chunk=None):
+        return _by_the_tape("hessian", problem, chunk=chunk)
+
+    def hvp(self, problem, direction):
+        return _by_the_tape("hvp", problem, direction)
+
+
+def _run(problem, on_branch_change, operator, *args):
+    if on_branch_change not in POLICIES:
+        from ..errors import OptionError
+        raise OptionError(f"on_branch_change must be one of {', '.join(POLICIES)}, got "
+                          f"{on_branch_change!r}")
+    calls = problem.calls
+    try:
+        prog = program_for(problem, on_branch_change, operator)
+    except NoCodeError as e:
+        problem.calls = calls  # the failed recording is not part of the tape's answer
+        return _by_the_tape(operator, problem, *args, why=str(e))
+    except UnsupportedOperationError as e:  # the recording itself failed: say who recorded
+        raise UnsupportedOperationError(f"the compiled method records f with reverse mode, "
+                                        f"and {e}") from None
+    result = prog.run(problem, *args)
+    result.details["recorded_here"] = problem.calls > calls  # False: the kept program ran
+    return result
+
+
+def _by_the_tape(operator: str, problem, *args, why: str = "", **kwargs):
+    from .reverse import ReverseMode
+    result = getattr(ReverseMode(), operator)(problem, *args, **kwargs)
+    result.details["program"] = "none, reverse mode answered: " + (
+        why or f"the compiled method has no {operator} program yet")
+    return result
