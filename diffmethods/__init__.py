@@ -6,6 +6,8 @@
 [[12.0, 12.0, 9.0], [12.0, 12.0, 9.0], [12.0, 12.0, 9.0]]
 """
 
+from typing import TYPE_CHECKING, Any, Callable
+
 from . import methods as _methods  # noqa: F401  (registers the built-in methods)
 from .api import derivative, differentiate, gradient, hessian, hvp, jacobian, jvp, vjp
 from .transforms import grad, value_and_grad
@@ -32,7 +34,7 @@ from .result import Result
 __version__ = "0.1.0"
 
 
-def component_names(f, point, argnums=None) -> list[str]:
+def component_names(f: Callable[..., Any], point: Any, argnums: Any = None) -> list[str]:
     """The names of the point's differentiated components, in the order of flat gradients:
     ``['W1[0, 0]', ..., 'b1[0]', ...]``, or f's parameter names for a point of numbers.
 
@@ -51,11 +53,23 @@ _LAZY = {"explain": "teaching", "Explanation": "teaching", "compare": "harness",
          "scaling": "harness", "reference_gradient": "harness"}
 
 
-def __getattr__(name):
+if TYPE_CHECKING:  # what the lazy names are, for type checkers (they import nothing at run time)
+    from .harness import (compare, compare_catalogue, epsilon_sweep, reference_gradient,
+                          scaling, sweep_summary)
+    from .teaching import Explanation, explain
+
+
+def __getattr__(name: str) -> Any:
     if name in _LAZY:
         import importlib
         return getattr(importlib.import_module(f".{_LAZY[name]}", __name__), name)
     raise AttributeError(f"module 'diffmethods' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    """Every public name, the lazily loaded ones too (PEP 562), so dir() and completion in a
+    notebook show dm.explain and dm.compare before their first use."""
+    return sorted(set(globals()) | set(_LAZY))
 
 
 __all__ = [

@@ -19,7 +19,10 @@ Matrices and several arguments: the gradient has their shapes (``argnums`` as in
 
 from __future__ import annotations
 
+from typing import Any, Callable, Literal, overload
+
 import numpy as np
+from numpy.typing import NDArray
 
 from .errors import DirectionError, OptionError, domain_warning_given
 from .points import Problem
@@ -27,6 +30,12 @@ from .registry import check_options, get_method, methods
 from .result import Result
 
 DEFAULT_METHOD = "reverse"
+# How the public API is typed (the package ships py.typed): f is any callable, a point any
+# number, array or nested container of them, and a derivative a float64 array -- for a
+# structured point the point's own containers of arrays, which the one type cannot say.
+Function = Callable[..., Any]
+Point = Any
+Array = NDArray[np.float64]
 
 
 def _run(operator: str, f, point, method: str, options: dict, *args,
@@ -96,7 +105,8 @@ def _output_shaped(problem: Problem, flat: np.ndarray):
     return np.asarray(flat).reshape(shape)
 
 
-def differentiate(f, point, method: str = DEFAULT_METHOD, *, argnums=None, **options) -> Result:
+def differentiate(f: Function, point: Point, method: str = DEFAULT_METHOD, *,
+                  argnums: Any = None, **options: Any) -> Result:
     """Gradient of a scalar ``f`` at ``point`` with ``method``, plus what it cost.
 
     Returns a :class:`~diffmethods.result.Result` with ``value``, ``gradient`` (in the
@@ -107,8 +117,16 @@ def differentiate(f, point, method: str = DEFAULT_METHOD, *, argnums=None, **opt
     return _run("gradient", f, point, method, options, argnums=argnums)[0]
 
 
-def gradient(f, point, method: str = DEFAULT_METHOD, *, argnums=None, **options):
-    """Gradient of a scalar ``f`` at ``point``.
+@overload
+def gradient(f: Function, point: Point, method: str = ..., *, argnums: Any = ...,
+             full_output: Literal[False] = ..., **options: Any) -> Array: ...
+@overload
+def gradient(f: Function, point: Point, method: str = ..., *, argnums: Any = ...,
+             full_output: Literal[True], **options: Any) -> Result: ...
+def gradient(f: Function, point: Point, method: str = DEFAULT_METHOD, *, argnums: Any = None,
+             full_output: bool = False, **options: Any) -> Any:
+    """Gradient of a scalar ``f`` at ``point`` (with ``full_output=True``, the whole
+    :class:`~diffmethods.result.Result`, as :func:`differentiate` gives it).
 
     ``point`` is a tuple/list of f's arguments (``f(*point)``) or f's single argument (a
     number, an array of any shape, a dict). Each argument is a number, an array or a nested
@@ -118,11 +136,18 @@ def gradient(f, point, method: str = DEFAULT_METHOD, *, argnums=None, **options)
     arguments (a tuple of them, or the one argument's for ``argnums=k``). Integers and float32
     are read as float64.
     """
-    return differentiate(f, point, method, argnums=argnums, **options).gradient
+    result = differentiate(f, point, method, argnums=argnums, **options)
+    return result if full_output else result.gradient
 
 
-def jvp(f, point, direction, method: str = "forward", *, argnums=None,
-        full_output: bool = False, **options):
+@overload
+def jvp(f: Function, point: Point, direction: Any, method: str = ..., *, argnums: Any = ...,
+        full_output: Literal[False] = ..., **options: Any) -> Array: ...
+@overload
+def jvp(f: Function, point: Point, direction: Any, method: str = ..., *, argnums: Any = ...,
+        full_output: Literal[True], **options: Any) -> Result: ...
+def jvp(f: Function, point: Point, direction: Any, method: str = "forward", *,
+        argnums: Any = None, full_output: bool = False, **options: Any) -> Any:
     """Jacobian-vector product J(x) v (a directional derivative for scalar ``f``) in one pass
     of forward mode. ``direction`` has the structure of the point (or is n flat numbers); the
     result has the shape of f's output (one entry per output for a scalar or 1-D output)."""
@@ -131,8 +156,14 @@ def jvp(f, point, direction, method: str = "forward", *, argnums=None,
     return result if full_output else _output_shaped(problem, result.derivative)
 
 
-def vjp(f, point, cotangent, method: str = "reverse", *, argnums=None,
-        full_output: bool = False, **options):
+@overload
+def vjp(f: Function, point: Point, cotangent: Any, method: str = ..., *, argnums: Any = ...,
+        full_output: Literal[False] = ..., **options: Any) -> Array: ...
+@overload
+def vjp(f: Function, point: Point, cotangent: Any, method: str = ..., *, argnums: Any = ...,
+        full_output: Literal[True], **options: Any) -> Result: ...
+def vjp(f: Function, point: Point, cotangent: Any, method: str = "reverse", *,
+        argnums: Any = None, full_output: bool = False, **options: Any) -> Any:
     """Vector-Jacobian product w^T J(x) in one forward and one backward sweep of reverse mode.
     ``cotangent`` has one number per output of f (its shape, or flat); the result has the
     structure of the gradient."""
@@ -141,7 +172,14 @@ def vjp(f, point, cotangent, method: str = "reverse", *, argnums=None,
     return result if full_output else result.gradient
 
 
-def derivative(f, x, method: str = DEFAULT_METHOD, *, full_output: bool = False, **options):
+@overload
+def derivative(f: Function, x: float, method: str = ..., *, full_output: Literal[False] = ...,
+               **options: Any) -> float: ...
+@overload
+def derivative(f: Function, x: float, method: str = ..., *, full_output: Literal[True],
+               **options: Any) -> Result: ...
+def derivative(f: Function, x: float, method: str = DEFAULT_METHOD, *,
+               full_output: bool = False, **options: Any) -> Any:
     """f'(x) for f of one number: a float (``dm.gradient`` gives the same as an array)."""
     if isinstance(x, (tuple, list, dict)) or (isinstance(x, np.ndarray) and x.ndim > 0):
         raise OptionError("dm.derivative is for a function of one number; for several "
@@ -150,8 +188,14 @@ def derivative(f, x, method: str = DEFAULT_METHOD, *, full_output: bool = False,
     return result if full_output else float(result.derivative[0])
 
 
-def jacobian(f, point, method: str = DEFAULT_METHOD, *, argnums=None,
-             full_output: bool = False, **options):
+@overload
+def jacobian(f: Function, point: Point, method: str = ..., *, argnums: Any = ...,
+             full_output: Literal[False] = ..., **options: Any) -> Array: ...
+@overload
+def jacobian(f: Function, point: Point, method: str = ..., *, argnums: Any = ...,
+             full_output: Literal[True], **options: Any) -> Result: ...
+def jacobian(f: Function, point: Point, method: str = DEFAULT_METHOD, *, argnums: Any = None,
+             full_output: bool = False, **options: Any) -> Any:
     """The Jacobian of a vector-valued ``f`` (returning a list or tuple of numbers, or an array
     of any shape). For a point of numbers or a 1-D array and an output of at most one axis, the
     matrix (outputs x inputs); otherwise, per differentiated leaf, an array of shape
@@ -169,8 +213,14 @@ def jacobian(f, point, method: str = DEFAULT_METHOD, *, argnums=None,
     return problem.structure.jacobian(result.derivative, shape)
 
 
-def hessian(f, point, method: str = DEFAULT_METHOD, *, argnums=None,
-            full_output: bool = False, **options):
+@overload
+def hessian(f: Function, point: Point, method: str = ..., *, argnums: Any = ...,
+            full_output: Literal[False] = ..., **options: Any) -> Array: ...
+@overload
+def hessian(f: Function, point: Point, method: str = ..., *, argnums: Any = ...,
+            full_output: Literal[True], **options: Any) -> Result: ...
+def hessian(f: Function, point: Point, method: str = DEFAULT_METHOD, *, argnums: Any = None,
+            full_output: bool = False, **options: Any) -> Any:
     """The Hessian of a scalar ``f``: an (n, n) matrix for a point of numbers or a 1-D array,
     otherwise blocks of shape ``leaf_a.shape + leaf_b.shape`` nested in the point's structure
     (as ``jax.hessian``). Forward-over-reverse for ``"reverse"``, exact for ``"symbolic"``,
@@ -181,8 +231,14 @@ def hessian(f, point, method: str = DEFAULT_METHOD, *, argnums=None,
     return problem.structure.hessian(result.derivative)
 
 
-def hvp(f, point, direction, method: str = DEFAULT_METHOD, *, argnums=None,
-        full_output: bool = False, **options):
+@overload
+def hvp(f: Function, point: Point, direction: Any, method: str = ..., *, argnums: Any = ...,
+        full_output: Literal[False] = ..., **options: Any) -> Array: ...
+@overload
+def hvp(f: Function, point: Point, direction: Any, method: str = ..., *, argnums: Any = ...,
+        full_output: Literal[True], **options: Any) -> Result: ...
+def hvp(f: Function, point: Point, direction: Any, method: str = DEFAULT_METHOD, *,
+        argnums: Any = None, full_output: bool = False, **options: Any) -> Any:
     """The Hessian-vector product H(x) v (one forward-over-reverse pass in reverse mode);
     ``direction`` and the result have the structure of the point."""
     result, problem = _run("hvp", f, point, method, options, argnums=argnums,

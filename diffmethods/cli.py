@@ -7,6 +7,10 @@ exit code 2 for a reported error (and a usage error), 3 for an internal error (a
 traceback (set ``DIFFMETHODS_TRACEBACK=1`` to see one). Warnings are gathered while a command
 runs and reported after it as lines of our own, so numpy's RuntimeWarnings never print the
 package's source lines.
+
+The command modules import the harness, sympy and matplotlib inside ``run``, never at the top,
+so ``--help`` and ``--version`` answer at once. A reader that goes away (``| head``) ends the
+command quietly with status 0, as other Unix tools do.
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ import pkgutil
 import sys
 import warnings
 
-from . import commands
+from . import __version__, commands
 from .errors import DiffMethodsError
 
 
@@ -39,12 +43,16 @@ def command_modules() -> list:
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="diffmethods",
                      description="Compute gradients by every method and compare them.")
+    parser.add_argument("--version", action="version", version=f"diffmethods {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     sub.required = True
     parser.subcommands = {}
     for module in command_modules():
         p = sub.add_parser(module.NAME, help=module.HELP, description=module.HELP)
         module.add_arguments(p)
+        p.add_argument("-q", "--quiet", action="store_true",
+                       help="print only results and errors: no progress bar, no 'wrote FILE' "
+                            "or timing lines")
         p.set_defaults(_run=module.run)
         parser.subcommands[module.NAME] = p
     return parser
@@ -146,7 +154,7 @@ def run(args) -> int:
             code = int(args._run(args) or 0)
         except (DiffMethodsError, OSError) as e:
             if isinstance(e, BrokenPipeError):  # the reader went away (| head): stop quietly
-                return 141
+                return _reader_gone()
             return _error(f"error: {_first_line(e)}")
         except MemoryError:
             return _error("error: out of memory: the problem is too large for this machine "
@@ -164,12 +172,30 @@ def run(args) -> int:
     return code
 
 
+def _reader_gone() -> int:
+    """The reader of stdout went away (``| head -3``): point stdout at devnull, so the flush at
+    exit cannot fail again, and end with status 0 (the recipe of Python's signal docs)."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):  # no real stdout (captured in tests)
+        pass
+    return 0
+
+
 def main(argv=None) -> int:
     """Run the command line; returns the exit code (0 success, 1 a failed check, 2 a reported
     error, 3 an internal error)."""
-    parser = build_parser()
-    argv = prepare_argv(parser, list(sys.argv[1:] if argv is None else argv))
-    return run(parser.parse_args(argv))
+    try:
+        try:
+            parser = build_parser()
+            argv = prepare_argv(parser, list(sys.argv[1:] if argv is None else argv))
+            code = run(parser.parse_args(argv))
+        finally:  # --help and usage errors exit through here too
+            sys.stdout.flush()  # now, not at exit, so a closed pipe is caught like any other
+        return code
+    except BrokenPipeError:
+        return _reader_gone()
 
 
 if __name__ == "__main__":

@@ -52,6 +52,11 @@ _BINARY = {ast.Add: "add", ast.Sub: "subtract", ast.Mult: "multiply", ast.Div: "
 _DEFAULT_VARIABLE = re.compile(r"^x([0-9]*)$")
 _NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")  # ASCII only
 _LITERAL = re.compile(r"(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
+# a number written against a name, as on paper: 3x1, 2 x, 0.5sin(x) (not 1e5: that is a number)
+_JUXTAPOSED = re.compile(r"(?<![\w.])((?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?)"
+                         r"[ \t]*([A-Za-z_]\w*)")
+# a name in a coordinate typed as text (pi, e, sqrt), not the e of 1e-6
+_NAME = re.compile(r"(?<![0-9.])[A-Za-z_]\w*")
 
 
 def function_names() -> list[str]:
@@ -127,15 +132,34 @@ def parse_number(text: str, what: str = "the number") -> float:
     return value
 
 
+def parse_coordinate(text: str, what: str = "the coordinate") -> float:
+    """A coordinate typed as text: a plain number (:func:`parse_number`) or a constant formula
+    that names the constants or functions expressions know -- ``pi``, ``-e``, ``pi/2``,
+    ``sqrt(2)`` -- read by the same whitelist parser and folded to a number (never eval)."""
+    try:
+        return parse_number(text, what)
+    except ExpressionError as not_a_number:
+        if not isinstance(text, str) or not _NAME.search(text):
+            raise
+        try:
+            tree = parse_expression(text, variables=()).tree
+        except ExpressionError:
+            raise not_a_number from None
+        if tree[0] != "num":
+            raise not_a_number from None
+        return float(tree[1])
+
+
 def parse_point(text: str) -> tuple:
-    """``"2,3,4"`` -> (2.0, 3.0, 4.0), with a clear error for anything that is not a plain
-    number (:func:`parse_number`) and for more than ``MAX_COORDINATES`` coordinates."""
+    """``"2,3,4"`` -> (2.0, 3.0, 4.0) and ``"pi,e"`` -> (3.14..., 2.71...), with a clear
+    error for anything that is neither a plain number nor a constant formula
+    (:func:`parse_coordinate`) and for more than ``MAX_COORDINATES`` coordinates."""
     if not isinstance(text, str) or not text.strip():
         raise ExpressionError("the point is empty: give comma-separated numbers, e.g. 2,3,4")
     if text.count(",") >= MAX_COORDINATES:
         raise ExpressionError(f"the point has {text.count(',') + 1} coordinates; the limit is "
                               f"{MAX_COORDINATES}")
-    return tuple(parse_number(piece, f"coordinate {k + 1} of the point")
+    return tuple(parse_coordinate(piece, f"coordinate {k + 1} of the point")
                  for k, piece in enumerate(text.split(",")))
 
 
@@ -173,7 +197,8 @@ def parse_expression(text: str, variables=None, point_size=None) -> ParsedExpres
         node = ast.parse(text.strip(), mode="eval")
     except SyntaxError as e:
         where = f" at column {e.offset}" if e.offset else ""
-        raise ExpressionError(f"invalid expression{where}: {e.msg}") from None
+        raise ExpressionError(f"invalid expression{where}: {e.msg}{_syntax_hint(text)}") \
+            from None
     except (RecursionError, MemoryError, ValueError):
         raise ExpressionError("the expression is too deeply nested") from None
     if variables is None:
@@ -182,6 +207,14 @@ def parse_expression(text: str, variables=None, point_size=None) -> ParsedExpres
     _check_literals(node, text.strip())
     tree = _build(node.body, index, depth=0)
     return ParsedExpression(text.strip(), variables, tree)
+
+
+def _syntax_hint(text: str) -> str:
+    """What a formula written as on paper needs: ``3x1`` is ``3*x1``."""
+    found = _JUXTAPOSED.search(text)
+    if found:
+        return f" (write {found[1]}*{found[2]} for {found[0]!r}: multiplication needs *)"
+    return ""
 
 
 def _check_characters(text: str) -> None:
@@ -270,11 +303,16 @@ def _build(node, index, depth):
         return _fold(tree)
     if isinstance(node, ast.Call):
         return _call(node, index, depth)
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitXor):
+        raise ExpressionError("^ is not a power in Python: use ** for powers, e.g. x1**2")
     raise ExpressionError(f"{_describe(node)} is not allowed in an expression; use numbers, "
                           "variables, + - * / **, and functions such as sin(x)")
 
 
 def _call(node, index, depth):
+    if isinstance(node.func, ast.Constant):  # 2(x + 1), as on paper
+        raise ExpressionError(f"{node.func.value!r}(...) is not a product here: write "
+                              f"{node.func.value!r}*(...) (multiplication needs *)")
     if not isinstance(node.func, ast.Name):
         raise ExpressionError(f"only plain function names can be called, not "
                               f"{_describe(node.func)}")

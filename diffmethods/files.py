@@ -15,8 +15,12 @@ renames are used; if a run dies between them, the old directory waits in ``.NAME
 and the next run puts it back (:func:`recover`). The next run also removes a dead run's
 staging directory. Several writers share a directory (``reports/`` holds the report and the
 tutorial): ``.diffmethods.json`` in it records which files each one wrote, with their SHA-256,
-so a writer replaces and deletes only its own files and carries every other file over. A
-directory that is not empty and was not written by diffmethods is refused.
+so a writer replaces and deletes only its own files and carries every other file over; a file
+edited since it was written is no longer diffmethods' and is kept. A directory that is not
+empty and was not written by diffmethods is refused, and so is a file of someone else's where
+the writer would put one of its own -- before any work when the writer names its files up front
+-- unless ``force=True`` (``--force``). The current directory, or one holding it, is refused
+whatever: it is replaced whole, which would leave the shell in a deleted directory.
 """
 
 from __future__ import annotations
@@ -36,6 +40,9 @@ from dataclasses import dataclass
 from .errors import OutputError  # noqa: F401  (raised here; re-exported for callers)
 
 MANIFEST = ".diffmethods.json"
+# what a figure path may end in: the formats matplotlib writes with no extra software (not .pgf,
+# which needs LaTeX, nor raw pixel dumps), each reproducible byte for byte
+FIGURE_FORMATS = ("png", "svg", "pdf", "eps", "ps", "jpg", "jpeg", "tif", "tiff", "webp")
 _SIBLING = re.compile(r"^\.(?P<base>.+)\.(?P<kind>staging|old)-(?P<pid>\d+)-[0-9a-f]{8}$")
 
 
@@ -125,6 +132,21 @@ def check_output_file(path) -> None:
             raise OutputError(f"cannot write {path}: it is {_kind(st.st_mode)}, not a regular "
                               "file; outputs go to regular files or new paths")
     _probe(os.path.dirname(absolute), path)
+
+
+def figure_format(path, option: str | None = None) -> str:
+    """The format a figure's path asks for, from its extension (``g.svg`` -> ``"svg"``); an
+    extension that is not one of :data:`FIGURE_FORMATS` is an :class:`OutputError` naming
+    ``option`` (the command-line flag) if given. Needs no matplotlib, so a command checks its
+    figure paths before any work."""
+    path = _path_text(path)
+    ext = os.path.splitext(path)[1].lstrip(".").lower()
+    if ext not in FIGURE_FORMATS:
+        shown = f"{option} {path}" if option else path
+        got = f".{ext}" if ext else "no extension"
+        raise OutputError(f"{shown}: a figure's format comes from its extension, one of "
+                          f"{', '.join('.' + f for f in FIGURE_FORMATS)} (got {got})")
+    return ext
 
 
 # --- one file ---------------------------------------------------------------------------------
@@ -245,31 +267,70 @@ class Signature:
                    for p in self.patterns)
 
 
-def _previous_files(directory: str, owner: str, signature, shown: str):
-    """(manifest, the files ``owner`` wrote there before), from the manifest or, for a
-    directory from before manifests, from the owner's signature."""
+def _unchanged(directory: str, rel: str, digest) -> bool:
+    """Is ``rel`` still the file the manifest recorded (same SHA-256)?"""
+    path = os.path.join(directory, rel)
+    return os.path.isfile(path) and not os.path.islink(path) and _sha256(path) == digest
+
+
+def _previous_files(directory: str, owner: str, signature, shown: str, force: bool = False):
+    """(manifest, the files ``owner`` wrote there before and nobody changed since), from the
+    manifest or, for a directory from before manifests, from the owner's signature. A
+    directory of someone else's files is refused unless ``force``."""
     manifest = _read_manifest(directory)
     if owner in manifest.get("owners", {}):
-        return manifest, set(manifest["owners"][owner].get("files", {}))
+        recorded = manifest["owners"][owner].get("files", {})
+        return manifest, {rel for rel, digest in recorded.items()
+                          if _unchanged(directory, rel, digest)}
     if signature is not None and signature.signs(directory):
         return manifest, {rel for rel in _files_under(directory) if signature.claims(rel)}
     entries = os.listdir(directory)
-    if manifest or not entries:
+    if manifest or not entries or force:
         return manifest, set()
     example = sorted(entries)[0]
     raise OutputError(f"cannot write the {owner} into {shown}: it holds files diffmethods did "
-                      f"not write (such as {example}); give a new or empty directory")
+                      f"not write (such as {example}); give a new or empty directory, or "
+                      "--force to write among them (replacing any of the same name)")
 
 
-def check_output_directory(path, owner: str, signature=None) -> None:
+def _in_the_way(directory: str, names, before: set) -> list:
+    """The files of ``names`` already in ``directory`` that are not the owner's own."""
+    return sorted(rel for rel in map(os.path.normpath, names)
+                  if rel not in before and os.path.lexists(os.path.join(directory, rel)))
+
+
+def _refuse_in_the_way(target: str, rel: str) -> None:
+    raise OutputError(f"cannot write {os.path.join(target, rel)}: a file diffmethods did not "
+                      "write (or one changed since) is in the way; move it away, choose "
+                      "another directory, or give --force to replace it")
+
+
+def _holds_the_current_directory(absolute: str) -> bool:
+    try:
+        here = os.path.realpath(os.getcwd())
+    except OSError:
+        return False
+    there = os.path.realpath(absolute)
+    return here == there or here.startswith(there.rstrip(os.sep) + os.sep)
+
+
+def check_output_directory(path, owner: str, signature=None, names=None,
+                           force: bool = False) -> None:
     """Fail now, with one line, unless ``path`` can take ``owner``'s files: a new path, an
-    empty directory or one diffmethods wrote, not a link or a mount point, with a parent
-    in which the staging directory can be made. Cleans up after dead runs first."""
+    empty directory or one diffmethods wrote, not a link, a mount point or the current
+    directory, with a parent in which the staging directory can be made; and, when ``names``
+    (the files the owner will write) are known, none of them someone else's. ``force`` lets
+    the owner write among other files and replace them. Cleans up after dead runs first."""
     path = _path_text(path)
     absolute = os.path.abspath(path)
     if os.path.ismount(absolute):
         raise OutputError(f"cannot write the {owner} into {path}: it is a mount point, and the "
                           f"{owner} replaces its directory whole; give a directory inside it")
+    if _holds_the_current_directory(absolute):
+        raise OutputError(f"cannot write the {owner} into {path}: it holds the current "
+                          f"directory, and the {owner} replaces its directory whole (the shell "
+                          "would be left in a deleted directory); give a subdirectory, e.g. "
+                          "--out reports")
     recover(absolute)
     st = _lstat(absolute, path)
     if st is not None:
@@ -279,9 +340,12 @@ def check_output_directory(path, owner: str, signature=None) -> None:
             raise OutputError(f"cannot write into {path}: it is {_kind(st.st_mode)}, not a "
                               "directory")
         try:
-            _previous_files(absolute, owner, signature, path)
+            _, before = _previous_files(absolute, owner, signature, path, force)
+            in_the_way = [] if names is None or force else _in_the_way(absolute, names, before)
         except PermissionError as e:
             raise OutputError(f"cannot write into {path}: {_reason(e)}") from None
+        if in_the_way:
+            _refuse_in_the_way(path, in_the_way[0])
     _probe(os.path.dirname(absolute), path)
 
 
@@ -295,18 +359,21 @@ class StagedDirectory:
     Inside the block, files go to ``stage.path``, a fresh sibling of the directory. On a
     clean exit the files the owner wrote before and did not write again are dropped, every
     other file is carried over (hard-linked), the manifest is written, and the whole is swapped
-    in. On an exception the staging directory is removed and the directory is untouched."""
+    in. On an exception the staging directory is removed and the directory is untouched.
+    ``names`` and ``force`` are those of :func:`check_output_directory`."""
 
-    def __init__(self, path, owner: str, signature=None):
+    def __init__(self, path, owner: str, signature=None, names=None, force: bool = False):
         self.target = _path_text(path)
         self.owner = owner
         self.signature = signature
+        self.names = names
+        self.force = force
         self.path = None
         self.written: list[str] = []
         self._absolute = os.path.abspath(self.target)
 
     def __enter__(self) -> "StagedDirectory":
-        check_output_directory(self.target, self.owner, self.signature)
+        check_output_directory(self.target, self.owner, self.signature, self.names, self.force)
         parent = os.path.dirname(self._absolute)
         try:
             os.makedirs(parent, exist_ok=True)
@@ -337,20 +404,23 @@ class StagedDirectory:
         mine = _files_under(self.path)
         old = self._absolute if os.path.isdir(self._absolute) else None
         manifest, before = ({}, set()) if old is None else _previous_files(
-            old, self.owner, self.signature, self.target)
+            old, self.owner, self.signature, self.target, self.force)
         if old is not None:
             for rel in _files_under(old):
                 if rel == MANIFEST or (rel in before and rel not in mine):
                     continue  # the manifest is rewritten; our own stale files are dropped
                 if rel in mine:
-                    if rel not in before:
-                        raise OutputError(f"cannot write {os.path.join(self.target, rel)}: a "
-                                          "file diffmethods did not write is in the way; move "
-                                          "it away or choose another directory")
-                    continue
+                    if rel not in before and not self.force:
+                        _refuse_in_the_way(self.target, rel)
+                    continue  # ours replaces it
                 _carry_over(os.path.join(old, rel), os.path.join(self.path, rel))
             os.chmod(self.path, stat.S_IMODE(os.stat(old).st_mode))
-        owners = dict(manifest.get("owners", {}))
+        # a file replaced with force is no longer the other writer's
+        owners = {name: {**record, "files": {rel: digest for rel, digest
+                                             in record.get("files", {}).items()
+                                             if rel not in mine}}
+                  for name, record in manifest.get("owners", {}).items()
+                  if isinstance(record, dict)}
         owners[self.owner] = {"files": {rel: _sha256(os.path.join(self.path, rel))
                                         for rel in sorted(mine)}}
         write_atomic(os.path.join(self.path, MANIFEST),

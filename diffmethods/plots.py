@@ -3,8 +3,8 @@
 Each function takes the rows returned by :func:`diffmethods.compare`,
 :func:`diffmethods.epsilon_sweep` or :func:`diffmethods.scaling` (lists of dicts), draws a
 matplotlib :class:`~matplotlib.figure.Figure` and, given ``path``, saves it (the format follows
-the file's extension: .png, .svg, .pdf). Nothing here computes results, so you can filter the
-rows, or draw your own figures from them instead.
+the file's extension: .png, .svg, .pdf, ...; see ``files.FIGURE_FORMATS``). Nothing here
+computes results, so you can filter the rows, or draw your own figures from them instead.
 
 The figures are made without pyplot (no GUI backend, no global state), so they work on
 headless machines and in threads.
@@ -14,18 +14,26 @@ from __future__ import annotations
 
 import io
 import math
-import os
+import re
 
+import matplotlib
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
-from .files import write_atomic
+from .files import FIGURE_FORMATS, figure_format, write_atomic
 
 EPS = float(np.finfo(float).eps)
 ZERO_FLOOR = 1e-18  # where an error of exactly 0 is drawn on a log axis
-SAVE_FORMATS = ("png", "svg", "pdf")
+SAVE_FORMATS = FIGURE_FORMATS
+DPI = 110
+# no timestamps or software version in the file, so regenerating it changes nothing
+_METADATA = {"png": {"Software": None}, "svg": {"Date": None, "Creator": None},
+             "pdf": {"Creator": None, "Producer": None, "CreationDate": None},
+             "ps": {"Creator": "diffmethods"}, "eps": {"Creator": "diffmethods"}}
+# PostScript's header always has the time (matplotlib reads only SOURCE_DATE_EPOCH): dropped
+_PS_DATE = re.compile(rb"%%CreationDate: [^\n]*\n")
 
 
 PALETTE = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2",
@@ -61,23 +69,33 @@ def _colors(names) -> dict:
 
 
 def figure_bytes(fig, fmt: str = "png") -> bytes:
-    """The figure rendered to bytes (png at 110 dpi, or svg/pdf)."""
-    if fmt not in SAVE_FORMATS:
-        raise ValueError(f"cannot save a figure as {fmt!r}; use one of {', '.join(SAVE_FORMATS)}")
+    """The figure rendered to bytes in ``fmt``, one of :data:`FIGURE_FORMATS` (raster formats
+    at 110 dpi), the same bytes on every run."""
+    if fmt not in FIGURE_FORMATS:
+        raise ValueError(f"cannot save a figure as {fmt!r}; use one of "
+                         f"{', '.join(FIGURE_FORMATS)}")
     buffer = io.BytesIO()
-    FigureCanvasAgg(fig)
-    # no timestamps or software version in the file, so regenerating it changes nothing
-    metadata = {"Software": None} if fmt == "png" else {"Creator": None, "Date": None}
-    if fmt == "svg":
-        metadata = {"Date": None, "Creator": None}
-    fig.savefig(buffer, format=fmt, dpi=110, metadata=metadata)
-    return buffer.getvalue()
+    if not isinstance(fig.canvas, FigureCanvasAgg):  # a pyplot figure keeps its own canvas
+        FigureCanvasAgg(fig)
+    # svg ids are random unless salted; a fixed salt makes them a function of the content
+    with matplotlib.rc_context({"svg.hashsalt": "diffmethods"}):
+        fig.savefig(buffer, format=fmt, dpi=DPI, metadata=_METADATA.get(fmt))
+    data = buffer.getvalue()
+    if fmt in ("ps", "eps"):
+        data = _PS_DATE.sub(b"", data, count=1)
+    return data
 
 
 def save(fig, path: str) -> None:
-    """Save ``fig`` to ``path`` atomically (format from the extension)."""
-    fmt = os.path.splitext(path)[1].lstrip(".").lower() or "png"
-    write_atomic(path, figure_bytes(fig, fmt))
+    """Save ``fig`` to ``path`` atomically, in the format its extension names (an extension
+    that is not a figure format is an OutputError, before anything is drawn)."""
+    write_atomic(path, figure_bytes(fig, figure_format(path)))
+
+
+def _check_path(path) -> None:
+    """Refuse a figure path whose extension is no figure format before drawing anything."""
+    if path is not None:
+        figure_format(path)
 
 
 def _finish(fig, path):
@@ -93,6 +111,7 @@ def plot_sweep(rows, path: str | None = None, title: str | None = None) -> Figur
     step (star, drawn at the worst error within half a decade of it, the level the scheme
     reliably reaches there; see :func:`~diffmethods.harness.sweep.sweep_summary`). Errors of
     exactly 0 are drawn as crosses at the bottom of the axes."""
+    _check_path(path)
     from .harness.sweep import sweep_summary
     if not rows:
         raise ValueError("no sweep rows to plot")
@@ -180,6 +199,7 @@ def plot_scaling(rows, path: str | None = None, title: str | None = None) -> Fig
     before and after common-subexpression elimination. Skipped cells are left out and named in
     the legend. Variants that coincide (several methods make 1 call) are drawn with shrinking
     markers, so each stays visible."""
+    _check_path(path)
     if not rows:
         raise ValueError("no scaling rows to plot")
     fig = Figure(figsize=(11, 9.2))
@@ -245,6 +265,7 @@ def plot_accuracy(rows, path: str | None = None, title: str | None = None) -> Fi
     """Relative error of every method on every function (rows of :func:`compare` or
     ``compare_catalogue``), against the 50-digit reference, log scale. Errors of exactly 0 are
     drawn as hollow markers at the bottom; functions without a reference are labelled."""
+    _check_path(path)
     if not rows:
         raise ValueError("no comparison rows to plot")
     functions = list(dict.fromkeys(r["function"] for r in rows))

@@ -480,10 +480,20 @@ OWNER = "report"
 SIGNATURE = Signature("README.md", b"# diffmethods report", ("README.md", "results.json", "*.png"))
 
 
-def check_report_directory(out_dir: str) -> None:
-    """Fail now, with one line, if the report could not be written into ``out_dir`` (run this
-    before :func:`collect`, so a bad --out costs nothing)."""
-    check_output_directory(out_dir, OWNER, SIGNATURE)
+def report_file_names(config: ReportConfig) -> list[str]:
+    """The files the report of ``config`` will write, known before it runs."""
+    studies = {"sweeps": [{"function": name} for name, _, _ in config.sweeps],
+               "scaling": [{"function": name} for name in config.scaling_functions]}
+    return ["README.md", "results.json"] + list(figure_names(studies).values())
+
+
+def check_report_directory(out_dir: str, config: ReportConfig | None = None,
+                           force: bool = False) -> None:
+    """Fail now, with one line, if the report could not be written into ``out_dir`` -- or,
+    given ``config``, would replace a file diffmethods did not write there, unless ``force``
+    (run this before :func:`collect`, so a bad --out costs nothing)."""
+    names = None if config is None else report_file_names(config)
+    check_output_directory(out_dir, OWNER, SIGNATURE, names, force)
 
 
 def report_files(data) -> dict:
@@ -493,16 +503,17 @@ def report_files(data) -> dict:
     return files
 
 
-def write_report(out_dir: str, data) -> list[str]:
+def write_report(out_dir: str, data, force: bool = False) -> list[str]:
     """Write README.md, results.json and the figures into ``out_dir``; returns the paths.
 
     Everything is rendered in memory, written into a staging directory beside ``out_dir`` and
     swapped in whole, so a failure or a kill at any moment leaves either the previous report or
     the new one, never a mix. The report's own files from an earlier run that it no longer
     makes are removed; other files in ``out_dir`` (the tutorial's, yours) are kept; a directory
-    that is not empty and was not written by diffmethods is refused."""
+    that is not empty and was not written by diffmethods is refused, and so is a file of yours
+    where the report would write one of its own, unless ``force``."""
     files = report_files(data)
-    with StagedDirectory(out_dir, OWNER, SIGNATURE) as stage:
+    with StagedDirectory(out_dir, OWNER, SIGNATURE, list(files), force) as stage:
         for name, content in files.items():
             stage.write(name, content)
     return stage.written

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
+from numpy.typing import NDArray
 
 
 @dataclass(frozen=True)
@@ -21,16 +23,16 @@ class Result:
 
     method: str
     value: float
-    derivative: np.ndarray
+    derivative: NDArray[np.float64]
     f_calls: int
     passes: int
     ops: int | None
     seconds: float
-    details: dict = field(default_factory=dict)
-    structure: object = field(default=None, repr=False, compare=False)
+    details: dict[str, Any] = field(default_factory=dict)
+    structure: Any = field(default=None, repr=False, compare=False)
 
     @property
-    def gradient(self):
+    def gradient(self) -> NDArray[np.float64]:
         """The gradient in the structure of the point: a flat array for numbers, a 1-D array
         or a number; otherwise the shapes and containers of the differentiated arguments."""
         if self.structure is None or self.derivative.shape != (self.structure.n,):
@@ -38,7 +40,7 @@ class Result:
         return self.structure.gradient(self.derivative)
 
     @property
-    def flat_gradient(self) -> np.ndarray:
+    def flat_gradient(self) -> NDArray[np.float64]:
         """The gradient as one flat float64 array, one entry per component (in the order of
         ``dm.component_names``)."""
         return self.derivative

@@ -16,15 +16,22 @@ call while the structure of the arguments and the data left out with ``argnums``
 
 from __future__ import annotations
 
+from typing import Any, Generic, TypeVar
+
 from . import api
+from .api import Array, Function
 from .errors import OptionError
 from .registry import check_options, get_method
 
+Returned = TypeVar("Returned")
 
-class GradientFunction:
-    """``f``'s gradient (and, with ``with_value``, its value) as a function of f's arguments."""
 
-    def __init__(self, f, method: str, argnums, options: dict, with_value: bool):
+class GradientFunction(Generic[Returned]):
+    """``f``'s gradient (and, with ``with_value``, its value) as a function of f's arguments;
+    ``Returned`` is what a call gives (an array, or ``(value, array)``), for type checkers."""
+
+    def __init__(self, f: Function, method: str, argnums: Any, options: dict[str, Any],
+                 with_value: bool) -> None:
         if not callable(f):
             from .errors import FunctionError
             raise FunctionError(f"dm.grad needs a callable f, got {type(f).__name__}")
@@ -49,14 +56,15 @@ class GradientFunction:
             return (x,), 0 if self.argnums is None else self.argnums
         return x, self.argnums
 
-    def __call__(self, *args, **kwargs):
+    def __call__(self, *args: Any, **kwargs: Any) -> Returned:
         if kwargs:
             raise OptionError(f"{self.__name__} takes f's arguments positionally; got "
                               f"{', '.join(kwargs)}=. Pass data as positional arguments and "
                               "leave them out of the gradient with argnums.")
         point, argnums = self._point(args)
         r = api.differentiate(self.f, point, self.method, argnums=argnums, **self.options)
-        return (r.value, r.gradient) if self.with_value else r.gradient
+        out: Any = (r.value, r.gradient) if self.with_value else r.gradient
+        return out
 
     def __repr__(self) -> str:
         options = "".join(f", {k}={v!r}" for k, v in self.options.items())
@@ -66,12 +74,13 @@ class GradientFunction:
                 f"{argnums}{options})")
 
 
-def grad(f, argnums=None, *, method: str = api.DEFAULT_METHOD, **options) -> GradientFunction:
+def grad(f: Function, argnums: Any = None, *, method: str = api.DEFAULT_METHOD,
+         **options: Any) -> GradientFunction[Array]:
     """A function of f's arguments that returns ``dm.gradient(f, arguments, method, ...)``."""
     return GradientFunction(f, method, argnums, options, with_value=False)
 
 
-def value_and_grad(f, argnums=None, *, method: str = api.DEFAULT_METHOD,
-                   **options) -> GradientFunction:
+def value_and_grad(f: Function, argnums: Any = None, *, method: str = api.DEFAULT_METHOD,
+                   **options: Any) -> GradientFunction[tuple[float, Array]]:
     """A function of f's arguments that returns ``(f(arguments), gradient)`` in one run."""
     return GradientFunction(f, method, argnums, options, with_value=True)

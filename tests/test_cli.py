@@ -171,7 +171,7 @@ def test_sweep_relative_by_variable_name(capsys):
     (["sweep", "x**2", "--at", "1", "--wrt", "2"], "out of range"),
     (["sweep", "x**2", "--at", "1", "--wrt", "y"], "not a variable"),
     (["sweep", "x**2", "--at", "1", "--range", "1,1e-3"], "0 < LO < HI"),
-    (["sweep", "x**2", "--at", "1", "--out", "fig.txt"], ".png, .svg or .pdf"),
+    (["sweep", "x**2", "--at", "1", "--out", "fig.txt"], "format comes from its extension, one of .png, .svg, .pdf"),
     (["sweep", "x**2", "--at", "1", "--schemes", "sideways"], "unknown scheme 'sideways'"),
 ])
 def test_sweep_errors_are_one_line(argv, message, capsys):
@@ -354,3 +354,14 @@ def test_an_unexpected_failure_is_still_one_line(monkeypatch, capsys, raised, co
     assert main(["compare", "x", "--at", "1"]) == code
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and message in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize("name, grad, code", [
+    ("rosenbrock2", "-2*(1 - x) - 400*x*(y - x**2); 200*(y - x**2)", 0),
+    ("sum_sin", "; ".join(f"cos(x{k})*x{k}**2 + 2*x{k}*sin(x{k})" for k in range(1, 7)), 0),
+    ("sum_sin", "; ".join(f"cos(x{k})*x{k}**2" for k in range(1, 7)), 1)])
+def test_check_takes_a_catalogue_name(name, grad, code, capsys):
+    """Array coordinates x[0], x[1], ... are written x1, x2, ... in --grad."""
+    assert main(["check", name, "--grad", grad]) == code
+    out = capsys.readouterr().out
+    assert ("all components agree" in out) == (code == 0)

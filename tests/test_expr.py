@@ -176,3 +176,31 @@ def test_characters_python_would_silently_read_as_others_are_refused(text):
 
 def test_greek_variable_names_still_work():
     assert parse_expression("α * exp(β)", variables=["α", "β"])(2.0, 0.0) == 2.0
+
+
+@pytest.mark.parametrize("text, hint", [
+    ("x1^2", "use \\*\\* for powers"), ("3x1", "write 3\\*x1"), ("2 x", "write 2\\*x"),
+    ("x1 + 0.5sin(x1)", "write 0.5\\*sin"), ("2(x + 1)", "write 2\\*\\(...\\)")])
+def test_formulas_written_as_on_paper_get_a_hint(text, hint):
+    with pytest.raises(dm.ExpressionError, match=hint):
+        parse_expression(text)
+
+
+def test_a_number_with_an_exponent_is_not_taken_for_a_product():
+    assert parse_expression("1e5*x")(2.0) == 2e5
+    with pytest.raises(dm.ExpressionError, match="write 1e5\\*x"):
+        parse_expression("1e5x")
+
+
+@pytest.mark.parametrize("text, value", [
+    ("pi,e", (np.pi, np.e)), ("-pi, pi/2", (-np.pi, np.pi / 2)), ("2*e,sqrt(2)",
+                                                                  (2 * np.e, np.sqrt(2)))])
+def test_a_point_may_name_the_constants_expressions_know(text, value):
+    assert parse_point(text) == pytest.approx(value, rel=1e-15)
+
+
+@pytest.mark.parametrize("text", ["tau", "pi*x", "nan", "inf", "(1)", "__import__('os')",
+                                  "pi.real", "0x1"])
+def test_a_point_is_still_no_expression_with_variables_or_python(text):
+    with pytest.raises(dm.ExpressionError, match="is not a number|must be a finite number"):
+        parse_point(text)

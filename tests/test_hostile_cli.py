@@ -109,7 +109,7 @@ def outputs() -> list[list[str]]:
 
 
 def commands() -> list[list[str]]:
-    return [[], ["frobnicate"], ["--version"], ["compare"], ["compare", "rosenbrok"],
+    return [[], ["frobnicate"], ["--verison"], ["compare"], ["compare", "rosenbrok"],
             ["compare", "Rosenbrock"], ["report", "extra"], ["compare", "x", "--at"]]
 
 

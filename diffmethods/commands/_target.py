@@ -18,7 +18,6 @@ import numpy as np
 from ..catalogue import SCENARIOS
 from ..errors import ExpressionError, OptionError, PointError
 from ..expr import parse_expression, parse_point
-from ..harness.sweep import coordinate_label
 
 
 @dataclass
@@ -33,7 +32,7 @@ class Target:
 
 
 def add_target_arguments(parser, at_help: str = "the point, comma-separated, e.g. 2,3,4 or "
-                         "-1,2") -> None:
+                         "-1,2 or pi/2,e") -> None:
     parser.add_argument("function", metavar="FUNCTION",
                         help="an expression such as '3*(x1**2 + x2*x3)' (variables x or x1, "
                              "x2, ...) or a catalogue name such as rosenbrock")
@@ -74,6 +73,7 @@ def resolve_target(args) -> Target:
     text = args.function
     variables = _variable_list(args.vars)
     if text in SCENARIOS and variables is None:
+        from ..harness.sweep import coordinate_label
         s = SCENARIOS[text]
         point = s.point if args.at is None else _catalogue_point(s, parse_point(args.at))
         names = tuple(coordinate_label(s.f, point, i) for i in range(int(np.size(point))))
@@ -131,13 +131,11 @@ def parse_names(text, valid, what: str):
     return names
 
 
-def figure_format(path: str) -> str:
-    from ..plots import SAVE_FORMATS
-    ext = os.path.splitext(path)[1].lstrip(".").lower()
-    if ext not in SAVE_FORMATS:
-        raise OptionError(f"--out {path}: a figure is saved as .png, .svg or .pdf (got "
-                          f"{'.' + ext if ext else 'no extension'})")
-    return ext
+def figure_format(path: str, option: str = "--out") -> str:
+    """The figure format ``path``'s extension names, or one line refusing it (before any
+    work: :func:`diffmethods.files.figure_format` needs no matplotlib)."""
+    from ..files import figure_format as format_of
+    return format_of(path, option)
 
 
 def data_format(path: str, given=None) -> str:

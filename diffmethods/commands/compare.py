@@ -8,12 +8,8 @@ from __future__ import annotations
 
 from .. import registry
 from ..errors import OptionError
-from ..harness.compare import DEFAULT_BUDGET, compare
-from ..harness.progress import progress_bar
 from ..methods.forward import MAX_CHUNK
-from ..harness.reference import reference_text
-from ..harness.tables import markdown_table, text_table, to_csv, to_json
-from ._io import check_output_file, write_atomic
+from ._io import check_output_file, inform, write_atomic
 from ._noise import add_noise_argument, noisy_target
 from ._options import OPT_HELP, count, count_help, method_options, real
 from ._target import add_target_arguments, data_format, parse_names, resolve_target
@@ -23,6 +19,9 @@ HELP = "compare every method on one function and point: gradient, errors, f-call
 ORDER = 20
 MAX_REPEAT = 1000      # timed runs per method
 MAX_BUDGET = 3600.0    # seconds
+# harness.compare.DEFAULT_BUDGET, written here so --help need not import the harness (sympy,
+# mpmath); tests/test_conventions.py checks the two agree
+DEFAULT_BUDGET = 10.0
 
 
 def add_arguments(parser) -> None:
@@ -50,8 +49,6 @@ def add_arguments(parser) -> None:
                         help="output format (default: an aligned table; with --out, from the "
                              "file's extension: .md, .csv, .json)")
     parser.add_argument("--out", metavar="FILE", help="also write the result to FILE")
-    parser.add_argument("--quiet", action="store_true",
-                        help="with --out, print nothing but errors")
     add_noise_argument(parser)
 
 
@@ -64,6 +61,7 @@ def _options(args, methods: list[str]) -> dict:
 
 def header(target, rows) -> list[str]:
     """Lines naming the function, the point and the reference."""
+    from ..harness.reference import reference_text
     point = ", ".join(f"{v:g}" for v in rows[0]["point"])
     lines = [f"f = {target.formula}   at ({point})"]
     value = next((r["value"] for r in rows if r["value"] is not None), None)
@@ -79,6 +77,7 @@ def header(target, rows) -> list[str]:
 
 
 def render(target, rows, fmt: str) -> str:
+    from ..harness.tables import markdown_table, text_table, to_csv, to_json
     if fmt == "json":
         return to_json(rows)
     if fmt == "csv":
@@ -91,6 +90,8 @@ def render(target, rows, fmt: str) -> str:
 
 
 def run(args) -> int:
+    from ..harness.compare import compare
+    from ..harness.progress import progress_bar
     target, _ = noisy_target(resolve_target(args), args.noise)
     methods = parse_names(args.methods, registry.methods(), "method")
     options = _options(args, methods or registry.methods())
@@ -105,9 +106,8 @@ def run(args) -> int:
                        reference=False if args.no_reference else None, progress=bar)
     if args.out is not None:
         write_atomic(args.out, render(target, rows, data_format(args.out, args.format)))
-        if not args.quiet:
-            print(render(target, rows, "table"), end="")
-            print(f"wrote {args.out}")
+        print(render(target, rows, "table"), end="")
+        inform(args, f"wrote {args.out}")
     else:
         print(render(target, rows, args.format or "table"), end="")
     return 0

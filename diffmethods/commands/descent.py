@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 from ..errors import OptionError
-from ..teaching.descent import POOR_STEP, descent_demo, descent_table, plot_descent
-from ..teaching.document import Explanation, Paragraph
-from ..teaching.notation import num
 from ._io import check_output_file
 from ._options import count, count_help, real
+from ._target import figure_format
 from .explain import echo
 
 NAME = "descent"
@@ -22,14 +20,19 @@ def add_arguments(parser) -> None:
     parser.add_argument("--rate", type=real, default=0.3,
                         help="learning rate (default: 0.3)")
     # not into reports/tutorial/: that figure is the tutorial's, drawn for its own text
-    parser.add_argument("--plot", default="descent.png", metavar="FILE.png",
-                        help="where to save the plot (default: descent.png)")
+    parser.add_argument("--plot", default="descent.png", metavar="FIGURE",
+                        help="where to save the plot, format from the extension: .png, .svg, "
+                             ".pdf, ... (default: descent.png)")
 
 
 def run(args) -> int:
+    from ..teaching.descent import POOR_STEP, descent_demo, descent_table, plot_descent
+    from ..teaching.document import Explanation, Paragraph
+    from ..teaching.notation import num
     if not 0 < args.rate < 1:
         raise OptionError(f"--rate must be between 0 and 1 (larger steps diverge on this "
                           f"cost), got {args.rate}")
+    figure_format(args.plot, "--plot")
     check_output_file(args.plot)
     demo = descent_demo(iterations=args.iterations, rate=args.rate)
     plot_descent(demo, args.plot)
@@ -42,5 +45,6 @@ def run(args) -> int:
                   f"with the poor step h = {num(POOR_STEP['step'])}: its gradients are biased, "
                   "so descent settles above the minimum."),
         descent_table(demo)])))
-    echo(f"wrote {args.plot}")
+    if not args.quiet:
+        echo(f"wrote {args.plot}")
     return 0

@@ -10,12 +10,9 @@ from __future__ import annotations
 import sys
 
 from ..registry import methods
-from ..teaching.explain import explain, point_text
-from ..teaching.graph import draw_graph, graph_dot
-from ..teaching.reverse_trace import walk_reverse
 from ._io import check_output_file, write_atomic
 from ._options import OPT_HELP, method_options, positive, real
-from ._target import add_target_arguments, resolve_target
+from ._target import add_target_arguments, figure_format, resolve_target
 
 NAME = "explain"
 HELP = "explain step by step how each method computes the gradient of a formula"
@@ -36,8 +33,9 @@ def add_arguments(parser) -> None:
     step.add_argument("--rel-step", type=real,
                       help="short for --opt rel_step=R (finite differences: the step as a "
                            "fraction of each coordinate)")
-    parser.add_argument("--graph", metavar="FILE.png",
-                        help="also draw the computational graph, with adjoints, as a PNG")
+    parser.add_argument("--graph", metavar="FIGURE",
+                        help="also draw the computational graph, with adjoints (format from "
+                             "the extension: .png, .svg, .pdf, ...)")
     parser.add_argument("--dot", metavar="FILE.dot",
                         help="also write the graph as Graphviz DOT text (any size)")
     parser.add_argument("--format", default="text", choices=["text", "markdown", "html"],
@@ -51,10 +49,15 @@ def echo(text: str) -> None:
 
 
 def run(args) -> int:
+    from ..teaching.explain import explain, point_text
+    from ..teaching.graph import draw_graph, graph_dot
+    from ..teaching.reverse_trace import walk_reverse
     positive(args.step, "--step")  # explain-all would show a bad step as "not applicable"
     positive(args.rel_step, "--rel-step")
     target = resolve_target(args)
     outputs = [path for path in (args.graph, args.dot) if path is not None]
+    if args.graph is not None:
+        figure_format(args.graph, "--graph")
     for path in outputs:
         check_output_file(path)
     f, point = target.f, target.point
@@ -82,5 +85,6 @@ def run(args) -> int:
     else:
         echo(str(explanation))
     for path in written:
-        echo(f"wrote {path}")
+        if not args.quiet:
+            echo(f"wrote {path}")
     return 0

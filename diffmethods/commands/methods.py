@@ -11,7 +11,9 @@ ORDER = 15
 
 
 def add_arguments(parser) -> None:
-    parser.add_argument("--quiet", action="store_true", help="print the names only")
+    # not --quiet: that means the same in every command (no progress or 'wrote' lines), and
+    # the list is this command's result
+    parser.add_argument("--names", action="store_true", help="print the names only")
 
 
 def describe(name: str) -> list[str]:
@@ -39,5 +41,5 @@ def describe(name: str) -> list[str]:
 def run(args) -> int:
     from ..registry import methods
     for name in methods():
-        print(name if args.quiet else "\n".join(describe(name)))
+        print(name if args.names else "\n".join(describe(name)))
     return 0

@@ -5,12 +5,9 @@
 
 from __future__ import annotations
 
+from ..catalogue import SCENARIOS
 from ..errors import OptionError
-from ..harness.progress import progress_bar
-from ..harness.scaling import default_variants, scalable_names, scaling
-from ..harness.tables import (fmt_count, fmt_ratio, fmt_seconds, markdown_table, text_table,
-                              to_csv, to_json)
-from ._io import check_output_file, write_atomic
+from ._io import check_output_file, inform, write_atomic
 from ._options import count, count_help, real, whole_list
 from ._target import data_format, figure_format, parse_names
 
@@ -25,7 +22,7 @@ MAX_REPEAT = 100       # timed runs per cell
 
 def add_arguments(parser) -> None:
     parser.add_argument("function", metavar="FUNCTION",
-                        help=f"a scalable catalogue function: {', '.join(scalable_names())}")
+                        help=f"a scalable catalogue function: {', '.join(_scalable())}")
     parser.add_argument("--dims", default="2,10,100,1000",
                         help=f"comma-separated dimensions, each 1 to {MAX_DIM}, at most "
                              f"{MAX_SIZES} of them (default: 2,10,100,1000)")
@@ -40,24 +37,35 @@ def add_arguments(parser) -> None:
                         help=count_help("timed runs per cell", 1, MAX_REPEAT, 3))
     parser.add_argument("--out", metavar="FIGURE", help="write the figure (.png, .svg, .pdf)")
     parser.add_argument("--data", metavar="FILE", help="write every row (.json, .csv, .md)")
-    parser.add_argument("--quiet", action="store_true", help="no progress bar")
 
 
-COLUMNS = [
-    ("n", "n", fmt_count),
-    ("method", "variant", str),
-    ("f calls", "f_calls", fmt_count),
-    ("passes", "passes", fmt_count),
-    ("ops", "ops", fmt_count),
-    ("time per gradient", "seconds", fmt_seconds),
-    ("x one f", "ratio_to_f", fmt_ratio),
-    ("note", lambda r: r["note"] or (f"setup {fmt_seconds(r['setup_seconds'], True)}, "
-                                     f"expression {r['ops_derived']} ops, {r['ops_cse']} "
-                                     f"after CSE" if r["setup_seconds"] else ""), str),
-]
+def _scalable() -> list[str]:
+    """The scalable catalogue names for --help, without importing the harness (which loads
+    sympy and mpmath): the rule of :func:`diffmethods.harness.scaling.scalable_names`."""
+    return [s.name for s in SCENARIOS.values() if s.make_point is not None]
+
+
+def columns() -> list:
+    """The table's columns (the formatters live in the harness, imported when run)."""
+    from ..harness.tables import fmt_count, fmt_ratio, fmt_seconds
+    return [
+        ("n", "n", fmt_count),
+        ("method", "variant", str),
+        ("f calls", "f_calls", fmt_count),
+        ("passes", "passes", fmt_count),
+        ("ops", "ops", fmt_count),
+        ("time per gradient", "seconds", fmt_seconds),
+        ("x one f", "ratio_to_f", fmt_ratio),
+        ("note", lambda r: r["note"] or (f"setup {fmt_seconds(r['setup_seconds'], True)}, "
+                                         f"expression {r['ops_derived']} ops, {r['ops_cse']} "
+                                         f"after CSE" if r["setup_seconds"] else ""), str),
+    ]
 
 
 def run(args) -> int:
+    from ..harness.progress import progress_bar
+    from ..harness.scaling import default_variants, scalable_names, scaling
+    from ..harness.tables import markdown_table, text_table, to_csv, to_json
     dims = whole_list(args.dims, "--dims", MAX_DIM, MAX_SIZES)
     if args.function not in scalable_names():
         raise OptionError(f"{args.function!r} is not a scalable catalogue function; choose "
@@ -77,14 +85,14 @@ def run(args) -> int:
     with progress_bar(len(dims) * len(variants), "scaling", args.quiet) as bar:
         rows = scaling(args.function, dims, variants=variants, repeat=args.repeat,
                        budget=args.budget, progress=bar)
-    print(text_table(rows, COLUMNS), end="")
+    print(text_table(rows, columns()), end="")
     if args.out is not None:
         from ..plots import plot_scaling
         plot_scaling(rows, args.out)
-        print(f"wrote {args.out}")
+        inform(args, f"wrote {args.out}")
     if args.data is not None:
         fmt = data_format(args.data)
         text = {"json": to_json, "csv": to_csv}.get(fmt)
-        write_atomic(args.data, text(rows) if text else markdown_table(rows, COLUMNS))
-        print(f"wrote {args.data}")
+        write_atomic(args.data, text(rows) if text else markdown_table(rows, columns()))
+        inform(args, f"wrote {args.data}")
     return 0

@@ -8,13 +8,8 @@ from __future__ import annotations
 
 from ..errors import OptionError
 from ..expr import parse_number
-from ..harness.progress import progress_bar
-from ..harness.reference import reference_text
-from ..harness.sweep import default_steps, epsilon_sweep, step_methods, sweep_summary
-from ..harness.tables import (fmt_error, fmt_ratio, fmt_step, markdown_table, text_table, to_csv,
-                              to_json)
 from ..methods.finite import schemes
-from ._io import check_output_file, write_atomic
+from ._io import check_output_file, inform, write_atomic
 from ._noise import add_noise_argument, noisy_target
 from ._options import count, count_help
 from ._target import (add_target_arguments, coordinate_index, data_format, figure_format,
@@ -45,11 +40,11 @@ def add_arguments(parser) -> None:
     parser.add_argument("--out", metavar="FIGURE", help="write the figure (.png, .svg, .pdf)")
     parser.add_argument("--data", metavar="FILE",
                         help="write every row (.json, .csv; .md for the summary table)")
-    parser.add_argument("--quiet", action="store_true", help="no progress bar")
     add_noise_argument(parser)  # the model then includes the noise term
 
 
 def _steps(args):
+    from ..harness.sweep import default_steps
     pieces = args.range.split(",")
     if len(pieces) != 2:
         raise OptionError(f"--range must be two numbers LO,HI, got {args.range!r}")
@@ -64,6 +59,7 @@ def _unit(relative: bool) -> str:
 
 
 def summary_columns(relative: bool):
+    from ..harness.tables import fmt_error, fmt_ratio, fmt_step
     unit = _unit(relative)
     return [
         ("curve", "series", str),
@@ -79,12 +75,16 @@ def summary_columns(relative: bool):
 
 
 def run(args) -> int:
+    from ..harness.progress import progress_bar
+    from ..harness.reference import reference_text
+    from ..harness.sweep import epsilon_sweep, step_methods, sweep_summary
+    from ..harness.tables import markdown_table, text_table, to_csv, to_json
     target, noise = noisy_target(resolve_target(args), args.noise)
     i = coordinate_index(target, args.wrt)
     chosen = parse_names(args.schemes, schemes(), "scheme")
     steps = _steps(args)
     if args.out is not None:
-        figure_format(args.out)
+        figure_format(args.out, "--out")
         check_output_file(args.out)
     if args.data is not None:
         check_output_file(args.data)
@@ -102,11 +102,11 @@ def run(args) -> int:
     if args.out is not None:
         from ..plots import plot_sweep
         plot_sweep(rows, args.out, title=f"Finite-difference error: {target.formula}")
-        print(f"wrote {args.out}")
+        inform(args, f"wrote {args.out}")
     if args.data is not None:
         fmt = data_format(args.data)
         text = {"json": to_json, "csv": to_csv}.get(fmt)
         write_atomic(args.data, text(rows) if text else
                      markdown_table(summary, summary_columns(args.relative)))
-        print(f"wrote {args.data}")
+        inform(args, f"wrote {args.data}")
     return 0

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..teaching.tutorial import write_tutorial
+from ._io import inform
 
 NAME = "tutorial"
 HELP = "write the tutorial (tutorial.md and its figures), every number computed live"
@@ -12,9 +12,14 @@ ORDER = 41
 def add_arguments(parser) -> None:
     parser.add_argument("--out", default="reports",
                         help="output directory (default: reports); figures go to OUT/tutorial/")
+    parser.add_argument("--force", action="store_true",
+                        help="write into OUT even where it holds files diffmethods did not "
+                             "write, replacing those the tutorial writes; without it they are "
+                             "never touched")
 
 
 def run(args) -> int:
-    for path in write_tutorial(args.out):
-        print(f"wrote {path}")
+    from ..teaching.tutorial import write_tutorial
+    for path in write_tutorial(args.out, args.force):
+        inform(args, f"wrote {path}")
     return 0

@@ -16,7 +16,8 @@ import numpy as np
 
 from ..methods.finite import EPS, SCHEMES
 from ..points import Problem, parse_point
-from .figures import plt, save_png
+from ..files import figure_format
+from .figures import plt, save_figure
 from .finite_trace import bump_errors
 from .notation import node_name, num
 
@@ -30,6 +31,8 @@ def plot_bump_error(f, point, path: str | None = None, coordinate: int = 0,
     _, x = parse_point(point)
     xi = float(x[coordinate])
     name = node_name(coordinate)
+    if path is not None:
+        figure_format(path)  # before drawing: an extension that is no figure format is refused
     fig, (lin, log) = plt.subplots(1, 2, figsize=(12.5, 4.8))
 
     percents = np.linspace(0.0, 10.0, 41)[1:]
@@ -79,5 +82,5 @@ def plot_bump_error(f, point, path: str | None = None, coordinate: int = 0,
     log.grid(True, which="major", alpha=0.3)
     fig.tight_layout()
     if path is not None:
-        save_png(fig, path)
+        save_figure(fig, path)
     return fig

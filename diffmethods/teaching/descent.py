@@ -23,7 +23,8 @@ from ..methods.manual import manual
 from ..methods.reverse import ReverseMode
 from ..registry import methods
 from .document import Table
-from .figures import plt, save_png
+from ..files import figure_format
+from .figures import plt, save_figure
 from .notation import num
 
 DATA_SEED = 2024
@@ -139,6 +140,8 @@ STYLES = [dict(ls="-", lw=4.5, alpha=0.35), dict(ls="--", lw=2.2), dict(ls=":", 
 def plot_descent(demo: DescentDemo, path: str | None = None):
     """Left: cost above the minimum per iteration (log scale), one line per method. Right: the
     data with the least-squares line and the line each run ended with, where they differ."""
+    if path is not None:
+        figure_format(path)  # before drawing: an extension that is no figure format is refused
     fig, (left, right) = plt.subplots(1, 2, figsize=(12.5, 4.8),
                                       gridspec_kw={"width_ratios": [1.35, 1]})
     floor = 1e-16
@@ -174,7 +177,7 @@ def plot_descent(demo: DescentDemo, path: str | None = None):
     right.grid(True, alpha=0.3)
     fig.tight_layout()
     if path is not None:
-        save_png(fig, path)
+        save_figure(fig, path)
     return fig
 
 

@@ -15,7 +15,8 @@ from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
 from matplotlib.path import Path
 
 from ..errors import OptionError
-from .figures import plt, save_png
+from ..files import figure_format
+from .figures import plt, save_figure
 from .notation import expr_text, node_name, num
 from .reverse_trace import ReverseWalk
 
@@ -134,8 +135,11 @@ def _colour(walk: ReverseWalk, index: int, adjoints: bool) -> str:
 
 def draw_graph(walk: ReverseWalk, path: str | None = None, *, adjoints: bool = True,
                title: str | None = None):
-    """Draw the graph; save it to ``path`` (PNG) if given. Returns the matplotlib figure."""
+    """Draw the graph; save it to ``path`` (format from its extension: .png, .svg, .pdf, ...)
+    if given. Returns the matplotlib figure."""
     check_size(walk)
+    if path is not None:
+        figure_format(path)  # before drawing: an extension that is no figure format is refused
     pos, routes = layout(walk)
     xs = [p[0] for p in pos.values()]
     ys = [p[1] for p in pos.values()] + [p[1] for route in routes for p in route]
@@ -196,7 +200,7 @@ def draw_graph(walk: ReverseWalk, path: str | None = None, *, adjoints: bool = T
     fig.text(0.5, 0.08 / fig_h, key, ha="center", va="bottom", fontsize=8.5, color="#444444",
              linespacing=1.4)
     if path is not None:
-        save_png(fig, path)
+        save_figure(fig, path)
     return fig
 
 

@@ -367,16 +367,18 @@ SIGNATURE = Signature("tutorial.md", b"# How a computer finds a derivative",
                       ("tutorial.md", f"{FIGURES}/*.png"))
 
 
-def write_tutorial(out_dir: str = "reports") -> list[str]:
+def write_tutorial(out_dir: str = "reports", force: bool = False) -> list[str]:
     """Write ``out_dir/tutorial.md`` and its figures; return the paths written.
 
     Everything is written into a staging directory beside ``out_dir`` (checked before any
     work) and swapped in whole, so a full disk or a kill leaves the previous tutorial or the
     new one, never some figures without their text. Files in ``out_dir`` that are not the
-    tutorial's (the report's, yours) are kept."""
+    tutorial's (the report's, yours) are kept; a file of yours where the tutorial would write
+    one of its own is refused before any work, unless ``force``."""
     s = SCENARIOS["seed"]
     f, point = s.f, tuple(float(v) for v in s.point)
-    with StagedDirectory(out_dir, OWNER, SIGNATURE) as stage:
+    names = ["tutorial.md"] + [f"{FIGURES}/{name}" for name in FIGURE_NAMES]
+    with StagedDirectory(out_dir, OWNER, SIGNATURE, names, force) as stage:
         parts = explain(f, point).parts
         sections = [_introduction(f, point, parts), _manual(parts[ManualMethod.name]),
                     _symbolic(parts[SymbolicMethod.name]),
