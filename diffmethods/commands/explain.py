@@ -78,7 +78,7 @@ def run(args) -> int:
     if args.format == "markdown":
         echo(explanation.markdown())
     elif args.format == "html":
-        echo(explanation._repr_html_())
+        echo(explanation.html_page())
     else:
         echo(str(explanation))
     for path in written:

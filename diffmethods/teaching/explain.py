@@ -22,7 +22,7 @@ from ..methods.reverse import ReverseMode
 from ..methods.symbolic import SymbolicMethod
 from ..points import parse_point
 from ..registry import declaration, get_method, methods
-from .document import Explanation, Paragraph, Table
+from .document import Explanation, Paragraph, Table, code
 from .finite_trace import explain_finite
 from .forward_trace import explain_forward
 from .manual_rules import explain_manual
@@ -144,7 +144,7 @@ def explain(f, point, method: str | None = None, **options) -> Explanation:
                       if declaration(m).kind is Kind.TRACER
                       and declaration(m).accumulation is Accumulation.REVERSE), None)
     whole = Explanation(
-        f"How each method computes the gradient of {describe(f)} at {point_text(point)}",
+        f"How each method computes the gradient of {code(describe(f))} at {point_text(point)}",
         [Paragraph("Five ways to the same gradient, from the pencil to the tape: a person "
                    "applying rules, a computer algebra system doing the same, a black-box "
                    "approximation, and the two modes of automatic differentiation. Nodes are "
