@@ -97,3 +97,11 @@ def test_the_tutorial_markdown_renders_cleanly(tmp_path, capsys):
     assert_no_formula_is_emphasised(html)
     assert "3*(x1**2 + x2*x3)" in html and html.count("<table>") >= 10
     assert "<em>" in html  # the captions keep their italics
+
+
+def test_every_method_has_a_step_by_step_explanation_and_the_introduction_counts_them(
+        explanation):
+    for method in dm.methods():
+        assert "No step-by-step explanation" not in explanation[method].text(), method
+    assert explanation.blocks[0].text.startswith("Seven ways" if len(dm.methods()) == 7
+                                                 else f"{len(dm.methods())} ways")

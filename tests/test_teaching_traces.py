@@ -236,3 +236,30 @@ def test_seed_manual_derivation_names_the_article_rules():
     assert rules == {"linearity", "constant factor", "power rule"}
     assert [str(d.derivative) for d in e.data] == ["6*x1", "3*x3", "3*x2"]
     assert "the same numbers" in str(e)
+
+
+# --- complex step and Richardson ---------------------------------------------------------
+def test_complex_step_shows_the_complex_value_of_every_operation():
+    from diffmethods.methods.complex_step import ComplexStep
+    e = dm.explain(lambda x1, x2, x3: 3 * (x1**2 + x2 * x3), (2, 3, 4), method=ComplexStep.name)
+    text = str(e)
+    assert "No step-by-step" not in text and e.gradient.tolist() == [12, 12, 9]
+    assert re.search(r"^x4\s+\| power\s+\| 4 \+ 4e-20i\s+\|\s+4$", text, re.M)
+    assert re.search(r"^x7\s+\| multiply\s+\| 48 \+ 1.2e-19i\s+\|\s+12$", text, re.M)
+    assert "Caution" not in text
+    kinked = dm.explain(lambda x1, x2: abs(x1) + np.maximum(x1, x2), (0.5, 1.0),
+                        method=ComplexStep.name, step=1e-10)
+    assert "Caution" in str(kinked) and "`absolute`" in kinked.markdown()
+    assert e.data and kinked.data[0][0] == "absolute"
+
+
+def test_richardson_shows_its_tableau_and_error_estimate():
+    from diffmethods.methods.richardson import Richardson
+    e = dm.explain(lambda x1, x2: np.log(x1) + x1 * x2 - np.sin(x2), (2, 5),
+                   method=Richardson.name)
+    text = str(e)
+    assert "No step-by-step" not in text and "The tableau for x1" in text
+    assert re.search(r"^\s+1 \|\s+0.2 \| 5.50167673866 \|", text, re.M)
+    assert "error estimate" in text and abs(e.gradient[0] - 5.5) < 1e-10
+    rows = e.data["tableau"]
+    assert len(rows) >= 3 and abs(rows[-1][-1] - 5.5) < abs(rows[0][0] - 5.5)
