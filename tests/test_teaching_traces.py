@@ -263,3 +263,23 @@ def test_richardson_shows_its_tableau_and_error_estimate():
     assert "error estimate" in text and abs(e.gradient[0] - 5.5) < 1e-10
     rows = e.data["tableau"]
     assert len(rows) >= 3 and abs(rows[-1][-1] - 5.5) < abs(rows[0][0] - 5.5)
+
+
+# --- scale ---------------------------------------------------------------------------------
+def test_a_chain_of_10000_operations_explains_abridged():
+    from diffmethods.methods.reverse import ReverseMode
+
+    def chain(x):
+        for _ in range(10_000):
+            x = x * 1.0001
+        return x
+
+    e = dm.explain(chain, (1.0,), method=ReverseMode.name)
+    text = str(e)
+    assert abs(e.gradient[0] - 1.0001**10_000) < 1e-9
+    assert "(9961 of the 10001 rows are left out: the first 20 and the last 20 are shown.)" \
+        in text
+    assert "over 10000 recorded operations" in text
+    assert "df/dx1 = (a product of 10000 local partials)" in text
+    assert len(text.splitlines()) < 400
+    assert len(paths_to_output(e.data, 0)) == 1 and len(paths_to_output(e.data, 0)[0]) == 10_000
