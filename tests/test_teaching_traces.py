@@ -283,3 +283,23 @@ def test_a_chain_of_10000_operations_explains_abridged():
     assert "df/dx1 = (a product of 10000 local partials)" in text
     assert len(text.splitlines()) < 400
     assert len(paths_to_output(e.data, 0)) == 1 and len(paths_to_output(e.data, 0)[0]) == 10_000
+
+
+# --- kinks and domains ---------------------------------------------------------------------
+def test_abs_at_its_kink_is_flagged_not_stated_as_a_fact():
+    from diffmethods.methods.reverse import ReverseMode
+    text = " ".join(str(dm.explain(lambda x: abs(x), (0.0,), method=ReverseMode.name)).split())
+    assert "x = 0 is a kink of abs: every method follows the convention sign(0) = 0" in text
+    assert "finite differences see the average of the one-sided slopes" in text
+    assert "kink" not in str(dm.explain(lambda x: abs(x), (2.0,), method=ReverseMode.name))
+
+
+def test_a_value_outside_the_domain_stops_the_reverse_explanation():
+    from diffmethods.methods.reverse import ReverseMode
+    with pytest.warns(dm.DomainWarning) if hasattr(dm, "DomainWarning") else \
+            __import__("contextlib").nullcontext():
+        e = dm.explain(lambda x1: np.log(x1), (-1.0,), method=ReverseMode.name)
+    text = str(e)
+    assert "Stopped." in text and "`x2 = log(x1)` is undefined (nan)" in text
+    assert "df/dx1 = -1" not in text and "Gradient =" not in text
+    assert np.isnan(e.gradient).all()

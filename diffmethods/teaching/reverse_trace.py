@@ -18,6 +18,7 @@ from ..api import differentiate
 from ..methods.reverse import ReverseMode, Tape, Var
 from ..points import Problem
 from .document import Explanation, Formula, Paragraph, Table
+from .kinks import first_non_finite, kink_note, stop_note
 from .notation import (
     adjoint_name,
     expr_text,
@@ -284,6 +285,22 @@ def explain_reverse(f, point) -> Explanation:
         return Explanation("Reverse mode", blocks, ReverseMode.name, walk.value, walk.gradient,
                            walk)
     blocks.append(Paragraph(f"The output is `{node_name(walk.output)} = f = {num(walk.value)}`."))
+    bad = first_non_finite([n.value for n in walk.nodes])
+    if bad is not None:
+        node = walk.nodes[bad]
+        blocks.append(Paragraph(stop_note(node.name, node.formula() if node.op else "input",
+                                          node.value)))
+        return Explanation("Reverse mode", blocks, ReverseMode.name, walk.value,
+                           np.full(len(walk.gradient), np.nan), walk)
+    kinks = []
+    for n in walk.operations:
+        note = kink_note(n.op, [walk.nodes[o].value if isinstance(o, int) else o
+                                for o in n.operands])
+        if note:
+            kinks.append(f"`{n.name} = {n.formula()}`: {note}.")
+    if kinks:
+        blocks.append(Paragraph("**A kink.** " + " ".join(kinks) + " The partials below use "
+                                "that convention: they are a choice, not the slope of f."))
 
     rows = []
     for n in walk.operations:
