@@ -29,7 +29,7 @@ from .complex_trace import explain_complex_step
 from .finite_trace import explain_finite
 from .forward_trace import explain_forward
 from .manual_rules import explain_manual
-from .notation import num
+from .notation import num, plural
 from .reverse_trace import explain_reverse
 from .richardson_trace import explain_richardson
 from .symbolic_trace import explain_symbolic
@@ -75,7 +75,7 @@ def _generic(f, point, method: str, options: dict) -> Explanation:
     return Explanation(method, [Paragraph(
         f"{getattr(backend, 'summary', method)}. No step-by-step explanation is available for "
         f"this method; it computed f = {num(r.value)} and the gradient "
-        f"({', '.join(num(g) for g in r.flat_gradient)}) with {r.f_calls} calls of f.")],
+        f"({', '.join(num(g) for g in r.flat_gradient)}) with {plural(r.f_calls, 'call')} of f.")],
         method, r.value, r.flat_gradient, r)
 
 

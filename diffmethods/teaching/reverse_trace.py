@@ -29,6 +29,7 @@ from .notation import (
     num,
     operand_text,
     operation_text,
+    plural,
 )
 
 MAX_PATHS = 6  # per input: more paths than this are counted, not listed
@@ -360,7 +361,7 @@ def explain_reverse(f, point) -> Explanation:
     grad = ", ".join(num(g) for g in walk.gradient)
     blocks.append(Paragraph(
         f"**Gradient** = ({grad}), read off the adjoints of the inputs. It took "
-        f"{passes} passes (one forward, one backward) over {len(walk.operations)} recorded "
+        f"{plural(passes, 'pass', 'passes')} (one forward, one backward) over {len(walk.operations)} recorded "
         f"operation{'s' if len(walk.operations) != 1 else ''}, and it would take the same two "
         "passes "
         "however many inputs f had."))
