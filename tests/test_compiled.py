@@ -284,3 +284,11 @@ def test_a_program_that_disagrees_with_its_tape_is_refused(monkeypatch):
     monkeypatch.setattr(program_source._Writer, "add", doubled)
     with pytest.raises(NoCodeError, match="does not reproduce the tape"):
         dm.compile(lambda x: np.sum(np.sin(x) * x), np.array([0.3, 0.4]))
+
+
+def test_explain_shows_the_generated_program_beside_its_numbers():
+    e = dm.explain(lambda x1, x2, x3: 3 * (x1**2 + x2 * x3), (2, 3, 4), method="compiled")
+    text = str(e)
+    assert "x7_bar = 1.0" in text and "x1_bar = 2 * x1 * x4_bar" in text
+    assert e.gradient.tolist() == [12.0, 12.0, 9.0]
+    assert "No step-by-step explanation" not in text.replace("\n", " ")

@@ -33,6 +33,8 @@ def _method_context(node, parents) -> bool:
         return parent.arg in ("method", "methods")
     if isinstance(parent, ast.Compare):
         return "method" in ast.unparse(parent)
+    if isinstance(parent, ast.Subscript) and parent.slice is node:  # parts["forward"]
+        return any(word in ast.unparse(parent.value) for word in ("parts", "method"))
     return False
 
 

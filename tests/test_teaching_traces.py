@@ -236,3 +236,70 @@ def test_seed_manual_derivation_names_the_article_rules():
     assert rules == {"linearity", "constant factor", "power rule"}
     assert [str(d.derivative) for d in e.data] == ["6*x1", "3*x3", "3*x2"]
     assert "the same numbers" in str(e)
+
+
+# --- complex step and Richardson ---------------------------------------------------------
+def test_complex_step_shows_the_complex_value_of_every_operation():
+    from diffmethods.methods.complex_step import ComplexStep
+    e = dm.explain(lambda x1, x2, x3: 3 * (x1**2 + x2 * x3), (2, 3, 4), method=ComplexStep.name)
+    text = str(e)
+    assert "No step-by-step" not in text and e.gradient.tolist() == [12, 12, 9]
+    assert re.search(r"^x4\s+\| power\s+\| 4 \+ 4e-20i\s+\|\s+4$", text, re.M)
+    assert re.search(r"^x7\s+\| multiply\s+\| 48 \+ 1.2e-19i\s+\|\s+12$", text, re.M)
+    assert "Caution" not in text
+    kinked = dm.explain(lambda x1, x2: abs(x1) + np.maximum(x1, x2), (0.5, 1.0),
+                        method=ComplexStep.name, step=1e-10)
+    assert "Caution" in str(kinked) and "`absolute`" in kinked.markdown()
+    assert e.data and kinked.data[0][0] == "absolute"
+
+
+def test_richardson_shows_its_tableau_and_error_estimate():
+    from diffmethods.methods.richardson import Richardson
+    e = dm.explain(lambda x1, x2: np.log(x1) + x1 * x2 - np.sin(x2), (2, 5),
+                   method=Richardson.name)
+    text = str(e)
+    assert "No step-by-step" not in text and "The tableau for x1" in text
+    assert re.search(r"^\s+1 \|\s+0.2 \| 5.50167673866 \|", text, re.M)
+    assert "error estimate" in text and abs(e.gradient[0] - 5.5) < 1e-10
+    rows = e.data["tableau"]
+    assert len(rows) >= 3 and abs(rows[-1][-1] - 5.5) < abs(rows[0][0] - 5.5)
+
+
+# --- scale ---------------------------------------------------------------------------------
+def test_a_chain_of_10000_operations_explains_abridged():
+    from diffmethods.methods.reverse import ReverseMode
+
+    def chain(x):
+        for _ in range(10_000):
+            x = x * 1.0001
+        return x
+
+    e = dm.explain(chain, (1.0,), method=ReverseMode.name)
+    text = str(e)
+    assert abs(e.gradient[0] - 1.0001**10_000) < 1e-9
+    assert "(9961 of the 10001 rows are left out: the first 20 and the last 20 are shown.)" \
+        in text
+    assert "over 10000 recorded operations" in text
+    assert "df/dx1 = (a product of 10000 local partials)" in text
+    assert len(text.splitlines()) < 400
+    assert len(paths_to_output(e.data, 0)) == 1 and len(paths_to_output(e.data, 0)[0]) == 10_000
+
+
+# --- kinks and domains ---------------------------------------------------------------------
+def test_abs_at_its_kink_is_flagged_not_stated_as_a_fact():
+    from diffmethods.methods.reverse import ReverseMode
+    text = " ".join(str(dm.explain(lambda x: abs(x), (0.0,), method=ReverseMode.name)).split())
+    assert "x = 0 is a kink of abs: every method follows the convention sign(0) = 0" in text
+    assert "finite differences see the average of the one-sided slopes" in text
+    assert "kink" not in str(dm.explain(lambda x: abs(x), (2.0,), method=ReverseMode.name))
+
+
+def test_a_value_outside_the_domain_stops_the_reverse_explanation():
+    from diffmethods.methods.reverse import ReverseMode
+    with pytest.warns(dm.DomainWarning) if hasattr(dm, "DomainWarning") else \
+            __import__("contextlib").nullcontext():
+        e = dm.explain(lambda x1: np.log(x1), (-1.0,), method=ReverseMode.name)
+    text = str(e)
+    assert "Stopped." in text and "`x2 = log(x1)` is undefined (nan)" in text
+    assert "df/dx1 = -1" not in text and "Gradient =" not in text
+    assert np.isnan(e.gradient).all()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import sys
 
+from ..errors import OptionError
 from ..registry import methods
 from ._io import check_output_file, write_atomic
 from ._options import OPT_HELP, method_options, positive, real
@@ -69,22 +70,24 @@ def run(args) -> int:
                                 methods() if method is None else [method])
     options = {k: v for mine in per_method.values() for k, v in mine.items()}
     explanation = explain(f, point, method, **options)
-    written = []
-    if outputs:  # before printing: a graph too large to draw is an error
-        walk = walk_reverse(f, point)
-        if args.graph is not None:
-            draw_graph(walk, args.graph, title=f"f = {target.formula} at {point_text(point)}")
-            written.append(args.graph)
-        if args.dot is not None:
-            write_atomic(args.dot, graph_dot(walk))
-            written.append(args.dot)
     if args.format == "markdown":
         echo(explanation.markdown())
     elif args.format == "html":
-        echo(explanation._repr_html_())
+        echo(explanation.html_page())
     else:
         echo(str(explanation))
-    for path in written:
-        if not args.quiet:
-            echo(f"wrote {path}")
+    if outputs:  # after the text: a graph too large to draw costs the picture, not the lesson
+        walk = walk_reverse(f, point)
+        if args.graph is not None:
+            try:
+                draw_graph(walk, args.graph,
+                           title=f"f = {target.formula} at {point_text(point)}")
+                if not args.quiet:
+                    echo(f"wrote {args.graph}")
+            except OptionError as e:
+                echo(f"graph not drawn: {e}")
+        if args.dot is not None:
+            write_atomic(args.dot, graph_dot(walk))
+            if not args.quiet:
+                echo(f"wrote {args.dot}")
     return 0

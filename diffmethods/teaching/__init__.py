@@ -1,6 +1,6 @@
 """Teaching material: every method explained step by step, with the library's own numbers.
 
-* :func:`explain` -- one method (or all five) on any function, as text, HTML or Markdown;
+* :func:`explain` -- one method (or all of them) on any function, as text, HTML or Markdown;
 * :func:`walk_reverse`, :func:`draw_graph`, :func:`graph_dot` -- the computational graph read off
   the reverse-mode tape, as a picture or as Graphviz DOT text;
 * :func:`plot_bump_error` -- finite differences' error against the size of the bump;

@@ -1,21 +1,33 @@
 """The explanation object: headings, paragraphs, formulas and tables, shown three ways.
 
 Every explainer builds an :class:`Explanation` out of a few kinds of blocks and never formats
-output itself, so the same lesson prints in a terminal (``str``), renders as HTML tables in a
-Jupyter notebook (``_repr_html_``) and becomes a section of the Markdown tutorial
-(:meth:`Explanation.markdown`). Text in backticks is code: kept as is in the terminal, ``<code>``
-in HTML, inline code in Markdown.
+output itself. The blocks become one Markdown document (:meth:`Explanation.markdown`), and
+that Markdown is rendered by a real CommonMark renderer (markdown-it-py, with GFM tables) for
+HTML (``_repr_html_``, what a Jupyter notebook shows) and read back token by token for the
+terminal (``str``). So the three renderings cannot disagree about what is bold and what is a
+formula.
 
->>> e = Explanation("Demo", [Paragraph("one `x1`"), Table(["a", "b"], [[1, 22]])])
+What is markup and what is data:
+
+* a :class:`Paragraph`'s text, a title and a caption are Markdown written by this package:
+  ``**bold**``, ``*italic*`` and backticks for code. Anything computed -- a formula, a name,
+  an expression typed by the user -- goes in through :func:`code` (a code span), never bare,
+  so ``x1**2`` can never turn into bold;
+* a :class:`Table`'s cells and a :class:`Formula`'s lines are data, shown exactly as given
+  (in Markdown a cell holding ``*``, ``_``, ``<``... is set as a code span).
+
+>>> e = Explanation("Demo", [Paragraph("one " + code("x1**2")), Table(["a", "b"], [[1, 22]])])
 >>> print(e)
 Demo
 ====
 <BLANKLINE>
-one `x1`
+one `x1**2`
 <BLANKLINE>
 a | b
 --+---
 1 | 22
+>>> "<code>x1**2</code>" in e._repr_html_()
+True
 """
 
 from __future__ import annotations
@@ -25,10 +37,40 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
+from markdown_it import MarkdownIt
+
+MARKDOWN = MarkdownIt("commonmark", {"html": False}).enable("table")
+"""The renderer: CommonMark plus GFM tables, raw HTML off (``a < b`` stays text)."""
+
+
+def code(text) -> str:
+    """``text`` as a Markdown code span, safe whatever it holds (backticks included).
+
+    >>> code("x1**2"), code("a`b")
+    ('`x1**2`', '``a`b``')
+    """
+    text = str(text)
+    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
+    fence = "`" * (longest + 1)
+    pad = " " if text.startswith("`") or text.endswith("`") else ""
+    return f"{fence}{pad}{text}{pad}{fence}"
+
+
+_ACTIVE = re.compile(r"[\\`*_\[\]<>&!~|#]")
+
+
+def literal(text) -> str:
+    """``text`` escaped so that Markdown shows it character for character (no code font).
+
+    >>> literal("a*b_c")
+    'a\\\\*b\\\\_c'
+    """
+    return _ACTIVE.sub(lambda m: "\\" + m.group(0), str(text))
+
 
 @dataclass
 class Paragraph:
-    """Running text (backticks mark code)."""
+    """Running text in Markdown (``**bold**``, backticks for code; see :func:`code`)."""
 
     text: str
 
@@ -42,7 +84,7 @@ class Formula:
 
 @dataclass
 class Table:
-    """A header and rows of cells (cells are converted with ``str``)."""
+    """A header and rows of cells (cells are data, converted with ``str``)."""
 
     header: list
     rows: list
@@ -86,8 +128,9 @@ class Explanation:
 
     # --- the three renderings --------------------------------------------------------------
     def text(self, level: int = 0) -> str:
-        underline = "=-~."[min(level, 3)]
-        out = [self.title, underline * _width(self.title)]
+        """For a terminal: headings underlined, tables aligned, paragraphs wrapped."""
+        title = plain(self.title)
+        out = [title, "=-~."[min(level, 3)] * _width(title)]
         for block in self.blocks:
             out += ["", _block_text(block)]
         for part in self.parts.values():
@@ -95,6 +138,7 @@ class Explanation:
         return "\n".join(out)
 
     def markdown(self, level: int = 1) -> str:
+        """CommonMark with GFM tables: what GitHub and the tutorial show."""
         out = ["#" * min(level, 6) + " " + self.title]
         for block in self.blocks:
             out += ["", _block_markdown(block)]
@@ -102,14 +146,48 @@ class Explanation:
             out += ["", part.markdown(level + 1)]
         return "\n".join(out)
 
-    def _repr_html_(self, level: int = 2) -> str:
-        out = [f"<h{min(level, 6)}>{_inline_html(self.title)}</h{min(level, 6)}>"]
-        out += [_block_html(block) for block in self.blocks]
-        out += [part._repr_html_(level + 1) for part in self.parts.values()]
-        return "\n".join(out)
+    def html(self, level: int = 2) -> str:
+        """The Markdown rendered to an HTML fragment by markdown-it-py."""
+        return MARKDOWN.render(self.markdown(level))
+
+    def _repr_html_(self) -> str:
+        return self.html()
+
+    def html_page(self) -> str:
+        """A whole HTML page (title, a little CSS for the tables), to save or open in a
+        browser: what ``diffmethods explain --format html`` prints."""
+        title = html.escape(plain(self.title))
+        return (f"<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>{title}</title>"
+                f"<style>{PAGE_STYLE}</style></head>\n<body>\n{self.html(1)}</body></html>")
+
+
+PAGE_STYLE = ("body{font-family:sans-serif;max-width:60em;margin:2em auto;padding:0 1em;"
+              "line-height:1.45}table{border-collapse:collapse;margin:1em 0}"
+              "th,td{border:1px solid #bbb;padding:.2em .6em}th{background:#eee}"
+              "code,pre{font-family:monospace;background:#f4f4f4}pre{padding:.5em}")
 
 
 # --- terminal text ------------------------------------------------------------------------
+def plain(text: str) -> str:
+    """Markdown inline text as a terminal shows it: emphasis dropped, code kept in backticks.
+
+    >>> plain("**Gradient** = `x1**2` a\\\\*b")
+    'Gradient = `x1**2` a*b'
+    """
+    tokens = MARKDOWN.parseInline(str(text))
+    out = []
+    for token in tokens[0].children if tokens else []:
+        if token.type == "code_inline":
+            out.append(code(token.content))
+        elif token.type in ("softbreak", "hardbreak"):
+            out.append(" ")
+        elif token.type in ("text", "html_inline"):
+            out.append(token.content)
+        elif token.type == "image":
+            out.append(token.content)
+    return "".join(out)
+
+
 def _width(s: str) -> int:
     """Columns a string takes on screen: combining marks (the bar of x̄4) take none."""
     return sum(0 if unicodedata.combining(c) else 1 for c in s)
@@ -124,13 +202,19 @@ def _is_number(s: str) -> bool:
     return bool(re.fullmatch(r"[-+]?(\d[\d.]*(e[-+]?\d+)?|inf|nan)%?", s.strip()))
 
 
+def _numeric_columns(table: Table) -> list:
+    rows = [[str(c) for c in row] for row in table.rows]
+    return [bool(rows) and all(_is_number(r[j]) for r in rows)
+            for j in range(len(table.header))]
+
+
 def _block_text(block) -> str:
     if isinstance(block, Paragraph):
-        return _wrap(_plain(block.text), 96)
+        return _wrap(plain(block.text), 96)
     if isinstance(block, Formula):
         return "\n".join("    " + line for line in block.lines)
     if isinstance(block, Figure):
-        return f"[figure: {block.path}] {block.caption}"
+        return f"[figure: {block.path}] {plain(block.caption)}"
     return _table_text(block)
 
 
@@ -139,14 +223,14 @@ def _table_text(table: Table) -> str:
     header = [str(h) for h in table.header]
     widths = [max([_width(header[j])] + [_width(r[j]) for r in rows])
               for j in range(len(header))]
-    numeric = [all(_is_number(r[j]) for r in rows) and bool(rows) for j in range(len(header))]
+    numeric = _numeric_columns(table)
     lines = [" | ".join(_pad(h, w, False) for h, w in zip(header, widths)).rstrip(),
              "-+-".join("-" * w for w in widths)]
     for r in rows:
         lines.append(" | ".join(_pad(c, w, right) for c, w, right
                                 in zip(r, widths, numeric)).rstrip())
     if table.caption:
-        lines.insert(0, table.caption)
+        lines.insert(0, plain(table.caption))
     return "\n".join(lines)
 
 
@@ -163,59 +247,39 @@ def _wrap(text: str, width: int) -> str:
 
 
 # --- Markdown -----------------------------------------------------------------------------
-def _md_cell(s) -> str:
-    s = str(s).replace("|", "\\|")
-    return s if not s or "`" in s or not _looks_like_code(s) else f"`{s}`"
+def _md_cell(cell) -> str:
+    """A table cell as data: a code span when Markdown would read anything in it as markup
+    (``x1**2``, ``x_i``, ``a < b``), plain otherwise; a pipe is escaped either way (GFM
+    splits cells on it even inside code spans)."""
+    s = str(cell).replace("\n", " ")
+    if _ACTIVE.search(s.replace("|", "")):
+        s = code(s)
+    return s.replace("|", "\\|")
 
 
-def _looks_like_code(s: str) -> bool:
-    """Cells holding formulas are set as code so Markdown leaves ``*`` and ``**`` alone."""
-    return any(ch in s for ch in "*_") or "**" in s
+def _fence(lines: list) -> str:
+    longest = max((len(run) for line in lines for run in re.findall(r"`+", line)), default=0)
+    return "`" * max(3, longest + 1)
+
+
+def _italic(text: str) -> str:
+    return f"*{text}*" if text.strip() else ""
 
 
 def _block_markdown(block) -> str:
     if isinstance(block, Paragraph):
         return block.text
     if isinstance(block, Formula):
-        return "```\n" + "\n".join(block.lines) + "\n```"
+        fence = _fence(block.lines)
+        return "\n".join([fence] + list(block.lines) + [fence])
     if isinstance(block, Figure):
-        return f"![{block.caption}]({block.path})\n\n*{block.caption}*"
+        alt = literal(plain(block.caption).replace("`", ""))
+        path = block.path if not re.search(r"[\s()<>]", block.path) else f"<{block.path}>"
+        return f"![{alt}]({path})\n\n{_italic(block.caption)}"
     header = "| " + " | ".join(_md_cell(h) for h in block.header) + " |"
-    rows = [[str(c) for c in row] for row in block.rows]
-    align = ["---:" if rows and all(_is_number(r[j]) for r in rows) else "---"
-             for j in range(len(block.header))]
+    align = ["---:" if right else "---" for right in _numeric_columns(block)]
     lines = [header, "|" + "|".join(align) + "|"]
-    lines += ["| " + " | ".join(_md_cell(c) for c in row) + " |" for row in rows]
+    lines += ["| " + " | ".join(_md_cell(c) for c in row) + " |" for row in block.rows]
     if block.caption:
-        lines = [f"*{block.caption}*", ""] + lines
+        lines = [_italic(block.caption), ""] + lines
     return "\n".join(lines)
-
-
-# --- HTML ---------------------------------------------------------------------------------
-def _inline_html(text: str) -> str:
-    parts = str(text).split("`")
-    return "".join(f"<code>{html.escape(p)}</code>" if k % 2
-                   else re.sub(r"\*\*(.+?)\*\*", r"<b>\1</b>", html.escape(p))
-                   for k, p in enumerate(parts))
-
-
-def _plain(text: str) -> str:
-    """**bold** markers dropped outside code spans, for the terminal."""
-    parts = str(text).split("`")
-    return "`".join(p if k % 2 else re.sub(r"\*\*(.+?)\*\*", r"\1", p)
-                    for k, p in enumerate(parts))
-
-
-def _block_html(block) -> str:
-    if isinstance(block, Paragraph):
-        return f"<p>{_inline_html(block.text)}</p>"
-    if isinstance(block, Formula):
-        return "<pre>" + html.escape("\n".join(block.lines)) + "</pre>"
-    if isinstance(block, Figure):
-        return (f"<figure><img src=\"{html.escape(block.path)}\"><figcaption>"
-                f"{_inline_html(block.caption)}</figcaption></figure>")
-    cells = "".join(f"<th>{_inline_html(h)}</th>" for h in block.header)
-    rows = "".join("<tr>" + "".join(f"<td>{_inline_html(c)}</td>" for c in row) + "</tr>"
-                   for row in block.rows)
-    caption = f"<caption>{_inline_html(block.caption)}</caption>" if block.caption else ""
-    return f"<table>{caption}<thead><tr>{cells}</tr></thead><tbody>{rows}</tbody></table>"

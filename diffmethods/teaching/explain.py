@@ -15,19 +15,25 @@ import inspect
 from ..api import differentiate
 from ..declarations import Accumulation, Kind
 from ..errors import DiffMethodsError, OptionError
+from ..methods.compiled import CompiledMethod
+from ..methods.complex_step import ComplexStep
 from ..methods.finite import FiniteDifferences
 from ..methods.forward import ForwardMode
 from ..methods.manual import ManualMethod
+from ..methods.richardson import Richardson
 from ..methods.reverse import ReverseMode
 from ..methods.symbolic import SymbolicMethod
 from ..points import parse_point
 from ..registry import declaration, get_method, methods
-from .document import Explanation, Paragraph, Table
+from .document import Explanation, Paragraph, Table, code
+from .complex_trace import explain_complex_step
 from .finite_trace import explain_finite
 from .forward_trace import explain_forward
 from .manual_rules import explain_manual
-from .notation import num
+from .notation import num, plural
+from .program_trace import explain_compiled
 from .reverse_trace import explain_reverse
+from .richardson_trace import explain_richardson
 from .symbolic_trace import explain_symbolic
 
 
@@ -43,7 +49,10 @@ for _class, _explainer, _title in (
         (SymbolicMethod, explain_symbolic, "Symbolic differentiation"),
         (FiniteDifferences, explain_finite, "Finite differences"),
         (ForwardMode, explain_forward, "Forward mode"),
-        (ReverseMode, explain_reverse, "Reverse mode")):
+        (ReverseMode, explain_reverse, "Reverse mode"),
+        (ComplexStep, explain_complex_step, "Complex step"),
+        (Richardson, explain_richardson, "Richardson extrapolation"),
+        (CompiledMethod, explain_compiled, "The gradient as a program")):
     attach_explainer(_class, _explainer, _title)
 
 
@@ -69,7 +78,7 @@ def _generic(f, point, method: str, options: dict) -> Explanation:
     return Explanation(method, [Paragraph(
         f"{getattr(backend, 'summary', method)}. No step-by-step explanation is available for "
         f"this method; it computed f = {num(r.value)} and the gradient "
-        f"({', '.join(num(g) for g in r.flat_gradient)}) with {r.f_calls} calls of f.")],
+        f"({', '.join(num(g) for g in r.flat_gradient)}) with {plural(r.f_calls, 'call')} of f.")],
         method, r.value, r.flat_gradient, r)
 
 
@@ -104,6 +113,13 @@ def _summary(f, point) -> Table:
         rows.append([m, ", ".join(num(g, 15) for g in r.flat_gradient), r.f_calls, r.passes,
                      "-" if r.ops is None else r.ops, note])
     return Table(["method", "gradient", "f calls", "passes", "ops", "note"], rows)
+
+
+def _count_words(n: int) -> str:
+    """'Seven ways' for 7: the introduction counts the methods it explains."""
+    words = ["No way", "One way", "Two ways", "Three ways", "Four ways", "Five ways", "Six ways",
+             "Seven ways", "Eight ways", "Nine ways", "Ten ways"]
+    return words[n] if n < len(words) else f"{n} ways"
 
 
 def explain(f, point, method: str | None = None, **options) -> Explanation:
@@ -144,11 +160,12 @@ def explain(f, point, method: str | None = None, **options) -> Explanation:
                       if declaration(m).kind is Kind.TRACER
                       and declaration(m).accumulation is Accumulation.REVERSE), None)
     whole = Explanation(
-        f"How each method computes the gradient of {describe(f)} at {point_text(point)}",
-        [Paragraph("Five ways to the same gradient, from the pencil to the tape: a person "
-                   "applying rules, a computer algebra system doing the same, a black-box "
-                   "approximation, and the two modes of automatic differentiation. Nodes are "
-                   "named x1, x2, ... for the inputs and numbered on for every operation.")],
+        f"How each method computes the gradient of {code(describe(f))} at {point_text(point)}",
+        [Paragraph(f"{_count_words(len(explained))} to the same gradient, from the pencil "
+                   "to the tape: a person applying rules, a computer algebra system doing the "
+                   "same, black-box approximations, and automatic differentiation in its "
+                   "modes. Nodes are named x1, x2, ... for the inputs and numbered on for "
+                   "every operation.")],
         None, getattr(reference, "value", None),
         getattr(reference, "gradient", None), None, parts)
     whole.parts["summary"] = Explanation("What each method computed and cost", [

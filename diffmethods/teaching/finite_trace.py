@@ -19,7 +19,7 @@ from ..methods.finite import SCHEMES, FiniteDifferences
 from ..methods.reverse import ReverseMode
 from ..points import Problem
 from .document import Explanation, Paragraph, Table
-from .notation import full, node_name, num
+from .notation import full, node_name, num, plural
 
 
 class CallLog:
@@ -152,8 +152,8 @@ def explain_finite(f, point, scheme: str = "central", step=None, rel_step=None) 
     cost = "n + 1" if bumps == 1 else f"{bumps}n + 1"
     digits = round(16 * stencil.order / (stencil.order + 1))
     blocks.append(Paragraph(
-        f"**Gradient** ≈ ({', '.join(full(g) for g in result.flat_gradient)}) from {result.f_calls} "
-        f"calls of f ({cost} for this scheme). Two errors pull the step in opposite "
+        f"**Gradient** ≈ ({', '.join(full(g) for g in result.flat_gradient)}) from "
+        f"{plural(result.f_calls, 'call')} of f ({cost} for this scheme). Two errors pull the step in opposite "
         f"directions: the formula's truncation error shrinks like h^{stencil.order}, while "
         "rounding in f's values, divided by h, grows like eps·|f|/h. No step removes both: at "
         f"the balanced step this scheme keeps about {digits} of the 16 digits a float holds "

@@ -29,6 +29,7 @@ from .notation import (
     num,
     operand_text,
     operation_text,
+    plural,
     tangent_name,
 )
 
@@ -220,7 +221,8 @@ def explain_forward(f, point) -> Explanation:
         f" ({one.ops} operations in all). By default it carries a block of {k} direction"
         f"{'s' if k != 1 else ''} per pass -- each dual number holds {k} tangent"
         f"{'s' if k != 1 else ''} -- so the same gradient took {auto.passes} "
-        f"pass{'es' if auto.passes != 1 else ''} ({auto.ops} operations, each updating {k} "
-        "tangents). Blocking saves recomputing the values, not the tangent arithmetic: the work "
+        f"pass{'es' if auto.passes != 1 else ''} ({auto.ops} operations, each updating "
+        f"{plural(k, 'tangent')}). Blocking saves recomputing the values, not the tangent "
+        "arithmetic: the work "
         "still grows with the number of inputs, which is what reverse mode avoids."))
     return Explanation("Forward mode", blocks, ForwardMode.name, first.value, gradient, passes)

@@ -44,6 +44,12 @@ def tangent_name(index: int) -> str:
     return f"x\u0307{index + 1}"
 
 
+def plural(n, word: str, many: str | None = None) -> str:
+    """``n`` and the word, in the plural unless n is 1: plural(1, "call") is "1 call",
+    plural(3, "pass", "passes") is "3 passes"."""
+    return f"{n} {word if n == 1 else many or word + 's'}"
+
+
 def num(v, digits: int = 10) -> str:
     """A number as a person would write it: integers without ".0", others to ``digits``
     significant digits, arrays as short bracketed lists."""

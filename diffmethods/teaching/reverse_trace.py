@@ -18,6 +18,7 @@ from ..api import differentiate
 from ..methods.reverse import ReverseMode, Tape, Var
 from ..points import Problem
 from .document import Explanation, Formula, Paragraph, Table
+from .kinks import first_non_finite, kink_note, stop_note
 from .notation import (
     adjoint_name,
     expr_text,
@@ -28,9 +29,12 @@ from .notation import (
     num,
     operand_text,
     operation_text,
+    plural,
 )
 
 MAX_PATHS = 6  # per input: more paths than this are counted, not listed
+MAX_ROWS = 40  # a longer table shows its first and last rows and says how many it left out
+LONG_PATH = 12  # a path with more local partials than this is summarised, not written out
 
 
 @dataclass
@@ -92,6 +96,7 @@ class ReverseWalk:
     steps: list = field(default_factory=list)
     gradient: np.ndarray = None
     names: list = field(default_factory=list)  # f's own parameter names, if any
+    _uses: dict = field(default=None, repr=False)  # node index -> its consumers, built once
 
     @property
     def operations(self) -> list:
@@ -102,8 +107,15 @@ class ReverseWalk:
         return [s for s in self.steps if s.into == index]
 
     def consumers(self, index: int) -> list:
-        """(node, position) for every use of node ``index`` as an operand."""
-        return [(n, k) for n in self.operations for k, o in n.node_operands if o == index]
+        """(node, position) for every use of node ``index`` as an operand. The index of all
+        uses is built in one pass over the operations the first time it is asked for, so
+        asking for every node costs time linear in the size of the graph."""
+        if self._uses is None:
+            self._uses = {}
+            for n in self.operations:
+                for k, o in n.node_operands:
+                    self._uses.setdefault(o, []).append((n, k))
+        return self._uses.get(index, [])
 
 
 def _as_float(v):
@@ -179,13 +191,16 @@ def paths_to_output(walk: ReverseWalk, start: int, limit: int = MAX_PATHS):
                                     for c, _ in walk.consumers(node.index))
     if count.get(start, 0) > limit:
         return count[start]
-
-    def extend(index):
+    paths, stack = [], [(start, [])]  # depth first, without recursion: chains may be long
+    while stack:
+        index, path = stack.pop()
         if index == walk.output:
-            return [[]]
-        return [[(c, k)] + rest for c, k in walk.consumers(index) if count.get(c.index, 0)
-                for rest in extend(c.index)]
-    return extend(start)
+            paths.append(path)
+            continue
+        for c, k in reversed(walk.consumers(index)):
+            if count.get(c.index, 0):
+                stack.append((c.index, path + [(c, k)]))
+    return paths
 
 
 def _path_lines(walk: ReverseWalk) -> list[str]:
@@ -198,6 +213,10 @@ def _path_lines(walk: ReverseWalk) -> list[str]:
             continue
         terms, numbers = [], []
         for path in paths:
+            if len(path) > LONG_PATH:
+                terms.append(f"(a product of {len(path)} local partials)")
+                numbers.append(f"({num(_product(path))})")
+                continue
             prev, factors, names = i, [], []
             for consumer, position in path:
                 k = [p for p, _ in consumer.node_operands].index(position)
@@ -215,6 +234,30 @@ def _path_lines(walk: ReverseWalk) -> list[str]:
         lines.append(f"{' ' * (len(node_name(i)) + 4)} = "
                      + (value if products == value else f"{products} = {value}"))
     return lines
+
+
+def _product(path) -> float:
+    total = 1.0
+    for consumer, position in path:
+        total = total * consumer.partials[[p for p, _ in consumer.node_operands].index(position)]
+    return total
+
+
+def abridged(table: Table, keep: int = MAX_ROWS // 2) -> list:
+    """``[table]``, or -- past MAX_ROWS rows -- its first and last ``keep`` rows and a
+    paragraph saying how many rows were left out: a 10,000-operation chain explains in a page.
+
+    >>> blocks = abridged(Table(["k"], [[k] for k in range(100)]))
+    >>> len(blocks[0].rows), blocks[1].text
+    (41, '(60 of the 100 rows are left out: the first 20 and the last 20 are shown.)')
+    """
+    rows = table.rows
+    if len(rows) <= MAX_ROWS:
+        return [table]
+    gap = ["..."] + [""] * (len(table.header) - 1)
+    short = Table(table.header, rows[:keep] + [gap] + rows[-keep:], table.caption)
+    return [short, Paragraph(f"({len(rows) - 2 * keep} of the {len(rows)} rows are left out: "
+                             f"the first {keep} and the last {keep} are shown.)")]
 
 
 def explain_reverse(f, point) -> Explanation:
@@ -236,13 +279,29 @@ def explain_reverse(f, point) -> Explanation:
                            for _, o in n.node_operands)
         rows.append([n.name, n.formula(), inputs, num(n.value)])
     blocks += [Paragraph("**Forward pass.** Each row is one record on the tape, in the order f "
-                         "ran it."), Table(["node", "operation", "inputs", "value"], rows)]
+                         "ran it."), *abridged(Table(["node", "operation", "inputs", "value"], rows))]
     if walk.output is None:
         blocks.append(Paragraph(f"f returned {num(walk.value)} without using its inputs, so "
                                 "every partial derivative is 0."))
         return Explanation("Reverse mode", blocks, ReverseMode.name, walk.value, walk.gradient,
                            walk)
     blocks.append(Paragraph(f"The output is `{node_name(walk.output)} = f = {num(walk.value)}`."))
+    bad = first_non_finite([n.value for n in walk.nodes])
+    if bad is not None:
+        node = walk.nodes[bad]
+        blocks.append(Paragraph(stop_note(node.name, node.formula() if node.op else "input",
+                                          node.value)))
+        return Explanation("Reverse mode", blocks, ReverseMode.name, walk.value,
+                           np.full(len(walk.gradient), np.nan), walk)
+    kinks = []
+    for n in walk.operations:
+        note = kink_note(n.op, [walk.nodes[o].value if isinstance(o, int) else o
+                                for o in n.operands])
+        if note:
+            kinks.append(f"`{n.name} = {n.formula()}`: {note}.")
+    if kinks:
+        blocks.append(Paragraph("**A kink.** " + " ".join(kinks) + " The partials below use "
+                                "that convention: they are a choice, not the slope of f."))
 
     rows = []
     for n in walk.operations:
@@ -257,7 +316,7 @@ def explain_reverse(f, point) -> Explanation:
                          "inputs only; differentiating that one operation and putting in the "
                          "values from the forward pass gives a number. The tape stores these "
                          "numbers during the forward pass."),
-               Table(["node", "partial", "formula", "value at the point"], rows)]
+               *abridged(Table(["node", "partial", "formula", "value at the point"], rows))]
 
     rows = []
     for s in walk.steps:
@@ -275,19 +334,24 @@ def explain_reverse(f, point) -> Explanation:
                          "sweep visits the records from last to first, and each record passes "
                          "its adjoint back to its inputs, times the local partial. These are "
                          "the sweep's steps, in the order the library made them."),
-               Table(["record", "step", "partial·adjoint", "adds", "adjoint now"], rows)]
+               *abridged(Table(["record", "step", "partial·adjoint", "adds", "adjoint now"],
+                               rows))]
 
     rows = []
     for n in reversed(walk.nodes):
         symbolic, numeric = _chain_terms(walk, n)
         rows.append([adjoint_name(n.index), symbolic, numeric, num(n.adjoint)])
-    twice = [n.name for n in walk.nodes if len(walk.contributions(n.index)) > 1]
+    received: dict = {}
+    for step in walk.steps:
+        received[step.into] = received.get(step.into, 0) + 1
+    twice = [n.name for n in walk.nodes if received.get(n.index, 0) > 1]
     blocks += [Paragraph("Gathered per node, in reverse order: a node used by several "
                          "operations receives one contribution from each use, and its adjoint "
                          "is their sum." + (f" Here {', '.join(twice)} "
                                             f"{'is' if len(twice) == 1 else 'are'} used more "
                                             "than once." if twice else "")),
-               Table(["adjoint", "accumulated as", "with the numbers", "value"], rows)]
+               *abridged(Table(["adjoint", "accumulated as", "with the numbers", "value"],
+                               rows))]
     if all(np.ndim(n.value) == 0 and not n.is_linear_primitive for n in walk.nodes):
         blocks += [Paragraph("Unrolled, each derivative is a sum over the paths from the input "
                              "to the output of the product of the local partials along the "
@@ -297,7 +361,7 @@ def explain_reverse(f, point) -> Explanation:
     grad = ", ".join(num(g) for g in walk.gradient)
     blocks.append(Paragraph(
         f"**Gradient** = ({grad}), read off the adjoints of the inputs. It took "
-        f"{passes} passes (one forward, one backward) over {len(walk.operations)} recorded "
+        f"{plural(passes, 'pass', 'passes')} (one forward, one backward) over {len(walk.operations)} recorded "
         f"operation{'s' if len(walk.operations) != 1 else ''}, and it would take the same two "
         "passes "
         "however many inputs f had."))

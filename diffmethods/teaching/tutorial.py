@@ -31,7 +31,7 @@ from .descent import (
     plot_descent,
     seed_descent_steps,
 )
-from .document import Explanation, Figure, Paragraph, Table
+from .document import Explanation, Figure, Paragraph, Table, code
 from .explain import explain, point_text
 from .finite_trace import bump_errors
 from .graph import draw_graph
@@ -260,7 +260,7 @@ def _reverse(part, out_dir, f, point) -> Explanation:
                   f"{num(shared_walk.gradient[0])}. "
                   "The backward pass adds them as it meets them -- nothing needs to know in "
                   "advance how often a value is used."),
-        Figure(shared_link, f"f = {SHARED_TEXT}: x1 receives one contribution per use."),
+        Figure(shared_link, f"{code('f = ' + SHARED_TEXT)}: x1 receives one contribution per use."),
         Paragraph("**Going further: why one backward pass is enough, whatever n.** The "
                   "backward pass computes the derivative of one output with respect to "
                   "*every* node at once; forward mode computes the derivative of every node "
@@ -383,7 +383,7 @@ def write_tutorial(out_dir: str = "reports", force: bool = False) -> list[str]:
         sections = [_introduction(f, point, parts), _manual(parts[ManualMethod.name]),
                     _symbolic(parts[SymbolicMethod.name]),
                     _finite(parts[FiniteDifferences.name], stage.path, f, point),
-                    _forward(parts["forward"], f, point),
+                    _forward(parts[ForwardMode.name], f, point),
                     _reverse(parts[ReverseMode.name], stage.path, f, point),
                     _descent(stage.path, f, point), _summary(parts)]
         text = (sections[0].markdown(1) + "\n\n"

@@ -1,0 +1,116 @@
+"""Complex step, step by step: f evaluated on complex numbers, and why nothing cancels.
+
+The complex-step method runs f once per coordinate on x + i h e_i. Here f runs on the method's
+own complex values (:class:`~diffmethods.methods.complex_step.Complex`), in a subclass that
+also writes down every elementary operation, so the table shows, for the first coordinate,
+the real part (f's own value at each node) and the imaginary part over h (that node's
+derivative) exactly as the method computed them. For f = x1**2 at x1 = 2 with h = 1e-20 the
+square is 4 + 4e-20 i: Re = 4 = f, Im/h = 4 = df/dx1.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..api import differentiate
+from ..methods.complex_step import DEFAULT_STEP, Complex, ComplexPass, ComplexStep
+from ..points import Problem
+from .document import Explanation, Paragraph, Table, code
+from .notation import node_name, num
+
+NOT_ANALYTIC = ("absolute", "sign", "maximum", "minimum")
+"""Operations with no complex derivative: the method follows a convention there (the real
+part decides), which is right away from their kinks and a choice at them."""
+
+MAX_ROWS = 60
+
+
+class _Log(ComplexPass):
+    __slots__ = ("rows",)
+
+    def __init__(self, step):
+        super().__init__(step)
+        self.rows = []
+
+
+class RecordedComplex(Complex):
+    """A :class:`Complex` that writes (operation, result) to its pass's log."""
+
+    __slots__ = ()
+
+    @classmethod
+    def _record(cls, name, out):
+        out = cls(out.value, out.trace)
+        out.trace.rows.append((name, out.value))
+        return out
+
+    @classmethod
+    def _elementwise(cls, op, args):
+        return cls._record(op.name, super()._elementwise(op, args))
+
+    @classmethod
+    def _linear(cls, prim, args, params):
+        return cls._record(prim.name, super()._linear(prim, args, params))
+
+    @classmethod
+    def _primitive(cls, prim, args, params):
+        return cls._record(prim.name, super()._primitive(prim, args, params))
+
+
+def record_pass(f, point, coordinate: int = 0, step: float = DEFAULT_STEP):
+    """The complex values of one pass, coordinate ``coordinate`` stepped by i·step:
+    (inputs, [(operation, value), ...], pass)."""
+    problem = Problem(f, point)
+    trace = _Log(step)
+    x = problem.x.astype(complex)
+    x.imag[coordinate] = step
+    problem(list(RecordedComplex(v, trace) for v in problem.structure.split(x)))
+    return x, trace.rows, trace
+
+
+def _complex_text(z) -> str:
+    z = complex(np.asarray(z).reshape(-1)[0]) if np.size(z) else complex(np.nan)
+    return f"{num(z.real)} {'-' if z.imag < 0 else '+'} {abs(z.imag):.6g}i"
+
+
+def explain_complex_step(f, point, step: float = DEFAULT_STEP) -> Explanation:
+    """The complex-step method step by step: the complex value of every operation along the
+    first coordinate, Im f / h for each coordinate, and where the method cannot be trusted."""
+    r = differentiate(f, point, method=ComplexStep.name, step=step)
+    h = r.details.get("step", step)
+    x, rows, trace = record_pass(f, point, 0, h)
+    blocks = [Paragraph(
+        "The complex step moves one input off the real line: x1 becomes x1 + ih with a tiny "
+        f"imaginary step h = {num(h)}. Taylor's series along the imaginary axis gives "
+        "`f(x + ih) = f(x) + ih·f'(x) - h²·f''(x)/2 - ...`, so the real part is f itself and "
+        "`Im f(x + ih) / h = f'(x) - h²·f'''(x)/6 + ...`: the derivative, with an error far "
+        "below rounding for such an h. No two nearly equal numbers are subtracted (finite "
+        "differences lose digits exactly there), so h can be as small as we like.")]
+    table = [[node_name(k), "input", _complex_text(v), num(v.imag / h)]
+             for k, v in enumerate(np.asarray(x).reshape(-1))]
+    start = len(table)
+    for k, (name, value) in enumerate(rows[:MAX_ROWS]):
+        z = complex(np.asarray(value).reshape(-1)[0])
+        table.append([node_name(start + k), name, _complex_text(value), num(z.imag / h)])
+    blocks += [Paragraph(f"**The pass for x1.** Every operation of f evaluated on complex "
+                         f"numbers ({trace.ops} operations); the real part is the ordinary "
+                         "value, the imaginary part over h is that node's derivative with "
+                         "respect to x1:"),
+               Table(["node", "operation", "complex value", "Im / h"], table)]
+    if len(rows) > MAX_ROWS:
+        blocks.append(Paragraph(f"(... {len(rows) - MAX_ROWS} more operations, left out)"))
+    grad = r.flat_gradient
+    blocks.append(Table(["derivative", "Im f(x + ih·e_i) / h"],
+                        [[f"df/dx{i + 1}", num(g)] for i, g in enumerate(grad)]))
+    used = sorted({name for name, _ in rows} & set(NOT_ANALYTIC))
+    if used:
+        blocks.append(Paragraph(
+            f"**Caution.** f uses {', '.join(code(u) for u in used)}, which have no complex "
+            "derivative. The method follows a convention (the real part decides the sign or "
+            "the larger operand), right away from their kinks and a choice at them."))
+    blocks.append(Paragraph(
+        f"**Gradient** = ({', '.join(num(g) for g in grad)}) from {r.f_calls} "
+        f"evaluation{'s' if r.f_calls != 1 else ''} of f, one per coordinate. It needs code "
+        "that accepts complex numbers and is analytic: abs, max, comparisons and branches, "
+        "or a conjugate, break the Taylor argument."))
+    return Explanation("Complex step", blocks, ComplexStep.name, float(r.value), grad, rows)
