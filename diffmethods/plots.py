@@ -296,9 +296,15 @@ def plot_accuracy(rows, path: str | None = None, title: str | None = None) -> Fi
             ax.text(i, 1e-9, "no 50-digit\nreference", ha="center", va="center", fontsize=7,
                     rotation=90, color="dimgray")
     ax.set_yscale("log")
-    ax.set_ylim(ZERO_FLOOR / 4, 1e-6)
-    ticks = [ZERO_FLOOR] + [10.0**k for k in range(-16, -5, 2)]
-    ax.set_yticks(ticks, ["0 (exact)"] + [f"$10^{{{k}}}$" for k in range(-16, -5, 2)])
+    # the top reaches the largest error shown (finite differences of a noisy f: 1e-4), never
+    # below 1e-6, so no point is left off the axes
+    worst = max((r["rel_error"] for r in rows if r["rel_error"] is not None
+                 and math.isfinite(r["rel_error"])), default=0.0)
+    top = max(-6, math.ceil(math.log10(worst)) + 1 if worst > 0 else -6)
+    top += top % 2  # an even power, on the tick grid
+    ax.set_ylim(ZERO_FLOOR / 4, 10.0**top)
+    ticks = [ZERO_FLOOR] + [10.0**k for k in range(-16, top + 1, 2)]
+    ax.set_yticks(ticks, ["0 (exact)"] + [f"$10^{{{k}}}$" for k in range(-16, top + 1, 2)])
     ax.minorticks_off()
     ax.set_xticks(range(len(functions)), functions, rotation=45, ha="right", fontsize=8.5)
     ax.set_xlim(-0.6, len(functions) - 0.4)
@@ -306,6 +312,8 @@ def plot_accuracy(rows, path: str | None = None, title: str | None = None) -> Fi
     ax.set_title(title or "Accuracy of every method against a 50-digit reference",
                  fontsize=11)
     ax.grid(True, axis="y", which="major", alpha=0.3)
-    ax.legend(fontsize=8.5, ncol=len(methods) + 1, loc="upper left", framealpha=0.9)
+    # one or two rows, whatever the number of methods: the legend stays inside the figure
+    ax.legend(fontsize=8.5, ncol=math.ceil((len(methods) + 1) / (1 if len(methods) < 7 else 2)),
+              loc="upper left", framealpha=0.9)
     fig.tight_layout()
     return _finish(fig, path)
