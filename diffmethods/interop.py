@@ -109,3 +109,20 @@ def refuse_object_array_error(error: TypeError, inputs) -> None:
         "values: np.array([...]) of traced numbers makes one, and numpy does not hand it to "
         "diffmethods when no other operand is traced. Build the array with np.stack instead, "
         "e.g. np.stack([np.stack([a, b]), np.stack([c, d])]) for [[a, b], [c, d]].") from error
+
+
+def refuse_store_into_float_array(error: ValueError, inputs) -> None:
+    """numpy's "setting an array element with a sequence", raised when f writes a traced
+    number into a plain array (``buf = np.zeros(2); buf[0] = x1``): numpy cannot hold it, and
+    the derivative would be lost. Re-raised as our error with the fix; other errors return."""
+    leaves = inputs if isinstance(inputs, (list, tuple)) else [inputs]
+    from .tracing import Traced
+    traced = [v for v in leaves if isinstance(v, Traced)]
+    if not traced or "setting an array element with a sequence" not in str(error):
+        return
+    raise UnsupportedOperationError(
+        f"f stored a value traced by {traced[0].method_label} into a plain numpy array (buf = "
+        "np.zeros(n); buf[i] = x): numpy cannot hold a traced number there, and its "
+        "derivative would be lost. Build the array from the traced values instead: "
+        "np.stack([x1, x2]), np.array([x1, x2]), or np.where / np.concatenate for updates."
+    ) from error

@@ -354,6 +354,10 @@ class Problem:
             from .interop import refuse_object_array_error
             refuse_object_array_error(error, inputs)
             raise
+        except ValueError as error:  # a traced value stored into a plain float array
+            from .interop import refuse_store_into_float_array
+            refuse_store_into_float_array(error, inputs)
+            raise
 
     def arguments(self, leaf_values) -> list:
         """f's positional arguments with the differentiated leaves set to ``leaf_values``."""

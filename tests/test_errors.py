@@ -192,3 +192,17 @@ def test_every_error_is_a_diffmethods_error():
                 dm.NoManualGradientError, dm.UnsupportedOperationError, dm.BranchError,
                 dm.ExpressionError):
         assert issubclass(cls, dm.DiffMethodsError)
+
+
+@pytest.mark.parametrize("method", AD)
+def test_a_traced_value_stored_into_a_float_array_is_refused_with_the_fix(method):
+    """numpy's own "setting an array element with a sequence" never escapes: the message says
+    what f did and how to build the array instead."""
+    def f(x1, x2):
+        buf = np.zeros(2)
+        buf[0], buf[1] = x1, x2
+        return buf[0] ** 2 + 2 * buf[1]
+    with pytest.raises(dm.UnsupportedOperationError, match=r"into a plain numpy array.*np\.stack"):
+        dm.gradient(f, (1.0, 2.0), method=method)
+    assert dm.gradient(lambda x1, x2: np.stack([x1, x2])[0] ** 2, (1.0, 2.0),
+                       method=method).tolist() == [2.0, 0.0]
