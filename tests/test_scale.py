@@ -20,7 +20,9 @@ def logistic_rows():
     """Every registered method on the 1000x20 logistic loss (the symbolic one keeps the data
     matrix packed, so it derives in about a second)."""
     s = SCALE_SCENARIOS["logistic_1000x20"]
-    return dm.compare(s.f, s.point, repeat=1)
+    # a generous budget: the symbolic derivation's pace check is timed, and a loaded machine
+    # must not turn this test red; the reference (predicted 120 s from counts) still steps aside
+    return dm.compare(s.f, s.point, repeat=1, budget=60)
 
 
 def test_the_size_of_a_data_matrix_product_is_counted():
@@ -35,7 +37,7 @@ def test_the_large_reference_is_replaced_and_says_by_what(logistic_rows):
     assert reference["kind"] == "agreement" and reference["method"] == "forward and reverse"
     assert reference["digits"] >= 13
     assert "50-digit reference would take about" in reference["reason"]
-    assert "budget 10 s" in reference["reason"]
+    assert "budget 60 s" in reference["reason"]
     text = reference_text(reference)
     assert text.startswith("forward and reverse agreeing to")
 
@@ -78,6 +80,14 @@ def test_without_an_exact_pair_there_is_no_reference_rather_than_a_guess():
     rows = dm.compare(SEED, (2, 3, 4), methods=["finite"], repeat=1, budget=1e-9)
     assert rows[0]["reference"]["kind"] == "none" and rows[0]["rel_error"] is None
     assert "no forward- and reverse-accumulating pair" in rows[0]["reference"]["reason"]
+
+
+def test_two_exact_methods_that_disagree_are_no_reference():
+    from diffmethods.harness.reference_choice import agreement_reference
+    rows = [{"method": "forward", "gradient": [1.0, 2.0]},
+            {"method": "reverse", "gradient": [1.0, 2.001]}]
+    ref = agreement_reference(rows, "too costly")
+    assert not ref.available and "agree to only 3.3 digits" in ref.reason
 
 
 def test_reference_false_scores_nothing():

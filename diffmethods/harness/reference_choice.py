@@ -36,6 +36,7 @@ from .reference import DIGITS, reference_gradient
 SECONDS_PER_SCALAR_OP = 5e-3   # measured: sympy derivation + two mpmath passes, per scalar op
 CONTRACTIONS = ("np.einsum", "matmul")
 AGREEMENT, GIVEN, NONE = "agreement", "given", "none"
+MIN_AGREEMENT_DIGITS = 8  # exact methods share ~15; fewer means one of them is wrong here
 
 
 def scalar_size(f, point) -> int | None:
@@ -142,6 +143,9 @@ def agreement_reference(rows, why: str) -> FloatReference | NoReference:
     scale = max(float(np.max(np.abs(a))), float(np.max(np.abs(b))), 1e-300)
     gap = float(np.max(np.abs(a - b))) / scale
     digits = 16.0 if gap == 0 else round(min(16.0, -math.log10(gap)), 1)
+    if digits < MIN_AGREEMENT_DIGITS:  # two exact methods that disagree: neither is a reference
+        return NoReference(f"{why}, and {fwd['method']} and {rev['method']} agree to only "
+                           f"{digits:g} digits, too few to score against")
     return FloatReference((a + b) / 2, AGREEMENT, digits, (fwd["method"], rev["method"]), why)
 
 
