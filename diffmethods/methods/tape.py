@@ -35,7 +35,8 @@ import numpy as np
 from ..array_ops import INDEX, is_fancy, shape_of
 from ..contractions import MATMUL, matmul_operands
 from ..ops import BINARY_DUNDERS, ieee
-from ..tracing import COMPARISONS, Traced, _primal, _reraise, float_constant, shared_context
+from ..tracing import (COMPARISONS, Traced, _primal, _reraise, float_constant, frozen,
+                       shared_context)
 from .adjoints import Sweep, array_backward, edges_of, kept_values, partial_at, accumulate, writable
 
 
@@ -205,7 +206,9 @@ class Var(Traced):
             # sweep needs them, from only the values they read (op.reads), so temporaries that
             # no partial needs are freed as soon as f drops them.
             keep_out, keep = kept_values(op, traced)
-            kept = [values[j] if keep[j] else None for j in range(len(values))]
+            # a constant the sweep will read is copied if f could still change it in place
+            kept = [(values[j] if j in traced else frozen(values[j])) if keep[j] else None
+                    for j in range(len(values))]
             tape.records.append((node, array_backward(
                 op, out if keep_out else None, kept, edges_of(args, values, traced, out.shape),
                 node)))
@@ -221,13 +224,14 @@ class Var(Traced):
                 record += (args[k].index, d)
         tape.records.append(record)
         if tape.trace is not None:
-            tape.trace.append((result.index, op.name, tuple(args), out, tuple(partials)))
+            tape.trace.append((result.index, op.name, _kept_args(args), out, tuple(partials)))
         return result
 
     # --- array primitives: one record whose backward step is the transpose ---------------
     @classmethod
     def _linear(cls, prim, args, params):
         tape = _tape_of(args)
+        params = frozen(params)  # index arrays and masks are read again by the sweep
         if prim.multi:
             values = tuple(x.value if isinstance(x, Var) else np.asarray(_constant(x), float)
                            for x in args)
@@ -263,7 +267,7 @@ class Var(Traced):
         result = tape.variable(out)
         tape.records.append((result.index, backward))
         if tape.trace is not None:
-            tape.note(result.index, prim, args, params, out)
+            tape.note(result.index, prim, _kept_args(args), params, out)
         return result
 
     @classmethod
@@ -277,8 +281,10 @@ class Var(Traced):
     def _primitive(cls, prim, args, params):
         # one record whose backward step applies the row's adjoint rule to each traced operand
         tape = _tape_of(args)
-        values = tuple(x.value if isinstance(x, Var) else np.asarray(_constant(x), float)
+        # constants and params are read again by the sweep: copied if f could change them
+        values = tuple(x.value if isinstance(x, Var) else frozen(np.asarray(_constant(x), float))
                        for x in args)
+        params = frozen(params)
         out = prim.value(*values, **params)
         traced = [(k, x.index) for k, x in enumerate(args) if isinstance(x, Var)]
 
@@ -291,7 +297,7 @@ class Var(Traced):
         result = tape.variable(out)
         tape.records.append((result.index, backward))
         if tape.trace is not None:
-            tape.note(result.index, prim, args, params, out)
+            tape.note(result.index, prim, _kept_args(args), params, out)
         return result
 
     def __getitem__(self, index):
@@ -339,6 +345,12 @@ def _constant(c):
     if type(c) is float or type(c) is int:
         return c
     return float_constant(c, "reverse mode")
+
+
+def _kept_args(args) -> tuple:
+    """An operation's operands as a trace keeps them: constants copied if f could still
+    change them in place (the compiled method writes them into its program after f ran)."""
+    return tuple(a if type(a) is Var else frozen(a) for a in args)
 
 
 def _tape_of(args) -> Tape:
