@@ -28,6 +28,7 @@ import types
 import numpy as np
 
 from .errors import FunctionError, OptionError, PointError
+from .kept import calling_f
 from .result import Result
 from .structure import Leaf, NumberArguments, Structure, is_real_number
 
@@ -343,13 +344,14 @@ class Problem:
         array point the array itself may be passed."""
         self.calls += 1
         try:
-            if self._direct:
-                return self.f(*inputs)
-            if self.kind == ARRAY:
-                return self.f(inputs[0] if isinstance(inputs, list) else inputs)
-            if self.kind == SCALAR:
-                return self.f(inputs[0])
-            return self.f(*self.arguments(inputs))
+            with calling_f():  # constants a tape keeps stay unchanged until f returns
+                if self._direct:
+                    return self.f(*inputs)
+                if self.kind == ARRAY:
+                    return self.f(inputs[0] if isinstance(inputs, list) else inputs)
+                if self.kind == SCALAR:
+                    return self.f(inputs[0])
+                return self.f(*self.arguments(inputs))
         except TypeError as error:  # numpy refusing an object array of traced values
             from .interop import refuse_object_array_error
             refuse_object_array_error(error, inputs)

@@ -328,36 +328,6 @@ def float_constant(c, label: str):
     return c.astype(float) if isinstance(c, np.ndarray) and c.dtype.kind != "f" else c
 
 
-def _read_only(a) -> bool:
-    """Whether no numpy code can change ``a``'s elements: it and every array it views are
-    read-only (an owner, or a view of bytes)."""
-    while isinstance(a, np.ndarray):
-        if a.flags.writeable:
-            return False
-        a = a.base
-    return a is None or isinstance(a, bytes)
-
-
-def frozen(c):
-    """``c``, or a copy of it when its elements can still change in place.
-
-    A tape reads the constants of an operation again in the backward pass, after f has
-    returned; if f changed such an array in place after using it (``W[:] = 0``, ``idx[0] =
-    2``), the sweep would read the new elements and give a confidently wrong gradient. A
-    read-only array (``a.flags.writeable = False``) is kept as it is, without the copy.
-
-    >>> w = np.ones(2); kept = frozen(w); w[0] = 5.0; kept
-    array([1., 1.])
-    """
-    if isinstance(c, np.ndarray):
-        return c if _read_only(c) else c.copy()
-    if type(c) is tuple or type(c) is list:
-        return type(c)(frozen(v) for v in c)
-    if type(c) is dict:
-        return {k: frozen(v) for k, v in c.items()}
-    return c
-
-
 def shared_context(args, cls, attr: str):
     """The pass (or tape) that every ``cls`` operand of one operation belongs to. Values from
     two different passes meeting -- a gradient computed inside f of another gradient on the

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 import diffmethods as dm
-from diffmethods.tracing import frozen
+from diffmethods.kept import frozen
 
 X = np.array([0.3, 0.7, 1.1])
 
@@ -124,3 +124,49 @@ def test_a_read_only_constant_is_kept_without_a_copy():
     assert frozen(view) is not view
     params = frozen({"index": (np.array([0, 1]), slice(None))})
     assert isinstance(params["index"][1], slice)
+
+
+BIG = 1 << 15   # larger than kept.COPY_LIMIT: protected while f runs instead of copied
+
+
+def test_a_large_constant_is_protected_while_f_runs_and_writeable_after():
+    data = np.linspace(0.0, 1.0, BIG)
+
+    def uses_then_writes(x):
+        y = np.sum(data * x[0])
+        data[0] = 7.0
+        return y
+
+    def only_uses(x):
+        return np.sum(data * x[0] ** 2)
+
+    x = np.array([0.5])
+    with pytest.raises(dm.UnsupportedOperationError, match="copy"):
+        dm.gradient(uses_then_writes, x, method="reverse")
+    assert data.flags.writeable and data[0] == 0.0      # given back, unchanged
+    g = dm.gradient(only_uses, x, method="reverse")
+    np.testing.assert_allclose(g, [2 * 0.5 * data.sum()])
+    assert data.flags.writeable
+    data[1] = 3.0                                      # the user's array is theirs again
+
+
+def test_a_large_view_protects_the_array_it_views():
+    base = np.ones((2, BIG))
+
+    def through_the_base(x):
+        row = base[0]
+        y = np.sum(row * x[0])
+        base[0, 0] = 9.0
+        return y
+
+    with pytest.raises(dm.UnsupportedOperationError):
+        dm.gradient(through_the_base, np.array([1.0]), method="reverse")
+    assert base.flags.writeable and base[0, 0] == 1.0
+
+
+def test_a_large_read_only_constant_is_used_as_it_is():
+    data = np.ones(BIG)
+    data.flags.writeable = False
+    assert frozen(data) is data
+    g = dm.gradient(lambda x: np.sum(data * x[0]), np.array([2.0]), method="reverse")
+    assert g[0] == BIG and not data.flags.writeable

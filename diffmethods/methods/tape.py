@@ -35,8 +35,8 @@ import numpy as np
 from ..array_ops import INDEX, is_fancy, shape_of
 from ..contractions import MATMUL, matmul_operands
 from ..ops import BINARY_DUNDERS, ieee
-from ..tracing import (COMPARISONS, Traced, _primal, _reraise, float_constant, frozen,
-                       shared_context)
+from ..kept import frozen
+from ..tracing import COMPARISONS, Traced, _primal, _reraise, float_constant, shared_context
 from .adjoints import Sweep, array_backward, edges_of, kept_values, partial_at, accumulate, writable
 
 
