@@ -29,7 +29,7 @@ ZERO_FLOOR = 1e-18  # where an error of exactly 0 is drawn on a log axis
 SAVE_FORMATS = FIGURE_FORMATS
 DPI = 110
 # no timestamps or software version in the file, so regenerating it changes nothing
-_METADATA = {"png": {"Software": None}, "svg": {"Date": None, "Creator": None},
+_METADATA = {"png": {"Software": "diffmethods"}, "svg": {"Date": None, "Creator": None},
              "pdf": {"Creator": None, "Producer": None, "CreationDate": None},
              "ps": {"Creator": "diffmethods"}, "eps": {"Creator": "diffmethods"}}
 # PostScript's header always has the time (matplotlib reads only SOURCE_DATE_EPOCH): dropped

@@ -83,7 +83,7 @@ def render(target, rows, fmt: str) -> str:
     if fmt == "csv":
         return to_csv(rows)
     if fmt == "markdown":
-        lines = [f"# diffmethods compare: {target.name}", ""]
+        lines = ["<!-- written by diffmethods -->", f"# diffmethods compare: {target.name}", ""]
         lines += [f"- {line}" for line in header(target, rows)]
         return "\n".join(lines) + "\n\n" + markdown_table(rows)
     return "\n".join(header(target, rows)) + "\n\n" + text_table(rows)
