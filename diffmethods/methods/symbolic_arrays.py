@@ -147,11 +147,13 @@ def _open_data(expr) -> list:
 
 
 # --- the budget -------------------------------------------------------------------------------
-NODES_PER_SECOND = 10_000
+NODES_PER_SECOND = 3_000
 """Scalar nodes a trace may create per second of budget. Measured with sympy 1.14 on a shared
 2-core machine, tracing plus differentiating plus compiling gets through 150-2,000 nodes a
 second, so this count alone is optimistic: it refuses only what cannot fit, before building
-it; the differentiation is then paced by measurement (:class:`Pace`)."""
+it; the differentiation is then paced by measurement (:class:`Pace`). (At 10,000 a second, a
+two-layer network's first layer, 96,000 nodes charged in one contraction, fitted a 10 s budget
+and then took 14-60 s to build before anything could stop it.)"""
 MIN_SAMPLE = (3, 1.0)
 """Steps and seconds of differentiation measured before its total is extrapolated (the first
 steps also warm sympy's caches up, so fewer would overestimate)."""
