@@ -38,6 +38,7 @@ import mpmath
 import numpy as np
 
 from .. import registry
+from ..cost_notice import notice_long_run, timed
 from ..errors import DiffMethodsError, DomainWarning, OptionError
 from ..methods.finite import SCHEMES, FiniteDifferences, difference_quotient, get_scheme
 from ..points import Problem, real_scalar
@@ -185,6 +186,24 @@ def series_labels(method_names) -> dict:
     return {m: f"{m} (method)" if m in SCHEMES else m for m in method_names}
 
 
+def _notice_cost(stencils, methods, steps: int, seconds_per_call: float) -> None:
+    """Say so (CostWarning) before a sweep predicted to take long starts: every scheme's calls
+    at every step, and the declared calls of each method swept with them."""
+    calls = sum((steps + 1) * s.evaluations for s in stencils)
+    undeclared = []
+    for m in methods:
+        counts = registry.declaration(m).counts
+        per_step = None if counts is None else counts.f_calls
+        if per_step is None:
+            undeclared.append(m)
+        else:
+            calls += steps * per_step(1, {})
+    what = "the epsilon sweep" + (f" (besides the calls of {', '.join(undeclared)}, which "
+                                  "depend on f)" if undeclared else "")
+    notice_long_run(what, calls, seconds_per_call,
+                    "fewer steps (steps=) or schemes (schemes=) make it shorter")
+
+
 def epsilon_sweep(f, point, *, coordinate: int = 0, schemes=None, steps=None,
                   relative: bool = False, name: str | None = None, methods=None,
                   digits: int = DIGITS, progress=None, budget: float = 10.0,
@@ -234,7 +253,10 @@ def epsilon_sweep(f, point, *, coordinate: int = 0, schemes=None, steps=None,
         with np.errstate(all="ignore"):  # f undefined at x + h is recorded as nan, not warned
             return real_scalar(problem.at(work), "f")
 
-    value = g(t)
+    with timed() as first:
+        value = g(t)
+    _notice_cost(stencils, methods if methods is not None else
+                 (step_methods() if schemes is None else []), len(steps), first.seconds)
     eps_f = _noise_level(problem, i, noise)
     exact, described = _reference_derivative(f, point, i, digits, budget)
     affordable = described["kind"] == MPMATH

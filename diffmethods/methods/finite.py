@@ -36,8 +36,12 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..declarations import Counts, Declaration, ErrorModel, Kind, Option, Variant, positive_float
+from ..cost_notice import notice_long_run, timed
 from ..errors import OptionError
 from ..points import real_scalar
+
+_CHEAPER = ("an exact method (reverse mode, if f can be traced) costs a few calls whatever "
+            "the dimension")
 
 EPS = np.finfo(float).eps
 EXTRA_TAYLOR_TERMS = 3  # how far past order + 1 the error model looks for a non-zero term
@@ -398,8 +402,11 @@ class FiniteDifferences:
         # copy at every call (Problem.at), so an f that writes into its argument changes
         # nothing here.
         work = problem.working_copy()
-        raw = problem.at(work)
+        with timed() as first:
+            raw = problem.at(work)
         value = problem.scalar_output(raw)
+        notice_long_run(f"finite differences ({stencil.name})",
+                        1 + problem.n * stencil.evaluations, first.seconds, _CHEAPER)
         eps = output_precision(raw)
         _warn_low_precision(eps, stencil, step is not None or rel_step is not None)
         h = steps_for(problem.x, stencil, step, rel_step, eps)

@@ -41,6 +41,7 @@ import numpy as np
 
 from ..domain import quiet
 from ..declarations import Declaration, Kind, Option, positive_float, positive_int
+from ..cost_notice import notice_long_run, timed
 from ..errors import OptionError
 from .finite import along
 
@@ -194,7 +195,11 @@ class Richardson:
             if not np.all(np.isfinite(h)) or np.any(h <= 0):
                 raise OptionError(f"step must be positive and finite, got {step!r}")
         work = problem.working_copy()
-        value = problem.scalar_output(problem.at(work))
+        with timed() as first:
+            raw = problem.at(work)
+        value = problem.scalar_output(raw)
+        notice_long_run("Richardson extrapolation", 1 + problem.n * 2 * levels, first.seconds,
+                        "an exact method (reverse mode, if f can be traced) costs a few calls")
         grad, error = np.empty(problem.n), np.empty(problem.n)
         for i in range(problem.n):
             grad[i], error[i], _, h[i] = ridders(along(problem, work, i), float(work[i]),
