@@ -289,7 +289,8 @@ def _reverse_steps(walk: ReverseWalk, n_edges: int) -> list:
     frames.add("Result", "result", None, [
         f"Gradient = ({', '.join(adjoint_name(i) for i in inputs)}) = "
         f"({', '.join(num(g) for g in walk.gradient)}), read off the inputs' adjoints.",
-        f"Two passes over {len(walk.operations)} recorded operations, however many inputs f has."])
+        f"Two passes (forward, backward) over {len(walk.operations)} recorded operations; it "
+        "would be two whatever the number of inputs."])
     return frames.steps
 
 
