@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..errors import OptionError, PointError
+from ..errors import OptionError, OutputError, PointError
 from ..methods.forward import ForwardMode
 from ..methods.reverse import ReverseMode
 from ..points import Problem
@@ -123,12 +123,12 @@ class Animation:
 
 
 def animation_format(path, option: str | None = None) -> str:
-    """``"html"`` or ``"gif"`` from the path's extension; any other is an OptionError (checked
+    """``"html"`` or ``"gif"`` from the path's extension; any other is an OutputError (checked
     before any work, so a long run is not wasted on an output it cannot write)."""
     ext = os.path.splitext(os.fspath(path))[1].lstrip(".").lower()
     if ext not in FORMATS:
         shown = f"{option} {path}" if option else os.fspath(path)
-        raise OptionError(f"{shown}: an animation is a page (.html) or an animated GIF (.gif), "
+        raise OutputError(f"{shown}: an animation is a page (.html) or an animated GIF (.gif), "
                           f"named by its extension (got {'.' + ext if ext else 'no extension'})")
     return "gif" if ext == "gif" else "html"
 
@@ -379,6 +379,18 @@ def _same_graph(walk: ReverseWalk, nodes) -> None:
                           "show it; animate reverse mode instead")
 
 
+def animation_method(method: str | None) -> str:
+    """The method whose passes are animated: reverse mode for None, else forward or reverse
+    mode; any other method is refused (it makes no passes over a graph to show)."""
+    method = ReverseMode.name if method is None else method
+    get_method(method)  # an unknown name lists the valid ones
+    if method not in (ReverseMode.name, ForwardMode.name):
+        raise OptionError(f"an animation shows the passes of {ForwardMode.name} or "
+                          f"{ReverseMode.name}; {method} makes none over a graph (explain "
+                          "shows its steps)")
+    return method
+
+
 def animate(f, point, method: str | None = None, path=None, *, direction=None,
             title: str | None = None) -> Animation:
     """The passes of ``method`` (reverse mode by default, or forward mode) over the graph of
@@ -393,12 +405,7 @@ def animate(f, point, method: str | None = None, path=None, *, direction=None,
         from ..files import check_output_file
         animation_format(path)
         check_output_file(path)
-    method = ReverseMode.name if method is None else method
-    get_method(method)  # an unknown name lists the valid ones
-    if method not in (ReverseMode.name, ForwardMode.name):
-        raise OptionError(f"an animation shows the passes of {ForwardMode.name} or "
-                          f"{ReverseMode.name}; {method} makes none to show (dm.explain "
-                          "explains it step by step)")
+    method = animation_method(method)
     if direction is not None and method != ForwardMode.name:
         raise OptionError(f"direction chooses a tangent pass of {ForwardMode.name}; "
                           f"{method} has none")
