@@ -164,8 +164,9 @@ def animate(f, point, method: str | None = None, path=None, *, direction=None,
             f"Animate one tangent pass (direction=0 for x1), reverse mode, or a smaller f.")
     positions, routes = layout(walk)
     heads, roles = _lines_of(walk)
-    notes = [f"{node_name(i)} is your argument {name}." for i, name in enumerate(walk.names)
-             if name != node_name(i)]
+    renamed = [f"{node_name(i)} is {name}" for i, name in enumerate(walk.names)
+               if name != node_name(i)]
+    notes = ["Your arguments: " + ", ".join(renamed) + "."] if renamed else []
     at = ", ".join(num(n.value) for n in walk.nodes[:walk.n_inputs])
     text = getattr(f, "text", None)  # a parsed expression knows its formula
     title = title or (f"f = {text} at ({at})" if text else
