@@ -48,7 +48,8 @@ def component_names(f: Callable[..., Any], point: Any, argnums: Any = None) -> l
 # matplotlib) are imported on first use, so `import diffmethods` stays as light as the methods
 # themselves -- a heavy import is not only slow, its objects also slow every full pass of the
 # garbage collector, which the reverse-mode tape feels.
-_LAZY = {"explain": "teaching", "Explanation": "teaching", "compare": "harness",
+_LAZY = {"explain": "teaching", "Explanation": "teaching", "animate": "teaching",
+         "compare": "harness",
          "compare_catalogue": "harness", "epsilon_sweep": "harness", "sweep_summary": "harness",
          "scaling": "harness", "reference_gradient": "harness"}
 
@@ -56,7 +57,7 @@ _LAZY = {"explain": "teaching", "Explanation": "teaching", "compare": "harness",
 if TYPE_CHECKING:  # what the lazy names are, for type checkers (they import nothing at run time)
     from .harness import (compare, compare_catalogue, epsilon_sweep, reference_gradient,
                           scaling, sweep_summary)
-    from .teaching import Explanation, explain
+    from .teaching import Explanation, animate, explain
 
 
 def __getattr__(name: str) -> Any:
@@ -85,7 +86,7 @@ __all__ = [
     "DiffMethodsError", "UnknownMethodError", "OptionError", "PointError", "FunctionError",
     "OutputError",
     "NoManualGradientError", "UnsupportedOperationError", "BranchError", "BudgetError", "ExpressionError",
-    "explain", "Explanation",
+    "explain", "Explanation", "animate",
     "compare", "compare_catalogue", "epsilon_sweep", "sweep_summary", "scaling",
     "reference_gradient",
 ]

@@ -39,6 +39,14 @@ def add_arguments(parser) -> None:
                              "the extension: .png, .svg, .pdf, ...)")
     parser.add_argument("--dot", metavar="FILE.dot",
                         help="also write the graph as Graphviz DOT text (any size)")
+    parser.add_argument("--animate", metavar="FILE.html|FILE.gif",
+                        help="also write the passes animated, step by step: a self-contained "
+                             "page (.html: the graph, step buttons, play; no network) or an "
+                             "animated GIF (.gif). --method forward animates one tangent pass "
+                             "per input (chunk=1), one after another; reverse (and the "
+                             "default, all) the forward pass recording the tape, then the "
+                             "backward sweep, one adjoint accumulation per step. Up to 30 "
+                             "nodes of scalar operations")
     parser.add_argument("--format", default="text", choices=["text", "markdown", "html"],
                         help="how to print the explanation (default: text)")
 
@@ -59,6 +67,11 @@ def run(args) -> int:
     outputs = [path for path in (args.graph, args.dot) if path is not None]
     if args.graph is not None:
         figure_format(args.graph, "--graph")
+    if args.animate is not None:
+        from ..teaching.animation import animation_format, animation_method
+        animation_format(args.animate, "--animate")
+        animation_method(None if args.method == "all" else args.method)
+        check_output_file(args.animate)
     for path in outputs:
         check_output_file(path)
     f, point = target.f, target.point
@@ -90,4 +103,10 @@ def run(args) -> int:
             write_atomic(args.dot, graph_dot(walk))
             if not args.quiet:
                 echo(f"wrote {args.dot}")
+    if args.animate is not None:  # after the text too; a refusal (too large) is an error
+        from ..teaching.animation import animate
+        animate(f, point, method, args.animate, title=f"f = {target.formula} at "
+                f"{point_text(point)}")
+        if not args.quiet:
+            echo(f"wrote {args.animate}")
     return 0

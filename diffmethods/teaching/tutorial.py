@@ -22,6 +22,7 @@ from ..methods.forward import ForwardMode
 from ..methods.manual import ManualMethod
 from ..methods.reverse import ReverseMode
 from ..methods.symbolic import SymbolicMethod
+from .animation import animate
 from .bump_plot import plot_bump_error
 from .descent import (
     POOR_STEP,
@@ -41,7 +42,8 @@ from .symbolic_trace import expression_swell
 
 FIGURES = "tutorial"  # the figures' folder, next to tutorial.md
 FIGURE_NAMES = ("finite_bump_error.png", "graph_seed_forward.png", "graph_seed.png",
-                "graph_shared.png", "descent.png")
+                "graph_shared.png", "descent.png", "seed_forward.html", "seed_reverse.html",
+                "seed_reverse.gif")
 SEED_TEXT = "3*(x1**2 + x2*x3)"
 SHARED_TEXT = "x1*x2 + sin(x1)"
 
@@ -61,6 +63,24 @@ def _section(title: str, before: list, explanation: Explanation | None = None,
 def _figure(out_dir: str, name: str) -> tuple[str, str]:
     """(file path to write, path as the Markdown links it)."""
     return os.path.join(out_dir, FIGURES, name), f"{FIGURES}/{name}"
+
+
+def _animation(out_dir: str, f, point, method: str) -> Paragraph:
+    """The seed's passes animated (dm.animate), written beside the figures, and a link to
+    them: reverse mode as a page and a GIF, forward mode as a page."""
+    stem = {ForwardMode.name: "seed_forward", ReverseMode.name: "seed_reverse"}[method]
+    page, page_link = _figure(out_dir, stem + ".html")
+    animation = animate(f, point, method, page, title=f"f = {SEED_TEXT} at {point_text(point)}")
+    if method == ForwardMode.name:
+        return Paragraph(f"**Animated.** [Step through the tangent passes]({page_link}), one "
+                         "node per step with its value, tangent and the rule that made them; "
+                         "the page works offline in any browser (buttons or arrow keys).")
+    gif, gif_link = _figure(out_dir, stem + ".gif")
+    animation.save(gif)
+    return Paragraph(f"**Animated.** [Step through the forward pass and the backward "
+                     f"sweep]({page_link}), one node or one adjoint accumulation per step, with "
+                     f"its numbers (or [watch them as a GIF]({gif_link})); the page works "
+                     "offline in any browser (buttons or arrow keys).")
 
 
 def _introduction(f, point, parts) -> Explanation:
@@ -196,7 +216,7 @@ def _finite(part, out_dir, f, point) -> Explanation:
                   "one gradient.")])
 
 
-def _forward(part, f, point) -> Explanation:
+def _forward(part, f, point, out_dir: str) -> Explanation:
     n = len(point)
     ones = ", ".join("1" for _ in point)
     along = jvp(f, point, np.ones(n))[0]
@@ -206,6 +226,7 @@ def _forward(part, f, point) -> Explanation:
                   "easy to evaluate at a number, and the chain rule combines them. Forward mode "
                   "does this as the program runs, on *dual numbers* -- pairs of a value and "
                   "its tangent.")], part, [
+        _animation(out_dir, f, point, ForwardMode.name),
         Paragraph(f"**Going further: any direction in one pass.** Seeding all {n} inputs "
                   f"with tangent 1 at once gives, in a single pass, the derivative of f along "
                   f"the direction ({ones}): `dm.jvp(f, {point_text(point)}, ({ones}))` = "
@@ -254,6 +275,7 @@ def _reverse(part, out_dir, f, point) -> Explanation:
                "values, and local partial derivatives on the edges.")], part, [
         Figure(link, "The same graph after the backward pass: each node's adjoint (red) is the "
                "derivative of f with respect to that node."),
+        _animation(out_dir, f, point, ReverseMode.name),
         Paragraph(f"**A node used twice.** In `f(x1, x2) = {SHARED_TEXT}` at ({at}) the input "
                   "x1 feeds two operations, so two paths lead from it to the output and its "
                   f"adjoint is the sum of two contributions, {terms} = "
@@ -383,7 +405,7 @@ def write_tutorial(out_dir: str = "reports", force: bool = False) -> list[str]:
         sections = [_introduction(f, point, parts), _manual(parts[ManualMethod.name]),
                     _symbolic(parts[SymbolicMethod.name]),
                     _finite(parts[FiniteDifferences.name], stage.path, f, point),
-                    _forward(parts[ForwardMode.name], f, point),
+                    _forward(parts[ForwardMode.name], f, point, stage.path),
                     _reverse(parts[ReverseMode.name], stage.path, f, point),
                     _descent(stage.path, f, point), _summary(parts)]
         text = (sections[0].markdown(1) + "\n\n"
