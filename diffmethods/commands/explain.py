@@ -39,6 +39,10 @@ def add_arguments(parser) -> None:
                              "the extension: .png, .svg, .pdf, ...)")
     parser.add_argument("--dot", metavar="FILE.dot",
                         help="also write the graph as Graphviz DOT text (any size)")
+    parser.add_argument("--notation", default="seed", choices=["seed", "baydin"],
+                        help="node names: seed (x1, x2, ... as in the seed example; default) "
+                             "or baydin (v₋₁, v₀, v₁, ... with primal | tangent and primal | "
+                             "adjoint tables, as Baydin et al., JMLR 2018)")
     parser.add_argument("--format", default="text", choices=["text", "markdown", "html"],
                         help="how to print the explanation (default: text)")
 
@@ -69,7 +73,7 @@ def run(args) -> int:
     per_method = method_options(short + list(args.opt or ()),
                                 methods() if method is None else [method])
     options = {k: v for mine in per_method.values() for k, v in mine.items()}
-    explanation = explain(f, point, method, **options)
+    explanation = explain(f, point, method, notation=args.notation, **options)
     if args.format == "markdown":
         echo(explanation.markdown())
     elif args.format == "html":

@@ -16,11 +16,16 @@ from ..api import differentiate
 from ..methods.complex_step import DEFAULT_STEP, Complex, ComplexPass, ComplexStep
 from ..points import Problem
 from .document import Explanation, Paragraph, Table, code
-from .notation import node_name, num
+from ..ops import OPS
+from .kinks import gradient_text, kink_paragraph, scan
+from .notation import coordinate_names, node_name, num
 
-NOT_ANALYTIC = ("absolute", "sign", "maximum", "minimum")
-"""Operations with no complex derivative: the method follows a convention there (the real
-part decides), which is right away from their kinks and a choice at them."""
+
+def not_analytic(name: str) -> bool:
+    """Rows with no complex derivative: the piecewise rows of the operation table (those with
+    a kink). The method follows a convention there (the real part decides), which is right
+    away from their kinks and a choice at them."""
+    return name in OPS and OPS[name].kink is not None
 
 MAX_ROWS = 60
 
@@ -76,7 +81,8 @@ def _complex_text(z) -> str:
 def explain_complex_step(f, point, step: float = DEFAULT_STEP) -> Explanation:
     """The complex-step method step by step: the complex value of every operation along the
     first coordinate, Im f / h for each coordinate, and where the method cannot be trusted."""
-    r = differentiate(f, point, method=ComplexStep.name, step=step)
+    with np.errstate(all="ignore"):
+        r = differentiate(f, point, method=ComplexStep.name, step=step)
     h = r.details.get("step", step)
     x, rows, trace = record_pass(f, point, 0, h)
     blocks = [Paragraph(
@@ -86,6 +92,11 @@ def explain_complex_step(f, point, step: float = DEFAULT_STEP) -> Explanation:
         "`Im f(x + ih) / h = f'(x) - h²·f'''(x)/6 + ...`: the derivative, with an error far "
         "below rounding for such an h. No two nearly equal numbers are subtracted (finite "
         "differences lose digits exactly there), so h can be as small as we like.")]
+    found = scan(f, point)
+    if found.stop is not None:
+        blocks.append(Paragraph(found.stop))
+        return Explanation("Complex step", blocks, ComplexStep.name, float(r.value),
+                           np.full(len(r.flat_gradient), np.nan), [])
     table = [[node_name(k), "input", _complex_text(v), num(v.imag / h)]
              for k, v in enumerate(np.asarray(x).reshape(-1))]
     start = len(table)
@@ -100,9 +111,17 @@ def explain_complex_step(f, point, step: float = DEFAULT_STEP) -> Explanation:
     if len(rows) > MAX_ROWS:
         blocks.append(Paragraph(f"(... {len(rows) - MAX_ROWS} more operations, left out)"))
     grad = r.flat_gradient
+    names = coordinate_names(Problem(f, point))
     blocks.append(Table(["derivative", "Im f(x + ih·e_i) / h"],
-                        [[f"df/dx{i + 1}", num(g)] for i, g in enumerate(grad)]))
-    used = sorted({name for name, _ in rows} & set(NOT_ANALYTIC))
+                        [[f"df/d{names[i]}", num(g)] for i, g in enumerate(grad)]))
+    kink = kink_paragraph(found, "that operation is not analytic, so Im f(x + ih)/h is no "
+                          "derivative at all; the method evaluates it on the real part's "
+                          "side (abs(z) as z·sign(Re z), max and min by the larger real "
+                          f"part) and gives "
+                          f"{gradient_text(grad)}: the library's convention, not a slope")
+    if kink is not None:
+        blocks.append(kink)
+    used = sorted({name for name, _ in rows if not_analytic(name)})
     if used:
         blocks.append(Paragraph(
             f"**Caution.** f uses {', '.join(code(u) for u in used)}, which have no complex "
