@@ -102,7 +102,7 @@ class Op:
     #                                    tape's scalar fast path and for methods run quietly
     complex_value: Callable | None = None  # how the complex step evaluates the row, where the
     #              numpy ufunc refuses complex numbers or is not the real function's continuation
-    kink: "Kink | None" = None  # piecewise rows: where the derivative is a convention (KINKS)
+    kink: Kink | None = None  # piecewise rows: where the derivative is a convention (KINKS)
 
     def __post_init__(self):
         if self.raw_value is None:

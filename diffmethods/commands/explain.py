@@ -55,7 +55,9 @@ def echo(text: str) -> None:
 
 def run(args) -> int:
     from ..teaching.explain import explain, point_text
+    from ..points import Problem
     from ..teaching.graph import draw_graph, graph_dot
+    from ..teaching.notation import mapping_text
     from ..teaching.reverse_trace import walk_reverse
     positive(args.step, "--step")  # explain-all would show a bad step as "not applicable"
     positive(args.rel_step, "--rel-step")
@@ -83,9 +85,12 @@ def run(args) -> int:
     if outputs:  # after the text: a graph too large to draw costs the picture, not the lesson
         walk = walk_reverse(f, point)
         if args.graph is not None:
+            mapping = mapping_text(f, Problem(f, point), quote="")  # the nodes are x1..xn
             try:
                 draw_graph(walk, args.graph,
-                           title=f"f = {target.formula} at {point_text(point)}")
+                           title=f"f = {target.formula} at {point_text(point)}"
+                           + (f"  ({mapping.split(': ', 1)[1].rstrip('.')})" if mapping
+                              else ""))
                 if not args.quiet:
                     echo(f"wrote {args.graph}")
             except OptionError as e:

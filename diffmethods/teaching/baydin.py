@@ -12,17 +12,22 @@ their table (v3 = sin v0 before v4 = v1 + v2), reproduces both tables number for
 from __future__ import annotations
 
 import numpy as np
-import sympy
 
 from ..api import differentiate
 from ..methods.forward import ForwardMode
 from ..methods.reverse import ReverseMode
-from ..points import Problem
 from .document import Explanation, Paragraph, Table
 from .forward_trace import tangent_arithmetic, tangent_passes, tangent_rule
 from .kinks import gradient_text, kink_paragraph, scan
-from .notation import Names, expr_text, local_partial_formula, num, operand_text, \
-    operation_text, slot_label
+from .notation import (
+    Names,
+    expr_text,
+    local_partial_formula,
+    num,
+    operand_text,
+    operation_text,
+    slot_label,
+)
 
 MAX_PASSES = 4
 

@@ -86,7 +86,7 @@ def shared_digits(a: float, b: float):
 def explain_finite(f, point, scheme: str = "central", step=None, rel_step=None) -> Explanation:
     """Finite differences step by step: calls, quotients and their errors."""
     problem = Problem(f, point)
-    kind, x = problem.kind, problem.x
+    x = problem.x
     logged = CallLog(f, problem)
     options = {"scheme": scheme}
     if step is not None:

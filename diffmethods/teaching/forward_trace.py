@@ -31,6 +31,7 @@ from .notation import (
     operand_text,
     operation_text,
     plural,
+    point_num,
     slot_label,
     tangent_name,
 )
@@ -216,7 +217,8 @@ def explain_forward(f, point, notation: str = "seed") -> Explanation:
         blocks.append(kink)
     rows = [[node.name, "input" if node.op is None else
              operation_text(node.op, [operand_text(o) for o in _operand_names(node)]),
-             num(node.value), "seed" if node.op is None else tangent_rule(node)]
+             point_num(node.value) if node.op is None else num(node.value),
+             "seed" if node.op is None else tangent_rule(node)]
             for node in first.nodes]
     blocks += [Paragraph("**The tangent rules.** Node names as in reverse mode; the rule for "
                          "each tangent comes from the local partial derivatives of its "

@@ -131,9 +131,9 @@ def full(v) -> str:
     return repr(float(v))
 
 
-def constant_text(v) -> str | None:
-    """π, 2π, π/2, -π/4, e, -e or e/2 when ``v`` is exactly that float, else None: a learner
-    typed pi/2, not 1.5707963267948966."""
+def constant_parts(v):
+    """(p, q, name) when ``v`` is exactly the float p·name/q for name π or e (small p, q),
+    else None."""
     if np.ndim(v) or isinstance(v, bool):
         return None
     v = float(v)
@@ -143,9 +143,19 @@ def constant_text(v) -> str | None:
         for q in (1, 2, 3, 4, 6, 8, 12):
             p = round(v * q / c)
             if p and abs(p) <= 24 and math.gcd(p, q) == 1 and v in (p * c / q, p * (c / q)):
-                top = {1: name, -1: "-" + name}.get(p, f"{p}{name}")
-                return top if q == 1 else f"{top}/{q}"
+                return p, q, name
     return None
+
+
+def constant_text(v) -> str | None:
+    """π, 2π, π/2, -π/4, e, -e or e/2 when ``v`` is exactly that float, else None: a learner
+    typed pi/2, not 1.5707963267948966."""
+    parts = constant_parts(v)
+    if parts is None:
+        return None
+    p, q, name = parts
+    top = {1: name, -1: "-" + name}.get(p, f"{p}{name}")
+    return top if q == 1 else f"{top}/{q}"
 
 
 def point_num(v, digits: int = 10) -> str:
@@ -222,10 +232,10 @@ def expr_text(expr) -> str:
     if isinstance(expr, sympy.Basic) and expr.atoms(sympy.Float):
         named = {}
         for a in expr.atoms(sympy.Float):
-            text = constant_text(float(a))
-            if text is not None:
-                named[a] = sympy.Symbol(text if not text.startswith("-") else text[1:]) * (
-                    -1 if text.startswith("-") else 1)
+            parts = constant_parts(float(a))
+            if parts is not None:
+                p, q, name = parts
+                named[a] = sympy.Rational(p, q) * sympy.Symbol(name)
         expr = expr.xreplace(named) if named else expr
     return sympy.sstr(expr, full_prec=False)
 
@@ -248,12 +258,13 @@ def argument_names(f, problem) -> list[str]:
     return [leaf.name for leaf in problem.leaves]
 
 
-def mapping_text(f, problem, names: "Names | None" = None) -> str | None:
+def mapping_text(f, problem, names: Names | None = None, quote: str = "`") -> str | None:
     """"Your arguments: `x1` is `a`, `x2` is `b`." -- the one line that ties the nodes' names
-    to f's own, or None when they already agree."""
+    to f's own, or None when they already agree (``quote=""``: plain text, for a figure)."""
     names = names or Names("seed", len(problem.leaves))
     pairs = [(names.node(i), own) for i, own in enumerate(argument_names(f, problem))]
-    renamed = [f"`{node}` is `{own}`" for node, own in pairs if node != own]
+    renamed = [f"{quote}{node}{quote} is {quote}{own}{quote}" for node, own in pairs
+               if node != own]
     if not renamed:
         return None
     return "Your arguments: " + ", ".join(renamed) + "."

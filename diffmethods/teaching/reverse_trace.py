@@ -31,6 +31,7 @@ from .notation import (
     operand_text,
     operation_text,
     plural,
+    point_num,
     slot_label,
 )
 
@@ -289,7 +290,7 @@ def explain_reverse(f, point, notation: str = "seed") -> Explanation:
         "backward pass), multiplying local derivatives by the chain rule. The inputs are "
         f"{', '.join(node_name(i) for i in range(walk.n_inputs))}; every operation result gets "
         "the next name.")]
-    rows = [[n.name, "input", "", num(n.value)] for n in walk.nodes[:walk.n_inputs]]
+    rows = [[n.name, "input", "", point_num(n.value)] for n in walk.nodes[:walk.n_inputs]]
     for n in walk.operations:
         inputs = ", ".join(f"{node_name(o)} = {num(walk.nodes[o].value)}"
                            for _, o in n.node_operands)
