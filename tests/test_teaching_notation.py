@@ -183,3 +183,12 @@ def test_a_value_outside_the_domain_stops_every_method():
         assert "Stopped. `x2 = log(x1)` is undefined (nan)" in text, method
         assert "Gradient" not in text, method
         assert np.isnan(e[method].gradient).all(), method
+
+
+def test_the_baydin_view_renders_and_names_every_trace_alike():
+    from markdown_it import MarkdownIt
+    e = dm.explain(baydin, (2, 5), notation="baydin")
+    html = MarkdownIt("commonmark").enable("table").render(e.markdown())
+    assert "<table>" in html and "v̄₀ = v̄₀ + v̄₂·v₋₁ = -0.284 + 2 = 1.716" in html
+    complex_rows = next(b for b in e[ComplexStep.name].blocks if hasattr(b, "rows")).rows
+    assert [row[0] for row in complex_rows[:3]] == ["v₋₁", "v₀", "v₁"]

@@ -86,7 +86,8 @@ def explain_forward_baydin(f, point) -> Explanation:
         "Forward mode, in the notation of Baydin et al. (2018), Table 2: the left column is "
         "the primal trace (each value from its operands), the right column the tangent trace "
         "(v̇ = dv/dxi, by the chain rule from the operands' tangents), evaluated in the same "
-        "pass. Numbers are rounded to three decimals, as in the paper.")]
+        "pass. Nodes are numbered in the order f ran its operations; numbers are rounded to "
+        "three decimals, as in the paper.")]
     found = scan(f, point)
     if found.stop is not None:
         return Explanation(title, blocks + [Paragraph(found.stop)], ForwardMode.name,
@@ -141,8 +142,8 @@ def explain_reverse_baydin(f, point, walk) -> Explanation:
         "Reverse mode, in the notation of Baydin et al. (2018), Table 3: the forward primal "
         "trace on the left, then the adjoint trace v̄ = df/dv on the right, from ȳ = 1 at the "
         "output back to the inputs; a node that feeds several operations has its adjoint "
-        "updated once per use (v̄ = v̄ + ...). Numbers are rounded to three decimals, as in the "
-        "paper.")]
+        "updated once per use (v̄ = v̄ + ...). Nodes are numbered in the order f ran its "
+        "operations; numbers are rounded to three decimals, as in the paper.")]
     primal = [_primal(n, walk.nodes, names) for n in walk.nodes]
     if walk.output is None:
         blocks += [Table(["forward primal trace"], [[p] for p in primal]),

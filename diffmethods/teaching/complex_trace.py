@@ -18,7 +18,7 @@ from ..points import Problem
 from .document import Explanation, Paragraph, Table, code
 from ..ops import OPS
 from .kinks import gradient_text, kink_paragraph, scan
-from .notation import coordinate_names, node_name, num
+from .notation import Names, coordinate_names, num
 
 
 def not_analytic(name: str) -> bool:
@@ -78,7 +78,8 @@ def _complex_text(z) -> str:
     return f"{num(z.real)} {'-' if z.imag < 0 else '+'} {abs(z.imag):.6g}i"
 
 
-def explain_complex_step(f, point, step: float = DEFAULT_STEP) -> Explanation:
+def explain_complex_step(f, point, step: float = DEFAULT_STEP,
+                         notation: str = "seed") -> Explanation:
     """The complex-step method step by step: the complex value of every operation along the
     first coordinate, Im f / h for each coordinate, and where the method cannot be trusted."""
     with np.errstate(all="ignore"):
@@ -97,12 +98,14 @@ def explain_complex_step(f, point, step: float = DEFAULT_STEP) -> Explanation:
         blocks.append(Paragraph(found.stop))
         return Explanation("Complex step", blocks, ComplexStep.name, float(r.value),
                            np.full(len(r.flat_gradient), np.nan), [])
-    table = [[node_name(k), "input", _complex_text(v), num(v.imag / h)]
-             for k, v in enumerate(np.asarray(x).reshape(-1))]
+    inputs = np.asarray(x).reshape(-1)
+    name = Names(notation, len(inputs)).node  # x1, x2, ... or Baydin's v₋₁, v₀, ...
+    table = [[name(k), "input", _complex_text(v), num(v.imag / h)]
+             for k, v in enumerate(inputs)]
     start = len(table)
-    for k, (name, value) in enumerate(rows[:MAX_ROWS]):
+    for k, (op, value) in enumerate(rows[:MAX_ROWS]):
         z = complex(np.asarray(value).reshape(-1)[0])
-        table.append([node_name(start + k), name, _complex_text(value), num(z.imag / h)])
+        table.append([name(start + k), op, _complex_text(value), num(z.imag / h)])
     blocks += [Paragraph(f"**The pass for x1.** Every operation of f evaluated on complex "
                          f"numbers ({trace.ops} operations); the real part is the ordinary "
                          "value, the imaginary part over h is that node's derivative with "
@@ -121,7 +124,7 @@ def explain_complex_step(f, point, step: float = DEFAULT_STEP) -> Explanation:
                           f"{gradient_text(grad)}: the library's convention, not a slope")
     if kink is not None:
         blocks.append(kink)
-    used = sorted({name for name, _ in rows if not_analytic(name)})
+    used = sorted({op for op, _ in rows if not_analytic(op)})
     if used:
         blocks.append(Paragraph(
             f"**Caution.** f uses {', '.join(code(u) for u in used)}, which have no complex "
