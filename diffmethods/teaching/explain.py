@@ -204,7 +204,9 @@ def explain(f, point, method: str | None = None, notation: str = "seed",
         _summary(f, point)])
     table = whole.parts["summary"].blocks[-1]
     try:  # the gradient's entries, in the names every section uses
-        table.header[1] = f"gradient ({', '.join(coordinate_names(Problem(f, point)))})"
+        names = coordinate_names(Problem(f, point))
+        shown = names if len(names) <= 6 else [names[0], "...", names[-1]]
+        table.header[1] = f"gradient ({', '.join(shown)})"
     except (DiffMethodsError, AttributeError, IndexError):
         pass
     return whole
