@@ -57,7 +57,8 @@ def _primal(node, nodes, names: Names) -> str:
                                         else operand_text(o) for o in node.operands])
     numeric = operation_text(node.op, [_factor(nodes[o].value) if isinstance(o, int)
                                        else operand_text(o) for o in node.operands])
-    return f"{own} = {symbolic} = {numeric} = {dec(node.value)}"
+    text = f"{own} = {symbolic} = {numeric} = {dec(node.value)}"
+    return text.replace(" * ", " × ")  # the paper's times sign
 
 
 def _scalar(nodes) -> bool:

@@ -140,6 +140,8 @@ def _times(d, tangent: str) -> str:
         return tangent
     if d == -1:
         return "-" + tangent
+    if d.is_Pow and d.args[1] == -1 and d.args[0].is_Symbol:  # ẋ1/x1, not (1/x1)·ẋ1
+        return f"{tangent}/{d.args[0]}"
     simple = d.is_Symbol or d.is_Number or d.is_Function
     return f"{expr_text(d) if simple else '(' + expr_text(d) + ')'}·{tangent}"
 

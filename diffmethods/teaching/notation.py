@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import inspect
 import math
+import re
 
 import numpy as np
 import sympy
@@ -237,7 +238,10 @@ def expr_text(expr) -> str:
                 p, q, name = parts
                 named[a] = sympy.Rational(p, q) * sympy.Symbol(name)
         expr = expr.xreplace(named) if named else expr
-    return sympy.sstr(expr, full_prec=False)
+    return _TYPED.sub(lambda m: m.group(1).lower() + "(", sympy.sstr(expr, full_prec=False))
+
+
+_TYPED = re.compile(r"\b(Abs|Max|Min)\(")  # sympy's Abs(x), Max(a, b): abs, max as typed
 
 
 def coordinate_names(problem) -> list[str]:
