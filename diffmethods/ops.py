@@ -16,6 +16,8 @@ Every elementwise operation the methods understand is one row of :data:`OPS`:
   the operation meets a pole, a branch point or the edge of its real domain: 0 on the edge,
   negative outside the domain, ``None`` where the operation is entire (:data:`RADIUS`). The
   complex step checks its step against it; the undefined-point policy names the edge it finds.
+* ``kink``     -- for a piecewise row, where it has no derivative and the convention every
+  method follows there (:class:`Kink`, :data:`KINKS`); the explanations flag a point on it.
 
 A partial is computed from the input wherever the form read off the output would cancel:
 ``d tanh(x) = 1/cosh(x)**2``, not ``1 - tanh(x)**2``, which is 0 for x > 19 (the truth is
@@ -61,6 +63,30 @@ def pick_by_real_part(larger):
 
 
 @dataclass(frozen=True)
+class Kink:
+    """Where a piecewise operation has no derivative, and what every method does there.
+
+    ``at(*operands)`` says whether scalar operands sit on a kink or jump; ``where`` names the
+    place in the operation's own letters, ``what`` the place, ``convention`` the derivative
+    the methods take there; ``example`` is one such point (the table's tests use it).
+
+    >>> KINKS["absolute"].at(0.0), KINKS["absolute"].convention
+    (True, 'sign(0) = 0')
+    """
+
+    at: Callable
+    where: str  # "x = 0"
+    what: str  # "a kink of abs"
+    convention: str  # "sign(0) = 0"
+    example: tuple  # operands on the kink
+
+    def note(self) -> str:
+        """x = 0 is a kink of abs: every method follows the convention sign(0) = 0."""
+        return (f"{self.where} is {self.what}: every method follows the convention "
+                f"{self.convention}")
+
+
+@dataclass(frozen=True)
 class Op:
     """One elementary operation: how to compute it and its local partial derivatives."""
 
@@ -76,6 +102,7 @@ class Op:
     #                                    tape's scalar fast path and for methods run quietly
     complex_value: Callable | None = None  # how the complex step evaluates the row, where the
     #              numpy ufunc refuses complex numbers or is not the real function's continuation
+    kink: Kink | None = None  # piecewise rows: where the derivative is a convention (KINKS)
 
     def __post_init__(self):
         if self.raw_value is None:
@@ -418,16 +445,28 @@ RADIUS = {
     "arctanh": (lambda x: 1 - np.abs(x),),
 }
 
+# The kink column: piecewise rows, where their derivative is a convention (see Kink). Rows of
+# ops_more.py add theirs (floor, fmax, copysign, ...).
+_TIE = "the derivative splits 1/2 to each operand"
+KINKS = {
+    "absolute": Kink(lambda x: x == 0, "x = 0", "a kink of abs", "sign(0) = 0", (0.0,)),
+    "sign":     Kink(lambda x: x == 0, "x = 0", "the jump of sign",
+                     "sign'(0) = 0, which is no slope at all", (0.0,)),
+    "maximum":  Kink(lambda a, b: a == b, "a = b", "a tie of max", _TIE, (1.0, 1.0)),
+    "minimum":  Kink(lambda a, b: a == b, "a = b", "a tie of min", _TIE, (1.0, 1.0)),
+}
+
 # numpy's other elementwise functions (rounding, remainders, logaddexp, ...): more rows of the
 # same table, kept in their own module with their conventions (diffmethods/ops_more.py)
 from . import ops_more  # noqa: E402
 
 _ROWS += ops_more.ROWS
 RADIUS.update(ops_more.RADIUS)
+KINKS.update(ops_more.KINKS)
 
 OPS: dict[str, Op] = {
     name: Op(name, ufunc, value, partials, sym, domain, symbol, RADIUS.get(name),
-             getattr(value, "bare", value), ops_more.COMPLEX.get(name))
+             getattr(value, "bare", value), ops_more.COMPLEX.get(name), KINKS.get(name))
     for name, ufunc, value, partials, sym, domain, symbol in _ROWS
 }
 """Every elementary operation, by numpy name."""

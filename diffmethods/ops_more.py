@@ -35,8 +35,8 @@ import threading
 
 import numpy as np
 
-from .ops import (LN2, MAX_PARTIALS, MIN_PARTIALS, _OFF0, _R, _both_floats, _elementary, cos,
-                  exp, exp2, pick_by_real_part, sign, sin)
+from .ops import (LN2, MAX_PARTIALS, MIN_PARTIALS, _OFF0, _R, _TIE, Kink, _both_floats,
+                  _elementary, cos, exp, exp2, pick_by_real_part, sign, sin)
 
 # --- sympy functions that know their derivative and how they print ---------------------------
 _LOCK = threading.Lock()
@@ -390,4 +390,33 @@ RADIUS = {
     "reciprocal": (lambda x: np.abs(x),),                   # pole at 0
     "remainder":  (None, lambda a, b: np.abs(b)),           # nan at b = 0
     "fmod":       (None, lambda a, b: np.abs(b)),
+}
+
+
+def _whole(v) -> bool:
+    return math.isfinite(v) and v == math.floor(v)
+
+
+_JUMP = "derivative 0 (a jump has no slope)"
+KINKS = {  # where the derivative is a convention: the kink column of the table (ops.Kink)
+    "floor":     Kink(_whole, "a whole number x", "a jump of floor", _JUMP, (1.0,)),
+    "ceil":      Kink(_whole, "a whole number x", "a jump of ceil", _JUMP, (1.0,)),
+    "trunc":     Kink(lambda x: _whole(x) and x != 0, "a nonzero whole number x",
+                      "a jump of trunc", _JUMP, (1.0,)),
+    "rint":      Kink(lambda x: _whole(x - 0.5), "a half-integer x", "a jump of rint", _JUMP,
+                      (0.5,)),
+    "remainder": Kink(lambda a, b: b != 0 and _whole(a / b), "a whole multiple a of b",
+                      "a jump of remainder", "d/da = 1, d/db = -(numpy's quotient)",
+                      (2.0, 1.0)),
+    "fmod":      Kink(lambda a, b: b != 0 and a != 0 and _whole(a / b),
+                      "a nonzero whole multiple a of b", "a jump of fmod",
+                      "d/da = 1, d/db = -(numpy's quotient)", (2.0, 1.0)),
+    "fabs":      Kink(lambda x: x == 0, "x = 0", "a kink of fabs", "sign(0) = 0", (0.0,)),
+    "fmax":      Kink(lambda a, b: a == b, "a = b", "a tie of fmax", _TIE, (1.0, 1.0)),
+    "fmin":      Kink(lambda a, b: a == b, "a = b", "a tie of fmin", _TIE, (1.0, 1.0)),
+    "copysign":  Kink(lambda a, b: a == 0 or b == 0, "a = 0 or b = 0",
+                      "a kink (a = 0) or jump (b = 0) of copysign",
+                      "d/da = sign(a)·copysign(1, b), 0 at a = 0; d/db = 0", (0.0, 1.0)),
+    "heaviside": Kink(lambda x, h0: x == 0, "x = 0", "the jump of heaviside",
+                      "d/dx = 0 (the value there is h0)", (0.0, 0.5)),
 }

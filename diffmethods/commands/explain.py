@@ -47,6 +47,10 @@ def add_arguments(parser) -> None:
                              "default, all) the forward pass recording the tape, then the "
                              "backward sweep, one adjoint accumulation per step. Up to 30 "
                              "nodes of scalar operations")
+    parser.add_argument("--notation", default="seed", choices=["seed", "baydin"],
+                        help="node names: seed (x1, x2, ... as in the seed example; default) "
+                             "or baydin (v₋₁, v₀, v₁, ... with primal | tangent and primal | "
+                             "adjoint tables, as Baydin et al., JMLR 2018)")
     parser.add_argument("--format", default="text", choices=["text", "markdown", "html"],
                         help="how to print the explanation (default: text)")
 
@@ -59,7 +63,9 @@ def echo(text: str) -> None:
 
 def run(args) -> int:
     from ..teaching.explain import explain, point_text
+    from ..points import Problem
     from ..teaching.graph import draw_graph, graph_dot
+    from ..teaching.notation import mapping_text
     from ..teaching.reverse_trace import walk_reverse
     positive(args.step, "--step")  # explain-all would show a bad step as "not applicable"
     positive(args.rel_step, "--rel-step")
@@ -82,7 +88,7 @@ def run(args) -> int:
     per_method = method_options(short + list(args.opt or ()),
                                 methods() if method is None else [method])
     options = {k: v for mine in per_method.values() for k, v in mine.items()}
-    explanation = explain(f, point, method, **options)
+    explanation = explain(f, point, method, notation=args.notation, **options)
     if args.format == "markdown":
         echo(explanation.markdown())
     elif args.format == "html":
@@ -92,9 +98,12 @@ def run(args) -> int:
     if outputs:  # after the text: a graph too large to draw costs the picture, not the lesson
         walk = walk_reverse(f, point)
         if args.graph is not None:
+            mapping = mapping_text(f, Problem(f, point), quote="")  # the nodes are x1..xn
             try:
                 draw_graph(walk, args.graph,
-                           title=f"f = {target.formula} at {point_text(point)}")
+                           title=f"f = {target.formula} at {point_text(point)}"
+                           + (f"  ({mapping.split(': ', 1)[1].rstrip('.')})" if mapping
+                              else ""))
                 if not args.quiet:
                     echo(f"wrote {args.graph}")
             except OptionError as e:

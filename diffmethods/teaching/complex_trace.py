@@ -16,11 +16,16 @@ from ..api import differentiate
 from ..methods.complex_step import DEFAULT_STEP, Complex, ComplexPass, ComplexStep
 from ..points import Problem
 from .document import Explanation, Paragraph, Table, code
-from .notation import node_name, num
+from ..ops import OPS
+from .kinks import gradient_text, kink_paragraph, scan
+from .notation import Names, coordinate_names, num
 
-NOT_ANALYTIC = ("absolute", "sign", "maximum", "minimum")
-"""Operations with no complex derivative: the method follows a convention there (the real
-part decides), which is right away from their kinks and a choice at them."""
+
+def not_analytic(name: str) -> bool:
+    """Rows with no complex derivative: the piecewise rows of the operation table (those with
+    a kink). The method follows a convention there (the real part decides), which is right
+    away from their kinks and a choice at them."""
+    return name in OPS and OPS[name].kink is not None
 
 MAX_ROWS = 60
 
@@ -73,10 +78,12 @@ def _complex_text(z) -> str:
     return f"{num(z.real)} {'-' if z.imag < 0 else '+'} {abs(z.imag):.6g}i"
 
 
-def explain_complex_step(f, point, step: float = DEFAULT_STEP) -> Explanation:
+def explain_complex_step(f, point, step: float = DEFAULT_STEP,
+                         notation: str = "seed") -> Explanation:
     """The complex-step method step by step: the complex value of every operation along the
     first coordinate, Im f / h for each coordinate, and where the method cannot be trusted."""
-    r = differentiate(f, point, method=ComplexStep.name, step=step)
+    with np.errstate(all="ignore"):
+        r = differentiate(f, point, method=ComplexStep.name, step=step)
     h = r.details.get("step", step)
     x, rows, trace = record_pass(f, point, 0, h)
     blocks = [Paragraph(
@@ -86,12 +93,19 @@ def explain_complex_step(f, point, step: float = DEFAULT_STEP) -> Explanation:
         "`Im f(x + ih) / h = f'(x) - h²·f'''(x)/6 + ...`: the derivative, with an error far "
         "below rounding for such an h. No two nearly equal numbers are subtracted (finite "
         "differences lose digits exactly there), so h can be as small as we like.")]
-    table = [[node_name(k), "input", _complex_text(v), num(v.imag / h)]
-             for k, v in enumerate(np.asarray(x).reshape(-1))]
+    found = scan(f, point)
+    if found.stop is not None:
+        blocks.append(Paragraph(found.stop))
+        return Explanation("Complex step", blocks, ComplexStep.name, float(r.value),
+                           np.full(len(r.flat_gradient), np.nan), [])
+    inputs = np.asarray(x).reshape(-1)
+    name = Names(notation, len(inputs)).node  # x1, x2, ... or Baydin's v₋₁, v₀, ...
+    table = [[name(k), "input", _complex_text(v), num(v.imag / h)]
+             for k, v in enumerate(inputs)]
     start = len(table)
-    for k, (name, value) in enumerate(rows[:MAX_ROWS]):
+    for k, (op, value) in enumerate(rows[:MAX_ROWS]):
         z = complex(np.asarray(value).reshape(-1)[0])
-        table.append([node_name(start + k), name, _complex_text(value), num(z.imag / h)])
+        table.append([name(start + k), op, _complex_text(value), num(z.imag / h)])
     blocks += [Paragraph(f"**The pass for x1.** Every operation of f evaluated on complex "
                          f"numbers ({trace.ops} operations); the real part is the ordinary "
                          "value, the imaginary part over h is that node's derivative with "
@@ -100,9 +114,17 @@ def explain_complex_step(f, point, step: float = DEFAULT_STEP) -> Explanation:
     if len(rows) > MAX_ROWS:
         blocks.append(Paragraph(f"(... {len(rows) - MAX_ROWS} more operations, left out)"))
     grad = r.flat_gradient
+    names = coordinate_names(Problem(f, point))
     blocks.append(Table(["derivative", "Im f(x + ih·e_i) / h"],
-                        [[f"df/dx{i + 1}", num(g)] for i, g in enumerate(grad)]))
-    used = sorted({name for name, _ in rows} & set(NOT_ANALYTIC))
+                        [[f"df/d{names[i]}", num(g)] for i, g in enumerate(grad)]))
+    kink = kink_paragraph(found, "that operation is not analytic, so Im f(x + ih)/h is no "
+                          "derivative at all; the method evaluates it on the real part's "
+                          "side (abs(z) as z·sign(Re z), max and min by the larger real "
+                          f"part) and gives "
+                          f"{gradient_text(grad)}: the library's convention, not a slope")
+    if kink is not None:
+        blocks.append(kink)
+    used = sorted({op for op, _ in rows if not_analytic(op)})
     if used:
         blocks.append(Paragraph(
             f"**Caution.** f uses {', '.join(code(u) for u in used)}, which have no complex "

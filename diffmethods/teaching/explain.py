@@ -23,14 +23,14 @@ from ..methods.manual import ManualMethod
 from ..methods.richardson import Richardson
 from ..methods.reverse import ReverseMode
 from ..methods.symbolic import SymbolicMethod
-from ..points import parse_point
+from ..points import Problem, parse_point
 from ..registry import declaration, get_method, methods
 from .document import Explanation, Paragraph, Table, code
 from .complex_trace import explain_complex_step
 from .finite_trace import explain_finite
 from .forward_trace import explain_forward
 from .manual_rules import explain_manual
-from .notation import num, plural
+from .notation import Names, coordinate_names, mapping_text, num, plural, point_num
 from .program_trace import explain_compiled
 from .reverse_trace import explain_reverse
 from .richardson_trace import explain_richardson
@@ -68,7 +68,8 @@ def describe(f) -> str:
 
 
 def point_text(point) -> str:
-    return "(" + ", ".join(num(v) for v in parse_point(point)[1]) + ")"
+    """(π/2, e): the point as typed, its constants by name."""
+    return "(" + ", ".join(point_num(v) for v in parse_point(point)[1]) + ")"
 
 
 def _generic(f, point, method: str, options: dict) -> Explanation:
@@ -88,12 +89,31 @@ def _own_options(method: str, options: dict) -> dict:
     return {k: v for k, v in options.items() if k in declared}
 
 
-def _explain_one(f, point, method: str, options: dict) -> Explanation:
+def _explain_one(f, point, method: str, options: dict, notation: str = "seed") -> Explanation:
     mine = _own_options(method, options)
     hook = getattr(get_method(method), "explain", None)
     if hook is None:
         return _generic(f, point, method, mine)
+    if "notation" in inspect.signature(hook).parameters:
+        mine = {**mine, "notation": notation}
     return hook(f, point, **_accepted(hook, mine))
+
+
+def _names_line(f, point, notation: str) -> Paragraph | None:
+    """The one line, at the top, that says which of f's arguments each input node is."""
+    try:
+        problem = Problem(f, point)
+    except DiffMethodsError:
+        return None
+    names = Names(notation, len(problem.leaves))
+    text = mapping_text(f, problem)
+    if notation == "baydin":
+        seed = Names("seed", len(problem.leaves))
+        text = ("Baydin et al.'s notation (JMLR 2018, Tables 2-3): " + ", ".join(
+            f"`{names.node(i)}` is the input `{seed.node(i)}`" for i in range(
+                len(problem.leaves))) + "; the operations are v₁, v₂, ..., and the derivative "
+            "formulas keep the inputs x1..xn. " + (text or ""))
+    return None if text is None else Paragraph(text.strip())
 
 
 def _title(method: str) -> str:
@@ -122,7 +142,8 @@ def _count_words(n: int) -> str:
     return words[n] if n < len(words) else f"{n} ways"
 
 
-def explain(f, point, method: str | None = None, **options) -> Explanation:
+def explain(f, point, method: str | None = None, notation: str = "seed",
+            **options) -> Explanation:
     """Explain, step by step and with the library's own numbers, how ``method`` computes the
     gradient of ``f`` at ``point``.
 
@@ -131,6 +152,9 @@ def explain(f, point, method: str | None = None, **options) -> Explanation:
     the methods that declare it, and one that no explained method takes is an error. Options
     given as ``None`` mean "the default". The result prints as text,
     renders as HTML in a notebook and keeps what the steps were read from in ``.data``.
+    Every section names the inputs x1..xn (one line at the top ties them to f's own argument
+    names); ``notation="baydin"`` names the forward and reverse traces' nodes as Baydin et al.
+    (2018) do, v₋₁, v₀, v₁, ..., in primal | tangent and primal | adjoint tables.
 
     >>> import diffmethods as dm
     >>> e = dm.explain(lambda x1, x2, x3: 3 * (x1**2 + x2 * x3), (2, 3, 4), method="reverse")
@@ -138,6 +162,7 @@ def explain(f, point, method: str | None = None, **options) -> Explanation:
     (48.0, [12.0, 12.0, 9.0])
     """
     options = {k: v for k, v in options.items() if v is not None}
+    Names(notation)  # an unknown notation is an error before any work
     explained = methods() if method in (None, "all") else [method]
     for m in explained:
         get_method(m)  # an unknown name lists the valid ones
@@ -146,12 +171,16 @@ def explain(f, point, method: str | None = None, **options) -> Explanation:
             raise OptionError(f"no explained method takes the option {name!r} "
                               f"({', '.join(explained)})")
     if method not in (None, "all"):
-        return _explain_one(f, point, method, options)
+        one = _explain_one(f, point, method, options, notation)
+        line = _names_line(f, point, notation)
+        if line is not None:
+            one.blocks.insert(0, line)
+        return one
     parse_point(point)
     parts = {}
     for m in explained:
         try:
-            parts[m] = _explain_one(f, point, m, options)
+            parts[m] = _explain_one(f, point, m, options, notation)
         except DiffMethodsError as e:
             parts[m] = Explanation(_title(m), [Paragraph(
                 f"Not applicable to this function: {e}")], m)
@@ -164,13 +193,21 @@ def explain(f, point, method: str | None = None, **options) -> Explanation:
         [Paragraph(f"{_count_words(len(explained))} to the same gradient, from the pencil "
                    "to the tape: a person applying rules, a computer algebra system doing the "
                    "same, black-box approximations, and automatic differentiation in its "
-                   "modes. Nodes are named x1, x2, ... for the inputs and numbered on for "
-                   "every operation.")],
+                   "modes. Every section names the inputs x1, x2, ... and numbers on for "
+                   "every operation, as the seed example does.")]
+        + [line for line in [_names_line(f, point, notation)] if line is not None],
         None, getattr(reference, "value", None),
         getattr(reference, "gradient", None), None, parts)
     whole.parts["summary"] = Explanation("What each method computed and cost", [
         Paragraph("Counted while each method ran (`dm.differentiate`): calls of f, passes over "
                   "the computation and elementary operations recorded or evaluated."),
         _summary(f, point)])
+    table = whole.parts["summary"].blocks[-1]
+    try:  # the gradient's entries, in the names every section uses
+        names = coordinate_names(Problem(f, point))
+        shown = names if len(names) <= 6 else [names[0], "...", names[-1]]
+        table.header[1] = f"gradient ({', '.join(shown)})"
+    except (DiffMethodsError, AttributeError, IndexError):
+        pass
     return whole
 

@@ -19,7 +19,8 @@ from ..methods.finite import SCHEMES, FiniteDifferences
 from ..methods.reverse import ReverseMode
 from ..points import Problem
 from .document import Explanation, Paragraph, Table
-from .notation import full, node_name, num, plural
+from .kinks import kink_paragraph, one_sided, scan
+from .notation import coordinate_names, full, labelled_full, num, plural
 
 
 class CallLog:
@@ -85,7 +86,7 @@ def shared_digits(a: float, b: float):
 def explain_finite(f, point, scheme: str = "central", step=None, rel_step=None) -> Explanation:
     """Finite differences step by step: calls, quotients and their errors."""
     problem = Problem(f, point)
-    kind, x = problem.kind, problem.x
+    x = problem.x
     logged = CallLog(f, problem)
     options = {"scheme": scheme}
     if step is not None:
@@ -97,9 +98,7 @@ def explain_finite(f, point, scheme: str = "central", step=None, rel_step=None) 
     h = result.details["steps"]
     base, value = logged.calls[0]
     exact = exact_gradient(f, point)
-    names = ([f"{node_name(0)}[{i}]" for i in range(len(x))] if kind == "array" else
-             problem.component_names() if kind == "tree" else
-             [node_name(i) for i in range(len(x))])
+    names = coordinate_names(problem)
     policy = ("the step you gave" if step is not None else
               f"{num(100 * rel_step)}% of each |xi|" if rel_step is not None else
               f"the default, eps^(1/{stencil.order + 1})·max(1, |xi|), which balances the "
@@ -108,7 +107,18 @@ def explain_finite(f, point, scheme: str = "central", step=None, rel_step=None) 
         "Finite differences treat f as a black box: they call it at the point and at points "
         "where one coordinate is moved by a small step h, and turn the change in f into a slope. "
         f"Scheme `{stencil.name}` (truncation error of order h^{stencil.order}); the steps are "
-        f"{policy}. Every call f received:")]
+        f"{policy}.")]
+    found = scan(f, point)
+    title = f"Finite differences ({stencil.name})"
+    if found.stop is not None:  # f's values are nan or inf: no quotient of them is a slope
+        blocks.append(Paragraph(found.stop))
+        return Explanation(title, blocks, FiniteDifferences.name, float(result.value),
+                           np.full(len(x), np.nan), logged.calls)
+    kink = kink_paragraph(found, one_sided(f, point))
+    if kink is not None:
+        blocks.append(kink)
+    blocks.append(Paragraph("Every call f received (the point's coordinates with every digit "
+                            "they carry; π and e named):"))
     rows = []
     for k, (p, y) in enumerate(logged.calls):
         moved = np.flatnonzero(p != base)
@@ -119,7 +129,8 @@ def explain_finite(f, point, scheme: str = "central", step=None, rel_step=None) 
                 if abs(offset) != 1 else f"{names[i]} {'+' if offset > 0 else '-'} h"
         else:
             what = "the point itself"
-        rows.append([k + 1, what, ", ".join(full(v) for v in p), full(y)])
+        rows.append([k + 1, what, ", ".join((labelled_full if k == 0 else full)(v) for v in p),
+                     full(y)])
     blocks.append(Table(["call", "where", "point", "f"], rows))
 
     calls = iter(logged.calls[1:])
@@ -159,7 +170,7 @@ def explain_finite(f, point, scheme: str = "central", step=None, rel_step=None) 
         f"the balanced step this scheme keeps about {digits} of the 16 digits a float holds "
         "(one-sided schemes about 8, central about 11). And the cost grows with n: "
         f"{bumps} call{'s' if bumps != 1 else ''} of f per coordinate."))
-    return Explanation(f"Finite differences ({stencil.name})", blocks, FiniteDifferences.name,
+    return Explanation(title, blocks, FiniteDifferences.name,
                        float(result.value), result.flat_gradient, logged.calls)
 
 

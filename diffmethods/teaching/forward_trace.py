@@ -20,16 +20,19 @@ from ..methods.tangents import dense
 from ..ops import OPS, ieee
 from ..points import Problem
 from .document import Explanation, Paragraph, Table
+from .kinks import gradient_text, kink_paragraph, scan
 from .notation import (
+    Names,
     expr_text,
     factor,
-    input_names,
     local_partial_formula,
     node_name,
     num,
     operand_text,
     operation_text,
     plural,
+    point_num,
+    slot_label,
     tangent_name,
 )
 
@@ -99,36 +102,55 @@ def tangent_passes(f, point) -> list:
     return [tangent_pass(Problem(f, point, ForwardMode.name), i) for i in range(n)]
 
 
-def _operand_names(node: ForwardNode) -> list:
-    return [node_name(o) if isinstance(o, int) else o for o in node.operands]
+def _operand_names(node: ForwardNode, names: Names | None = None) -> list:
+    name = node_name if names is None else names.node
+    return [name(o) if isinstance(o, int) else o for o in node.operands]
 
 
-def tangent_rule(node: ForwardNode) -> str:
+def tangent_rule(node: ForwardNode, names: Names | None = None) -> str:
     """The chain rule for this node's tangent, in symbols: ẋ5 = x3·ẋ2 + x2·ẋ3."""
-    names = [operand_text(o) for o in _operand_names(node)]
+    tname = tangent_name if names is None else names.tangent
+    operand_names = _operand_names(node, names)
+    names = [operand_text(o) for o in operand_names]
     if node.op == "matmul":  # bilinear: the product rule, one term per traced operand
         a, b = node.operands
-        terms = ([f"{tangent_name(a)} @ {names[1]}"] if isinstance(a, int) else []) + \
-                ([f"{names[0]} @ {tangent_name(b)}"] if isinstance(b, int) else [])
+        terms = ([f"{tname(a)} @ {names[1]}"] if isinstance(a, int) else []) + \
+                ([f"{names[0]} @ {tname(b)}"] if isinstance(b, int) else [])
         return " + ".join(terms)
     if node.op not in OPS:  # a linear primitive: constants have tangent 0
-        inner = ", ".join(tangent_name(o) if isinstance(o, int) else "0" for o in node.operands)
+        inner = ", ".join(tname(o) if isinstance(o, int) else "0" for o in node.operands)
         return f"{node.op}({inner})  (linear: the same map on tangents)"
-    terms = []
+    terms, together = [], {}
     for k, o in enumerate(node.operands):
         if isinstance(o, int):
-            d = local_partial_formula(node.op, _operand_names(node), k)
-            simple = d.is_Symbol or d.is_Number or d.is_Function
-            terms.append(tangent_name(o) if d == 1 else
-                         f"{expr_text(d) if simple else '(' + expr_text(d) + ')'}"
-                         f"·{tangent_name(o)}")
-    return " + ".join(terms)
+            d = local_partial_formula(node.op, operand_names, k)
+            terms.append(_times(d, tname(o)) + slot_label(node.operands, k)
+                         .replace(" operand", ""))
+            if slot_label(node.operands, k):
+                together[o] = together.get(o, 0) + d
+    rule = " + ".join(terms)
+    if together:  # x1 * x1: one term per slot, and what they come to
+        rule += " = " + " + ".join(_times(d, tname(o)) for o, d in together.items())
+    return rule
 
 
-def tangent_arithmetic(node: ForwardNode, nodes: list) -> str:
-    """The same rule with this pass's numbers: the local partials times the input tangents."""
+def _times(d, tangent: str) -> str:
+    """d·ẋk, the partial in parentheses unless it is one symbol, number or function call."""
+    if d == 1:
+        return tangent
+    if d == -1:
+        return "-" + tangent
+    if d.is_Pow and d.args[1] == -1 and d.args[0].is_Symbol:  # ẋ1/x1, not (1/x1)·ẋ1
+        return f"{tangent}/{d.args[0]}"
+    simple = d.is_Symbol or d.is_Number or d.is_Function
+    return f"{expr_text(d) if simple else '(' + expr_text(d) + ')'}·{tangent}"
+
+
+def tangent_arithmetic(node: ForwardNode, nodes: list, fmt=factor) -> str:
+    """The same rule with this pass's numbers: the local partials times the input tangents
+    (each number written by ``fmt``)."""
     if node.op not in OPS:
-        return ", ".join(num(nodes[o].tangent) for o in node.operands if isinstance(o, int))
+        return ", ".join(fmt(nodes[o].tangent) for o in node.operands if isinstance(o, int))
     values = [nodes[o].value if isinstance(o, int) else o for o in node.operands]
     terms = []
     for k, o in enumerate(node.operands):
@@ -139,7 +161,8 @@ def tangent_arithmetic(node: ForwardNode, nodes: list) -> str:
                     d = partial(node.value, *values)
                 except (ArithmeticError, ValueError):
                     d = ieee(partial, node.value, *values)
-            terms.append(f"{factor(d)}·{factor(nodes[o].tangent)}")
+            terms.append(f"{fmt(d)}·{fmt(nodes[o].tangent)}"
+                         + slot_label(node.operands, k).replace(" operand", ""))
     return " + ".join(terms)
 
 
@@ -165,8 +188,12 @@ def _seed_text(direction: int, n: int, array_input: bool, problem: Problem | Non
     return ", ".join(f"{tangent_name(i)} = {1 if i == direction else 0}" for i in range(n))
 
 
-def explain_forward(f, point) -> Explanation:
-    """Forward mode step by step: the tangent trace of every seed direction."""
+def explain_forward(f, point, notation: str = "seed") -> Explanation:
+    """Forward mode step by step: the tangent trace of every seed direction.
+    ``notation="baydin"``: the primal and tangent traces as Baydin et al. (2018) Table 2."""
+    if Names(notation).style == "baydin":
+        from .baydin import explain_forward_baydin
+        return explain_forward_baydin(f, point)
     passes = tangent_passes(f, point)
     problem = Problem(f, point)
     first = passes[0]
@@ -181,14 +208,19 @@ def explain_forward(f, point) -> Explanation:
         "pass that computes the value. The output's tangent is then df/dxi: one entry of the "
         f"gradient per pass, so {n} input{'s' if n != 1 else ''} take{'s' if n == 1 else ''} "
         f"{n} pass{'es' if n != 1 else ''}.")]
-    names = (input_names(f, n) if problem.kind == "args"
-             else [leaf.name for leaf in problem.leaves])
-    renamed = [f"`{node_name(i)}` is `{v}`" for i, v in enumerate(names) if v != node_name(i)]
-    if renamed:
-        blocks.append(Paragraph("Your arguments: " + ", ".join(renamed) + "."))
+    found = scan(f, point)
+    if found.stop is not None:
+        blocks.append(Paragraph(found.stop))
+        return Explanation("Forward mode", blocks, ForwardMode.name, first.value,
+                           np.full(n, np.nan), passes)
+    kink = kink_paragraph(found, "the dual numbers carry that convention's partials in their "
+                          f"tangents, and the passes give the gradient {gradient_text(gradient)}")
+    if kink is not None:
+        blocks.append(kink)
     rows = [[node.name, "input" if node.op is None else
              operation_text(node.op, [operand_text(o) for o in _operand_names(node)]),
-             num(node.value), "seed" if node.op is None else tangent_rule(node)]
+             point_num(node.value) if node.op is None else num(node.value),
+             "seed" if node.op is None else tangent_rule(node)]
             for node in first.nodes]
     blocks += [Paragraph("**The tangent rules.** Node names as in reverse mode; the rule for "
                          "each tangent comes from the local partial derivatives of its "

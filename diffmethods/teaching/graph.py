@@ -17,7 +17,7 @@ from matplotlib.path import Path
 from ..errors import OptionError
 from ..files import figure_format
 from .figures import plt, save_figure
-from .notation import expr_text, node_name, num
+from .notation import expr_text, node_name, num, slot_label
 from .reverse_trace import ReverseWalk
 
 MAX_NODES = 30
@@ -39,9 +39,10 @@ def edges(walk: ReverseWalk) -> list:
                 continue
             formula = expr_text(node.partial_formula(position))
             value = num(node.partials[k], 4)
-            out.append((tail, node.index, value if formula == value or
-                        formula.lstrip("-").replace(".", "").isdigit()
-                        else f"{formula} = {value}"))
+            label = (value if formula == value or formula.lstrip("-").replace(".", "").isdigit()
+                     else f"{formula} = {value}")
+            slot = slot_label(node.operands, position).strip(" ()").replace(" operand", "")
+            out.append((tail, node.index, f"{slot}: {label}" if slot else label))
     return out
 
 

@@ -28,7 +28,8 @@ from ..methods.manual import ManualMethod
 from ..methods.symbolic import symbolic_gradient
 from ..points import Problem
 from .document import Explanation, Formula, Paragraph, Table
-from .notation import expr_text, num
+from .kinks import gradient_text, kink_paragraph, scan
+from .notation import coordinate_names, expr_text, num
 
 MAX_STEPS = 40  # per derivative: longer derivations are cut short in the table
 
@@ -166,16 +167,28 @@ class RuleDerivation:
     value: float
 
 
+def renamed(sg, problem) -> tuple:
+    """(symbols, expression, gradient) of a SymbolicGradient in the names every section of an
+    explanation uses (x1, x2, ...; x1[0], ...; p['W'][0, 1]) instead of f's own."""
+    new = [sympy.Symbol(name, real=True) for name in coordinate_names(problem)]
+    rename = dict(zip(sg.symbols, new))
+    return new, sg.expression.xreplace(rename), [g.xreplace(rename) for g in sg.gradient]
+
+
 def derive_all(f, point) -> tuple:
-    """(SymbolicGradient, [RuleDerivation per input])."""
+    """(SymbolicGradient, [RuleDerivation per input]), in the inputs' names x1..xn."""
     problem = Problem(f, point)
     sg = symbolic_gradient(f, point)
-    at = dict(zip(sg.symbols, (sympy.Float(v, 17) for v in problem.x)))
+    symbols, expression, gradient = renamed(sg, problem)
+    at = dict(zip(symbols, (sympy.Float(v, 17) for v in problem.x)))
     out = []
-    for s, reference in zip(sg.symbols, sg.gradient):
-        d, steps = derive_by_rules(sg.expression, s)
+    for s, reference in zip(symbols, gradient):
+        d, steps = derive_by_rules(expression, s)
         agrees = sympy.simplify(d - reference) == 0
-        value = float(sympy.N(d.subs(at), 17)) if d.free_symbols or d.is_number else float(d)
+        try:  # 1/x at 0 is sympy's zoo (complex infinity): not a real number, so nan
+            value = float(sympy.N(d.subs(at), 17))
+        except TypeError:
+            value = float("nan")
         out.append(RuleDerivation(s, d, steps, reference, bool(agrees), value))
     return sg, out
 
@@ -192,6 +205,7 @@ def explain_manual(f, point) -> Explanation:
     """Manual differentiation by named rules, checked against the symbolic result."""
     sg, derivations = derive_all(f, point)
     values = np.array([d.value for d in derivations])
+    expression = renamed(sg, Problem(f, point))[1]
     used = []
     for d in derivations:
         for step in d.steps:
@@ -201,10 +215,21 @@ def explain_manual(f, point) -> Explanation:
         "By hand, one looks at the formula and applies the rules of calculus from the outside "
         "in: each rule turns the derivative of a node into derivatives of its parts, until "
         "only variables and constants are left. Here the program does this on the expression "
-        f"of f, `{expr_text(sg.expression)}`, naming each rule as it goes. The rules it needs:"),
+        f"of f, `{expr_text(expression)}`, naming each rule as it goes. The rules it needs:"),
         Table(["rule", "what it says"], [[r, RULES[r]] for r in used]),
         Paragraph("In the steps, d(u) is the derivative of u with respect to the variable in "
                   "the heading; a step numbered 1.2 works on a part of step 1.")]
+    found = scan(f, point)
+    title = "Manual differentiation, rule by rule"
+    if found.stop is not None:  # the rules still apply, but their values here mean nothing
+        blocks.append(Paragraph(found.stop))
+        return Explanation(title, blocks, ManualMethod.name, float("nan"),
+                           np.full(len(values), np.nan), derivations)
+    kink = kink_paragraph(found, "the rules differentiate each piece, and the derivative "
+                          "they give, evaluated at the kink (sympy's sign(0) = 0, "
+                          f"Heaviside(0) = 1/2), follows it too: {gradient_text(values)}")
+    if kink is not None:
+        blocks.append(kink)
     for d in derivations[:8]:
         rows = [[s.label, s.rule, expr_text(s.target), s.split, expr_text(s.result)]
                 for s in d.steps[:MAX_STEPS]]

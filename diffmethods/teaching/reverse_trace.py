@@ -18,8 +18,9 @@ from ..api import differentiate
 from ..methods.reverse import ReverseMode, Tape, Var
 from ..points import Problem
 from .document import Explanation, Formula, Paragraph, Table
-from .kinks import first_non_finite, kink_note, stop_note
+from .kinks import Scan, first_non_finite, gradient_text, kink_note, kink_paragraph, stop_note
 from .notation import (
+    Names,
     adjoint_name,
     expr_text,
     factor,
@@ -30,6 +31,8 @@ from .notation import (
     operand_text,
     operation_text,
     plural,
+    point_num,
+    slot_label,
 )
 
 MAX_PATHS = 6  # per input: more paths than this are counted, not listed
@@ -174,7 +177,8 @@ def _chain_terms(walk: ReverseWalk, node: Node) -> tuple[str, str]:
             numeric.append(f"{consumer.op}ᵀ({num(consumer.adjoint)})")
             continue
         k = [p for p, _ in consumer.node_operands].index(position)
-        symbolic.append(f"{adjoint_name(consumer.index)}·∂{consumer.name}/∂{node.name}")
+        symbolic.append(f"{adjoint_name(consumer.index)}·∂{consumer.name}/∂{node.name}"
+                        + slot_label(consumer.operands, position).replace(" operand", ""))
         numeric.append(f"{factor(consumer.adjoint)}·{factor(consumer.partials[k])}")
     if not symbolic:
         return "no path to f", "0"
@@ -221,7 +225,8 @@ def _path_lines(walk: ReverseWalk) -> list[str]:
             for consumer, position in path:
                 k = [p for p, _ in consumer.node_operands].index(position)
                 factors.append(consumer.partials[k])
-                names.append(f"∂{consumer.name}/∂{node_name(prev)}")
+                names.append(f"∂{consumer.name}/∂{node_name(prev)}"
+                             + slot_label(consumer.operands, position).replace(" operand", ""))
                 prev = consumer.index
             terms.append("·".join(reversed(names)))
             numbers.append("·".join(factor(v) for v in reversed(factors)))
@@ -243,6 +248,17 @@ def _product(path) -> float:
     return total
 
 
+def walk_kinks(walk: ReverseWalk) -> Scan:
+    """The nodes of this walk that sit on a kink of their operation (see :mod:`.kinks`)."""
+    found = []
+    for n in walk.operations:
+        note = kink_note(n.op, [walk.nodes[o].value if isinstance(o, int) else o
+                                for o in n.operands])
+        if note:
+            found.append((n.name, n.formula(), note))
+    return Scan(found, None)
+
+
 def abridged(table: Table, keep: int = MAX_ROWS // 2) -> list:
     """``[table]``, or -- past MAX_ROWS rows -- its first and last ``keep`` rows and a
     paragraph saying how many rows were left out: a 10,000-operation chain explains in a page.
@@ -260,9 +276,13 @@ def abridged(table: Table, keep: int = MAX_ROWS // 2) -> list:
                              f"the first {keep} and the last {keep} are shown.)")]
 
 
-def explain_reverse(f, point) -> Explanation:
-    """Reverse mode step by step: forward pass, local partials, backward pass, gradient."""
+def explain_reverse(f, point, notation: str = "seed") -> Explanation:
+    """Reverse mode step by step: forward pass, local partials, backward pass, gradient.
+    ``notation="baydin"``: the primal and adjoint traces as Baydin et al. (2018) Table 3."""
     walk = walk_reverse(f, point)
+    if Names(notation).style == "baydin":
+        from .baydin import explain_reverse_baydin
+        return explain_reverse_baydin(f, point, walk)
     passes = differentiate(f, point, method=ReverseMode.name).passes
     blocks = [Paragraph(
         "Reverse mode runs f once while recording every elementary operation on a tape (the "
@@ -270,10 +290,7 @@ def explain_reverse(f, point) -> Explanation:
         "backward pass), multiplying local derivatives by the chain rule. The inputs are "
         f"{', '.join(node_name(i) for i in range(walk.n_inputs))}; every operation result gets "
         "the next name.")]
-    renamed = [f"`{node_name(i)}` is `{n}`" for i, n in enumerate(walk.names) if n != node_name(i)]
-    if renamed:
-        blocks.append(Paragraph("Your arguments: " + ", ".join(renamed) + "."))
-    rows = [[n.name, "input", "", num(n.value)] for n in walk.nodes[:walk.n_inputs]]
+    rows = [[n.name, "input", "", point_num(n.value)] for n in walk.nodes[:walk.n_inputs]]
     for n in walk.operations:
         inputs = ", ".join(f"{node_name(o)} = {num(walk.nodes[o].value)}"
                            for _, o in n.node_operands)
@@ -293,15 +310,11 @@ def explain_reverse(f, point) -> Explanation:
                                           node.value)))
         return Explanation("Reverse mode", blocks, ReverseMode.name, walk.value,
                            np.full(len(walk.gradient), np.nan), walk)
-    kinks = []
-    for n in walk.operations:
-        note = kink_note(n.op, [walk.nodes[o].value if isinstance(o, int) else o
-                                for o in n.operands])
-        if note:
-            kinks.append(f"`{n.name} = {n.formula()}`: {note}.")
-    if kinks:
-        blocks.append(Paragraph("**A kink.** " + " ".join(kinks) + " The partials below use "
-                                "that convention: they are a choice, not the slope of f."))
+    kink = kink_paragraph(walk_kinks(walk), "the tape stores that convention's local "
+                          "partials (below), and the backward pass gives the gradient "
+                          + gradient_text(walk.gradient))
+    if kink is not None:
+        blocks.append(kink)
 
     rows = []
     for n in walk.operations:
@@ -309,9 +322,17 @@ def explain_reverse(f, point) -> Explanation:
             rows.append([n.name, f"(array primitive {n.op})", "-",
                          "the backward step applies its transpose"])
             continue
+        together: dict = {}
         for k, (position, o) in enumerate(n.node_operands):
-            rows.append([n.name, f"∂{n.name}/∂{node_name(o)}",
+            label = slot_label(n.operands, position)
+            rows.append([n.name, f"∂{n.name}/∂{node_name(o)}{label}",
                          expr_text(n.partial_formula(position)), num(n.partials[k])])
+            if label:
+                formula, value = together.get(o, (0, 0.0))
+                together[o] = (formula + n.partial_formula(position), value + n.partials[k])
+        for o, (formula, value) in together.items():
+            rows.append([n.name, f"∂{n.name}/∂{node_name(o)}, the slots together",
+                         expr_text(formula), num(value)])
     blocks += [Paragraph("**Local partial derivatives.** Each node depends on its immediate "
                          "inputs only; differentiating that one operation and putting in the "
                          "values from the forward pass gives a number. The tape stores these "
@@ -319,14 +340,21 @@ def explain_reverse(f, point) -> Explanation:
                *abridged(Table(["node", "partial", "formula", "value at the point"], rows))]
 
     rows = []
+    slots: dict = {}  # (record, operand) -> how many of its slots have sent their share so far
     for s in walk.steps:
         if s.into is None:
             rows.append([node_name(s.out), f"transpose of {walk.nodes[s.out].op}",
                          num(s.adjoint_out), "", ""])
             continue
+        record = walk.nodes[s.out]
+        seen = slots.get((s.out, s.into), 0)
+        slots[(s.out, s.into)] = seen + 1
+        positions = [p for p, o in record.node_operands if o == s.into]
+        label = (slot_label(record.operands, positions[seen]).replace(" operand", "")
+                 if seen < len(positions) else "")
         rows.append([node_name(s.out),
                      f"{adjoint_name(s.into)} += ∂{node_name(s.out)}/∂{node_name(s.into)}"
-                     f"·{adjoint_name(s.out)}", f"{factor(s.partial)}·{factor(s.adjoint_out)}",
+                     f"{label}·{adjoint_name(s.out)}", f"{factor(s.partial)}·{factor(s.adjoint_out)}",
                      num(s.partial * s.adjoint_out), num(s.total)])
     blocks += [Paragraph("**Backward pass.** The adjoint `x̄k` of node `xk` stands for df/dxk: "
                          "how much f moves per unit change of that node. "

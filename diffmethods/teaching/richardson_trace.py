@@ -19,7 +19,8 @@ from ..methods.finite import along
 from ..methods.richardson import Richardson, _tableau
 from ..points import Problem
 from .document import Explanation, Paragraph, Table
-from .notation import num
+from .kinks import gradient_text, kink_paragraph, scan
+from .notation import coordinate_names, num
 
 MAX_LEVELS_SHOWN = 8
 
@@ -41,7 +42,9 @@ def explain_richardson(f, point, step=None, factor: float = 1.4,
     options = {"factor": factor, "levels": levels}
     if step is not None:
         options["step"] = step
-    r = differentiate(f, point, method=Richardson.name, **options)
+    with np.errstate(all="ignore"):
+        r = differentiate(f, point, method=Richardson.name, **options)
+    names = coordinate_names(Problem(f, point))
     first = np.asarray(r.details["first_step"], dtype=float)
     estimate = np.asarray(r.details["error_estimate"], dtype=float)
     blocks = [Paragraph(
@@ -50,6 +53,16 @@ def explain_richardson(f, point, step=None, factor: float = 1.4,
         f"divided by {num(factor)}, and combine neighbours so that the h² term cancels, then "
         "h⁴, and so on: column j of the tableau has errors of order h^(2j+2). A fairly large "
         "step (little rounding) then still gives many digits.")]
+    found = scan(f, point)
+    if found.stop is not None:
+        blocks.append(Paragraph(found.stop))
+        return Explanation("Richardson extrapolation", blocks, Richardson.name, float(r.value),
+                           np.full(len(r.flat_gradient), np.nan), {})
+    kink = kink_paragraph(found, "Richardson extrapolates central differences, which see the "
+                          "average of the one-sided slopes (or a quotient growing like 1/h "
+                          f"at a jump): {gradient_text(r.flat_gradient)} here")
+    if kink is not None:
+        blocks.append(kink)
     rows, steps = tableau(f, point, 0, float(first[0]), factor, levels)
     if rows:
         shown = rows[:MAX_LEVELS_SHOWN]
@@ -57,7 +70,7 @@ def explain_richardson(f, point, step=None, factor: float = 1.4,
         table = [[i + 1, num(steps[i], 4)] + [num(row[j], 12) if j < len(row) else ""
                                               for j in range(width)]
                  for i, row in enumerate(shown)]
-        blocks += [Paragraph(f"**The tableau for x1** (first step {num(first[0], 4)}; "
+        blocks += [Paragraph(f"**The tableau for {names[0]}** (first step {num(first[0], 4)}; "
                              "T0 is D(h) itself, each later column one more cancellation):"),
                    Table(["level", "step h"] + [f"T{j}" for j in range(width)], table)]
         if len(rows) > len(shown) or any(len(row) > width for row in rows):
@@ -68,7 +81,7 @@ def explain_richardson(f, point, step=None, factor: float = 1.4,
         "diagonal grows again (rounding has taken over). Three times that spread is the "
         "**error estimate**: an estimate, not a bound."))
     blocks.append(Table(["derivative", "estimate", "error estimate", "first step"],
-                        [[f"df/dx{i + 1}", num(g, 15), f"{e:.1e}" if math.isfinite(e) else
+                        [[f"df/d{names[i]}", num(g, 15), f"{e:.1e}" if math.isfinite(e) else
                           str(e), num(first[i], 4)]
                          for i, (g, e) in enumerate(zip(r.flat_gradient, estimate))]))
     calls = r.f_calls

@@ -17,7 +17,8 @@ from ..methods.reverse import ReverseMode
 from ..methods.symbolic import SymbolicMethod, symbolic_gradient
 from ..points import Problem
 from .document import Explanation, Formula, Paragraph, Table
-from .notation import expr_text, num
+from .kinks import gradient_text, kink_paragraph, scan
+from .notation import coordinate_names, expr_text, num
 
 MAX_SIMPLIFY_OPS = 200  # sympy.simplify is slow on large expressions: skip beyond this size
 
@@ -52,19 +53,33 @@ def explain_symbolic(f, point) -> Explanation:
     problem = Problem(f, point)
     sg = symbolic_gradient(f, point)
     value, gradient = sg(problem.x)
-    names = ", ".join(str(s) for s in sg.symbols)
+    symbols = [sympy.Symbol(name, real=True) for name in coordinate_names(problem)]
+    rename = dict(zip(sg.symbols, symbols))  # the names every section uses: x1, x2, ...
+    expression = sg.expression.xreplace(rename)
+    names = ", ".join(str(s) for s in symbols)
     blocks = [Paragraph(
         "The symbolic method runs f once on sympy symbols instead of numbers, so every "
         "operation builds a piece of a formula rather than computing a value. The result is "
         f"the expression of f in the symbols {names}; sympy then differentiates it with the "
         "rules of calculus, and the derivatives are compiled into ordinary numeric code."),
-        Formula([f"f = {expr_text(sg.expression)}"]),
+        Formula([f"f = {expr_text(expression)}"]),
         Paragraph(f"sympy keeps its expressions in a canonical form, so this may differ from "
                   f"the way f is written (constant factors are multiplied into sums, for "
                   f"instance). Its size is {_ops(sg.expression)} operations "
                   "(`sympy.count_ops`).")]
+    found = scan(f, point)
+    if found.stop is not None:
+        blocks.append(Paragraph(found.stop))
+        return Explanation("Symbolic differentiation", blocks, SymbolicMethod.name,
+                           float("nan"), np.full(len(symbols), np.nan), sg)
+    kink = kink_paragraph(found, "sympy's derivative, evaluated at the kink, follows it "
+                          "(its sign(0) = 0 and Heaviside(0) = 1/2): "
+                          + gradient_text(gradient))
+    if kink is not None:
+        blocks.append(kink)
     rows = []
-    for s, g, v in zip(sg.symbols, sg.gradient, gradient):
+    for s, g, v in zip(symbols, sg.gradient, gradient):
+        g = g.xreplace(rename)
         simple = simplified(g)
         rows.append([f"df/d{s}", expr_text(g), _ops(g),
                      "(too large to try)" if simple is None else
@@ -75,9 +90,11 @@ def explain_symbolic(f, point) -> Explanation:
                          "(from the compiled code):"),
                Table(["derivative", "sympy.diff", "ops", "simplified", "ops", "value"], rows)]
     replacements, reduced = readable_cse(sg)
+    replacements = [(t, e.xreplace(rename)) for t, e in replacements]
+    reduced = [r.xreplace(rename) for r in reduced]
     lines = [f"{t} = {expr_text(e)}" for t, e in replacements]
     lines += [f"f = {expr_text(reduced[0])}"] + [f"df/d{s} = {expr_text(e)}"
-                                                 for s, e in zip(sg.symbols, reduced[1:])]
+                                                 for s, e in zip(symbols, reduced[1:])]
     blocks += [Paragraph(
         "**Common subexpressions.** Written out separately, the value and the derivatives "
         f"take {sg.ops} operations. Derivatives repeat pieces of f and of each other; "
