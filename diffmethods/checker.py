@@ -116,7 +116,8 @@ class GradientCheck(RichDisplay):
                  f"{c.tolerance:.1e}", "yes" if c.ok else "NO"] for c in order[:MAX_ROWS]]
         verdict = ("every component agrees" if self.ok else
                    f"{len(self.failures)} of {len(self.components)} components disagree")
-        out = [Paragraph(f"Reference: {code(self.reference_method)} ({literal(self.reason)})."),
+        reference = f"{code(self.reference_method)} ({literal(self.reason)})"
+        out = [Paragraph(f"Reference: {reference}."),
                Table(["component", "yours", "reference", "relative error", "tolerance",
                       "agrees"], rows)]
         out += left_out(len(self.components), "components, disagreeing and largest first",

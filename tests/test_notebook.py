@@ -89,7 +89,7 @@ def _answers(ran) -> dict:
 def test_each_exercise_is_a_prediction_then_a_cell_that_computes_the_answer(executed):
     _, nb, _ = executed
     keys = []
-    for before, cell in zip(nb.cells, nb.cells[1:]):
+    for before, cell in zip(nb.cells[:-1], nb.cells[1:], strict=True):
         key = cell.metadata.get(EXERCISE_TAG, {}).get("exercise")
         if key is not None:
             keys.append(key)
@@ -128,7 +128,8 @@ def test_figures_are_drawn_by_code_cells_and_show_inline(executed):
 
 
 def test_results_display_as_html_tables_in_the_notebook(executed):
-    html = [o.data["text/html"] for o in _outputs(executed[2]) if "text/html" in o.get("data", {})]
+    html = [o.data["text/html"] for o in _outputs(executed[2])
+            if "text/html" in o.get("data", {})]
     assert any("<th>method</th>" in h for h in html)                      # dm.compare's rows
     assert any("<code>3*x1**2 + 3*x2*x3</code>" in h for h in html)       # a symbolic gradient
     assert any("every component agrees" in h for h in html)               # a gradient check
@@ -175,7 +176,8 @@ def test_a_result_displays_its_components_costs_and_details():
     for html in _both(r):
         assert "<td>x2</td>" in html and "error_estimate" in html and "<table>" in html
         assert re.search(r"27 calls of f, 27 passes", html)
-    structured = dm.differentiate(lambda p: p["a<b"] ** 2, {"a<b": 3.0}, method=ReverseMode.name)
+    structured = dm.differentiate(lambda p: p["a<b"] ** 2, {"a<b": 3.0},
+                                  method=ReverseMode.name)
     for html in _both(structured):
         assert "<code>p['a&lt;b']</code>" in html and "a<b" not in html
         assert "1 call of f, 2 passes" in html
@@ -239,3 +241,11 @@ def test_scaling_rows_show_as_a_table():
     assert [(r["n"], r["passes"]) for r in rows] == [(2, 2), (3, 2)]
     for html in _both(rows):
         assert "<code>x1**2 &lt; n</code>" in html and html.count("<tr>") == 3
+
+
+def test_without_nbformat_the_tutorial_says_it_skipped_the_notebook(monkeypatch):
+    from diffmethods.teaching import notebook, tutorial
+    monkeypatch.setattr(notebook, "can_write_notebooks", lambda: False)
+    with pytest.warns(UserWarning, match=r"tutorial.ipynb not written: it needs nbformat "
+                                         r"\(pip install 'diffmethods\[notebook\]'\)"):
+        assert tutorial._write_notebook(None, [], seed, POINT) == []

@@ -27,8 +27,8 @@ import numpy as np
 from .._lazy import lazy_import
 
 from ..array_ops import INDEX, SUM, WHERE, shape_of
-from ..display import RichDisplay
 from ..declarations import Counts, Declaration, Kind, Option, positive_float
+from ..display import RichDisplay
 from ..errors import BranchError, UnsupportedOperationError
 from ..points import ARRAY, Problem
 from ..tracing import Traced, plain_constant

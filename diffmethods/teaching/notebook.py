@@ -81,12 +81,13 @@ def _m(method) -> str:
 
 def figure_code(seed_text: str, shared_text: str) -> dict:
     """Figure file name -> the code that draws it (the calls ``write_tutorial`` makes)."""
+    forward = f"f = {seed_text}: the forward pass"
+    backward = f"f = {seed_text}: after the backward pass"
     return {
         "finite_bump_error.png": "plot_bump_error(f, point)",
         "graph_seed_forward.png": ("draw_graph(walk_reverse(f, point), adjoints=False,\n"
-                                   f"           title={f'f = {seed_text}: the forward pass'!r})"),
-        "graph_seed.png": ("draw_graph(walk_reverse(f, point),\n"
-                           f"           title={f'f = {seed_text}: after the backward pass'!r})"),
+                                   f"           title={forward!r})"),
+        "graph_seed.png": f"draw_graph(walk_reverse(f, point),\n           title={backward!r})",
         "graph_shared.png": ("draw_graph(walk_reverse(shared, (2.0, 3.0)),\n"
                              f"           title={f'f = {shared_text} at (2, 3)'!r})"),
         "descent.png": "plot_descent(descent_demo())",
@@ -155,43 +156,50 @@ def _section_key(title: str, keys) -> str | None:
     return next((k for k in keys if k.lower() in title.lower()), None)
 
 
-def _cells(sections, level_of, figures: dict):
-    """(kind, source, metadata) for every cell, in order."""
-    placed = set()
-    for k, section in enumerate(sections):
-        exercises = [e for e in EXERCISES if e.section.lower() in section.title.lower()]
-        text = ["#" * level_of(k) + " " + section.title]
+def _section_cells(section, level: int, figures: dict, placed: set):
+    """(kind, source, metadata) for the cells of one section; the exercises placed are added
+    to ``placed``."""
+    exercises = [e for e in EXERCISES if e.section.lower() in section.title.lower()]
+    text = ["#" * level + " " + section.title]  # Markdown waiting to become one cell
 
-        def flush():
-            if text:
-                yield "markdown", "\n\n".join(text), {}
-                text.clear()
+    def flush():
+        if text:
+            yield "markdown", "\n\n".join(text), {}
+            text.clear()
 
-        def exercise_cells(anchor):
-            for e in exercises:
-                if e.after == anchor and e.key not in placed:
-                    placed.add(e.key)
-                    yield from flush()
-                    yield "markdown", e.prompt, {}
-                    yield "code", e.code, {EXERCISE_TAG: {"exercise": e.key}}
-
-        paragraphs = 0
-        for block in section.blocks:
-            name = os.path.basename(block.path) if isinstance(block, Figure) else None
-            if name in figures:
+    def exercise_cells(anchor):
+        for e in exercises:
+            if e.after == anchor and e.key not in placed:
+                placed.add(e.key)
                 yield from flush()
-                yield "code", figures[name], {}
-                text.append(f"*{block.caption}*")
-                yield from exercise_cells(name)
-                continue
-            text.append(fragment([block]))  # a figure without code stays a linked picture
-            paragraphs += 1
-            if paragraphs == 1:
-                yield from exercise_cells(None)
-        yield from flush()
-        run = _section_key(section.title, RUN)
-        if run is not None:
-            yield "code", RUN[run], {}
+                yield "markdown", e.prompt, {}
+                yield "code", e.code, {EXERCISE_TAG: {"exercise": e.key}}
+
+    paragraphs = 0
+    for block in section.blocks:
+        name = os.path.basename(block.path) if isinstance(block, Figure) else None
+        if name in figures:
+            yield from flush()
+            yield "code", figures[name], {}
+            text.append(f"*{block.caption}*")
+            yield from exercise_cells(name)
+            continue
+        text.append(fragment([block]))  # a figure without code stays a linked picture
+        paragraphs += 1
+        if paragraphs == 1:
+            yield from exercise_cells(None)
+    yield from flush()
+    run = _section_key(section.title, RUN)
+    if run is not None:
+        yield "code", RUN[run], {}
+
+
+def _cells(sections, figures: dict):
+    """(kind, source, metadata) for every cell of the sections, in order: the first section
+    at heading level 1, the others at level 2, as in ``tutorial.md``."""
+    placed: set = set()
+    for k, section in enumerate(sections):
+        yield from _section_cells(section, 1 if k == 0 else 2, figures, placed)
     missing = [e.key for e in EXERCISES if e.key not in placed]
     if missing:  # a renamed section or figure must not drop an exercise unnoticed
         raise ValueError(f"tutorial notebook: no place found for the exercises {missing}")
@@ -210,7 +218,7 @@ def tutorial_notebook(sections, f, point, shared, seed_text: str, shared_text: s
         "running the cell below it.*"),
         v4.new_code_cell(_setup(_source(f, "f"), point, _source(shared, "shared")))]
     figures = figure_code(seed_text, shared_text)
-    for kind, source, metadata in _cells(sections, lambda k: 1 if k == 0 else 2, figures):
+    for kind, source, metadata in _cells(sections, figures):
         make = v4.new_code_cell if kind == "code" else v4.new_markdown_cell
         cells.append(make(source, metadata=metadata))
     for k, cell in enumerate(cells):  # fixed ids: the same notebook gives the same bytes
