@@ -47,11 +47,11 @@ class Exercise:
 
 
 def _setup(f_source: str, point: tuple, shared_source: str) -> str:
+    """The first code cell: the imports, the lesson's two functions and its point."""
     return "\n".join([
         "import numpy as np",
         "",
         "import diffmethods as dm",
-        "from diffmethods import plots",
         "from diffmethods.catalogue import SCENARIOS",
         "from diffmethods.teaching import (descent_demo, draw_graph, plot_bump_error,",
         "                                  plot_descent, walk_reverse)",
@@ -100,6 +100,7 @@ RUN = {
     "Manual": ("# your own hand-derived gradient, checked against a trustworthy one:\n"
                "def my_gradient(x1, x2, x3):\n"
                "    return 6 * x1, 3 * x3, 3 * x2\n\n"
+               "dm.manual(my_gradient)(f)  # attached: the manual method now uses it\n"
                "dm.check_gradient(f, my_gradient, point)"),
     "Symbolic": "dm.symbolic_gradient(f, point)",
     "Finite differences": f"dm.differentiate(f, point, {_m(FiniteDifferences)})",
