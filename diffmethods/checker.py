@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from . import api
+from .display import RichDisplay
 from .errors import (DiffMethodsError, FunctionError, OptionError, PointError,
                      UnsupportedOperationError)
 from .methods.finite import SCHEMES, along, difference_quotient
@@ -48,7 +49,7 @@ class Component:
 
 
 @dataclass
-class GradientCheck:
+class GradientCheck(RichDisplay):
     """The outcome: ``ok``, the components, and the finite-difference diagnosis."""
 
     reference_method: str
@@ -67,10 +68,33 @@ class GradientCheck:
     def __bool__(self) -> bool:
         return self.ok
 
+    def headline(self) -> str:
+        """One line: against what, and whether every component agrees."""
+        return (f"gradient check against {self.reference_method} ({self.reason}): "
+                + ("all components agree" if self.ok else
+                   f"{len(self.failures)} of {len(self.components)} components disagree"))
+
+    def finite_difference_advice(self) -> str:
+        """How a central difference at its default step would have fared, and why ('' when
+        not diagnosed)."""
+        fd = self.finite_difference
+        if not fd:
+            return ""
+        ratio = max(fd["roundoff"], fd["truncation"]) / max(
+            min(fd["roundoff"], fd["truncation"]), 1e-300)
+        if ratio < 10:
+            advice = ": the two are balanced, so this step is about the best it can do"
+        elif fd["dominant"] == "round-off":
+            advice = ": a larger step would help"
+        else:
+            advice = ": a smaller step, or Richardson extrapolation, would help"
+        return (f"a central difference at its default step would err by up to "
+                f"{fd['error']:.1e} (relative {fd['rel_error']:.1e}); {fd['dominant']} dominates "
+                f"(round-off ~{fd['roundoff']:.1e}, truncation ~{fd['truncation']:.1e})"
+                + advice)
+
     def __str__(self) -> str:
-        lines = [f"gradient check against {self.reference_method} ({self.reason}): "
-                 + ("all components agree" if self.ok else
-                    f"{len(self.failures)} of {len(self.components)} components disagree")]
+        lines = [self.headline()]
         for c in self.failures:
             lines.append(f"  {c.name}: yours {c.given:.10g}, reference {c.reference:.10g}, "
                          f"relative error {c.rel_error:.2e} (tolerance {c.tolerance:.1e})")
@@ -78,22 +102,31 @@ class GradientCheck:
             worst = max(self.components, key=lambda c: c.rel_error)
             lines.append(f"  largest relative difference {worst.rel_error:.2e} at {worst.name} "
                          f"(tolerance {worst.tolerance:.1e})")
-        fd = self.finite_difference
-        if fd:
-            ratio = max(fd["roundoff"], fd["truncation"]) / max(
-                min(fd["roundoff"], fd["truncation"]), 1e-300)
-            if ratio < 10:
-                advice = ": the two are balanced, so this step is about the best it can do"
-            elif fd["dominant"] == "round-off":
-                advice = ": a larger step would help"
-            else:
-                advice = ": a smaller step, or Richardson extrapolation, would help"
-            lines.append(
-                f"  a central difference at its default step would err by up to "
-                f"{fd['error']:.1e} (relative {fd['rel_error']:.1e}); {fd['dominant']} dominates "
-                f"(round-off ~{fd['roundoff']:.1e}, truncation ~{fd['truncation']:.1e})"
-                + advice)
+        if self.finite_difference:
+            lines.append("  " + self.finite_difference_advice())
         return "\n".join(lines)
+
+    def _display(self):
+        """A notebook's view: the verdict, then the components, those that disagree first and
+        then the largest differences."""
+        from .display import MAX_ROWS, left_out
+        from .teaching.document import Paragraph, Table, code, literal
+        order = sorted(self.components, key=lambda c: (c.ok, -c.rel_error, c.index))
+        rows = [[c.name, f"{c.given:.10g}", f"{c.reference:.10g}", f"{c.rel_error:.2e}",
+                 f"{c.tolerance:.1e}", "yes" if c.ok else "NO"] for c in order[:MAX_ROWS]]
+        verdict = ("every component agrees" if self.ok else
+                   f"{len(self.failures)} of {len(self.components)} components disagree")
+        reference = f"{code(self.reference_method)} ({literal(self.reason)})"
+        out = [Paragraph(f"Reference: {reference}."),
+               Table(["component", "yours", "reference", "relative error", "tolerance",
+                      "agrees"], rows)]
+        out += left_out(len(self.components), "components, disagreeing and largest first",
+                        code(".components"))
+        if self.finite_difference:
+            # computed text, escaped: its "~1e-10" must not turn into strikethrough
+            out.append(Paragraph("Finite differences: "
+                                 + literal(self.finite_difference_advice()) + "."))
+        return f"Gradient check: {verdict}", out
 
 
 def check_gradient(f, grad, point, *, rtol: float | None = None,

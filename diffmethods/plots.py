@@ -7,7 +7,9 @@ the file's extension: .png, .svg, .pdf, ...; see ``files.FIGURE_FORMATS``). Noth
 computes results, so you can filter the rows, or draw your own figures from them instead.
 
 The figures are made without pyplot (no GUI backend, no global state), so they work on
-headless machines and in threads.
+headless machines and in threads, and nothing here chooses a backend: a notebook's inline
+backend stays as it was. Since pyplot never hears of them, each figure shows itself instead
+(:class:`InlineFigure`): returned as a cell's last value, Jupyter displays it as a picture.
 """
 
 from __future__ import annotations
@@ -68,6 +70,24 @@ def _colors(names) -> dict:
     return {name: series_style(name, known)[0] for name in dict.fromkeys(names)}
 
 
+class InlineFigure(Figure):
+    """A matplotlib Figure that a notebook displays as its PNG (the bytes :func:`figure_bytes`
+    saves). A figure made without pyplot has no display of its own -- Jupyter would print
+    ``<Figure size 820x560 with 1 Axes>`` -- and making it with pyplot instead would keep it
+    open in pyplot's global list and show it twice."""
+
+    def _repr_png_(self) -> bytes:
+        return figure_bytes(self, "png")
+
+
+def new_figure(**kwargs) -> InlineFigure:
+    """A new :class:`InlineFigure` (``figsize=...`` and the rest as for ``Figure``), drawn by
+    Agg, the backend that needs no display."""
+    fig = InlineFigure(**kwargs)
+    FigureCanvasAgg(fig)
+    return fig
+
+
 def figure_bytes(fig, fmt: str = "png") -> bytes:
     """The figure rendered to bytes in ``fmt``, one of :data:`FIGURE_FORMATS` (raster formats
     at 110 dpi), the same bytes on every run."""
@@ -118,7 +138,7 @@ def plot_sweep(rows, path: str | None = None, title: str | None = None) -> Figur
     relative = rows[0]["relative"]
     variable = rows[0]["variable"]
     scale = 100.0 if relative else 1.0  # relative steps are shown in percent of |x_i|
-    fig = Figure(figsize=(8.2, 5.6))
+    fig = new_figure(figsize=(8.2, 5.6))
     ax = fig.add_subplot()
     colors = _colors(r["series"] for r in rows)
     errors = [r["abs_error"] for r in rows if r["abs_error"] is not None
@@ -202,7 +222,7 @@ def plot_scaling(rows, path: str | None = None, title: str | None = None) -> Fig
     _check_path(path)
     if not rows:
         raise ValueError("no scaling rows to plot")
-    fig = Figure(figsize=(11, 9.2))
+    fig = new_figure(figsize=(11, 9.2))
     axes = fig.subplots(2, 2).ravel()
     variants = list(dict.fromkeys(r["variant"] for r in rows))
     colors = _colors(variants)
@@ -272,7 +292,7 @@ def plot_accuracy(rows, path: str | None = None, title: str | None = None) -> Fi
     methods = list(dict.fromkeys(r["method"] for r in rows))
     colors = _colors(methods)
     markers = {m: series_style(m)[1] for m in methods}
-    fig = Figure(figsize=(11, 5.8))
+    fig = new_figure(figsize=(11, 5.8))
     ax = fig.add_subplot()
     width = 0.7 / max(1, len(methods))
     for k, method in enumerate(methods):

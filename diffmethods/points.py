@@ -423,7 +423,8 @@ class Problem:
         return Result(method=self.method, value=value, derivative=derivative,
                       f_calls=self.calls, passes=passes, ops=ops,
                       seconds=time.perf_counter() - self.started, details=details,
-                      structure=None if self.flat_results else self.structure)
+                      structure=None if self.flat_results else self.structure,
+                      names=self.structure)
 
 
 def real_scalar(y, who="f") -> float:

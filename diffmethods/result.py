@@ -8,9 +8,11 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from .display import MAX_ROWS, RichDisplay, left_out
+
 
 @dataclass(frozen=True)
-class Result:
+class Result(RichDisplay):
     """What a method computed and what it cost, counted while it ran.
 
     ``f_calls`` counts calls of ``f`` itself (with numbers or traced values); ``passes`` counts
@@ -30,6 +32,8 @@ class Result:
     seconds: float
     details: dict[str, Any] = field(default_factory=dict)
     structure: Any = field(default=None, repr=False, compare=False)
+    # what the components are called (``names.component_name(i)``: x2, W1[2, 1]), for display
+    names: Any = field(default=None, repr=False, compare=False)
 
     @property
     def gradient(self) -> NDArray[np.float64]:
@@ -51,3 +55,32 @@ class Result:
         return (f"Result(method={self.method!r}, value={self.value!r}, gradient={grad}, "
                 f"f_calls={self.f_calls}, passes={self.passes}, ops={ops}, "
                 f"seconds={self.seconds:.3g})")
+
+    def component_name(self, i: int) -> str:
+        """The name of component ``i``, as in ``dm.component_names`` (``x[i]`` if unknown)."""
+        return self.names.component_name(i) if self.names is not None else f"x[{i}]"
+
+    def _display(self):
+        """A notebook's view: the value and costs, then one row per component (with the
+        method's per-component details, such as finite differences' steps)."""
+        from .harness.tables import fmt_number, fmt_seconds
+        from .teaching.document import Paragraph, Table, code
+        from .teaching.notation import plural
+        n = self.derivative.size
+        per_component = {k: np.ravel(v) for k, v in self.details.items()
+                         if isinstance(v, np.ndarray) and v.size == n and v.dtype.kind in "iuf"}
+        settings = [f"{k} = {v}" for k, v in self.details.items()
+                    if isinstance(v, (bool, int, float, str)) and not k.endswith("seconds")]
+        costs = [plural(self.f_calls, "call") + " of f", plural(self.passes, "pass", "passes")]
+        if self.ops is not None:
+            costs.append(plural(self.ops, "operation"))
+        costs.append(fmt_seconds(self.seconds))
+        rows = [[self.component_name(i), fmt_number(float(self.derivative[i]))]
+                + [fmt_number(float(v[i]), 3) for v in per_component.values()]
+                for i in range(min(n, MAX_ROWS))]
+        out = [Paragraph(", ".join(costs) + "."),
+               Table(["component", "df/d(component)"] + list(per_component), rows)]
+        if settings:
+            out.append(Paragraph("Settings: " + ", ".join(code(s) for s in settings) + "."))
+        out += left_out(n, "components", code(".gradient"))
+        return f"{code(self.method)}: f = {code(fmt_number(self.value))}", out

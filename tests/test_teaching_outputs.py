@@ -218,9 +218,10 @@ def test_cli_tutorial_writes_a_complete_lesson(tmp_path, capsys):
     assert no_timings and "Gradient = (12, 12, 9)" not in text  # Markdown bold
     assert "**Gradient** = (12, 12, 9)" in text and "x̄3 += ∂x5/∂x3·x̄5" in text
     assert len(text) > 20_000
-    first = text
+    first, notebook = text, (tmp_path / "tutorial.ipynb").read_bytes()
     assert main(["tutorial", "--out", str(tmp_path)]) == 0
     assert (tmp_path / "tutorial.md").read_text() == first  # regenerating is deterministic
+    assert (tmp_path / "tutorial.ipynb").read_bytes() == notebook  # the notebook edition too
 
 
 def test_dead_nodes_and_values_outside_the_domain_are_explained_not_fatal():

@@ -1,11 +1,13 @@
-"""``diffmethods tutorial``: write the lesson, reports/tutorial.md, and its figures."""
+"""``diffmethods tutorial``: write the lesson, reports/tutorial.md, its figures and its notebook
+edition, reports/tutorial.ipynb."""
 
 from __future__ import annotations
 
 from ._io import inform
 
 NAME = "tutorial"
-HELP = "write the tutorial (tutorial.md and its figures), every number computed live"
+HELP = ("write the tutorial (tutorial.md, its figures, and tutorial.ipynb), every number "
+        "computed live")
 ORDER = 41
 
 

@@ -8,9 +8,10 @@
 * :func:`scaling` -- cost against the dimension n.
 
 Each returns plain data, a list of dicts (rows), which :mod:`diffmethods.plots` turns into
-figures and :mod:`diffmethods.report` into a document. Only the public API of diffmethods is
-used here, so a method or finite-difference scheme registered from outside takes part
-automatically.
+figures and :mod:`diffmethods.report` into a document. The list is a :class:`~.rows.Rows`, a
+``list`` subclass that prints as a table and shows as one in a notebook. Only the public API
+of diffmethods is used here, so a method or finite-difference scheme registered from outside
+takes part automatically.
 """
 
 from .compare import compare, compare_catalogue

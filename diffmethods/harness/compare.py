@@ -34,6 +34,7 @@ from ..errors import BranchError, NoManualGradientError, OptionError, Unsupporte
 from ..points import Problem, bind_arguments
 from .progress import progress_bar
 from .reference import DIGITS
+from .rows import CompareRows
 from .reference_choice import NoReference, agreement_reference, choose_reference, given_reference
 from .timing import median_result, warm_up
 
@@ -175,7 +176,7 @@ def compare(f, point, *, methods=None, options: dict | None = None, repeat: int 
             row["reference_gradient"] = ref.as_floats().tolist()
             if row["gradient"] is not None:
                 row["abs_error"], row["rel_error"] = ref.errors(row["gradient"])
-    return rows
+    return CompareRows(rows)
 
 
 def compare_catalogue(scenarios=None, *, repeat: int = 3, progress=None) -> list[dict]:
@@ -188,4 +189,4 @@ def compare_catalogue(scenarios=None, *, repeat: int = 3, progress=None) -> list
                             progress=lambda label: None))
         if progress is not None:
             progress(s.name)
-    return rows
+    return CompareRows(rows)

@@ -36,6 +36,7 @@ from ..errors import OptionError
 from ..points import Problem
 from .compare import (NOT_APPLICABLE, NOT_APPLICABLE_ERRORS, function_name, reported_settings,
                       short_reason)
+from .rows import ScalingRows
 from .timing import median_call_seconds, median_result, warm_up
 
 SKIPPED = "skipped"
@@ -164,7 +165,7 @@ def scaling(f, dims, make_point=None, *, variants=None, repeat: int = 3,
             rows.append(row)
             if progress is not None:
                 progress(f"{row['function']} n={n} {label}")
-    return rows
+    return ScalingRows(rows)
 
 
 def _measure(row, f, point, method, options, repeat, budget, history):

@@ -44,6 +44,7 @@ from ..methods.finite import SCHEMES, FiniteDifferences, difference_quotient, ge
 from ..points import Problem, real_scalar
 from .reference import DIGITS, FLOAT64, MPMATH, NotEvaluable, derivatives_along
 from .compare import function_name
+from .rows import SweepRows
 
 
 
@@ -334,7 +335,7 @@ def epsilon_sweep(f, point, *, coordinate: int = 0, schemes=None, steps=None,
                             error_estimate=estimated_error, note=note))
         if progress is not None:
             progress(method)
-    return rows
+    return SweepRows(rows)
 
 
 ENVELOPE_HALF_WIDTH = 2  # the observed best looks at 2 grid steps either side

@@ -28,6 +28,7 @@ from .._lazy import lazy_import
 
 from ..array_ops import INDEX, SUM, WHERE, shape_of
 from ..declarations import Counts, Declaration, Kind, Option, positive_float
+from ..display import RichDisplay
 from ..errors import BranchError, UnsupportedOperationError
 from ..points import ARRAY, Problem
 from ..tracing import Traced, plain_constant
@@ -248,7 +249,7 @@ def _unwrap(x):
 
 # --- deriving and compiling, once per (function, convention, dimension) ---------------------
 @dataclass
-class SymbolicGradient:
+class SymbolicGradient(RichDisplay):
     """The traced expression of ``f``, its gradient expressions and their compiled form.
 
     ``ops`` is ``sympy.count_ops`` of the expression and gradient as derived (every repeated
@@ -286,6 +287,10 @@ class SymbolicGradient:
         """Value and gradient at the coordinates ``x``."""
         out = self.compiled(x)
         return out[0], np.array(out[1:])
+
+    def _display(self):
+        from ..display import symbolic_view
+        return symbolic_view(self)
 
 
 def _symbol_names(problem: Problem) -> list[str]:

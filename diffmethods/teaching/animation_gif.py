@@ -29,7 +29,7 @@ from .graph import (
     _smooth_route,
 )
 from .animation_html import _box_texts, _forward_mode, _pass
-from .figures import plt
+from .figures import new_figure
 
 MAX_WIDTH_PX = 1400  # wider graphs are drawn at a lower resolution...
 MIN_DPI = 60  # ...down to this, below which the text would be unreadable
@@ -72,7 +72,7 @@ class _Drawing:
                 f"the graph is {self.width:.0f} inches wide: a GIF of it would be unreadable. "
                 "Write the animation as .html instead (the page scrolls), or animate a smaller "
                 "function.")
-        self.fig = plt.figure(figsize=(self.width, height), dpi=self.dpi)
+        self.fig = new_figure(figsize=(self.width, height), dpi=self.dpi)
         self.fig.patch.set_facecolor("white")
         ax = self.fig.add_axes((0, caption / height, 1, data_h * SCALE / height))
         centre, half = (min(xs) + max(xs)) / 2, self.width / SCALE / 2
@@ -193,10 +193,7 @@ def render_gif(animation) -> bytes:
     flickers from frame to frame."""
     from PIL import Image
     drawing = _Drawing(animation)
-    try:
-        pixels = [drawing.frame(s) for s in animation.steps]
-    finally:
-        plt.close(drawing.fig)
+    pixels = [drawing.frame(s) for s in animation.steps]  # a figure pyplot never kept
     palette = _palette(pixels)
     flat = [int(v) for v in palette.reshape(-1)]
     frames = []

@@ -17,7 +17,7 @@ import numpy as np
 from ..methods.finite import EPS, SCHEMES
 from ..points import Problem, parse_point
 from ..files import figure_format
-from .figures import plt, save_figure
+from .figures import new_figure, save_figure
 from .finite_trace import bump_errors
 from .notation import node_name, num
 
@@ -33,7 +33,8 @@ def plot_bump_error(f, point, path: str | None = None, coordinate: int = 0,
     name = node_name(coordinate)
     if path is not None:
         figure_format(path)  # before drawing: an extension that is no figure format is refused
-    fig, (lin, log) = plt.subplots(1, 2, figsize=(12.5, 4.8))
+    fig = new_figure(figsize=(12.5, 4.8))
+    lin, log = fig.subplots(1, 2)
 
     percents = np.linspace(0.0, 10.0, 41)[1:]
     estimates, exact = bump_errors(f, point, coordinate, percents, schemes)[1:]

@@ -24,7 +24,7 @@ from ..methods.reverse import ReverseMode
 from ..registry import methods
 from .document import Table
 from ..files import figure_format
-from .figures import plt, save_figure
+from .figures import new_figure, save_figure
 from .notation import num
 
 DATA_SEED = 2024
@@ -142,8 +142,8 @@ def plot_descent(demo: DescentDemo, path: str | None = None):
     data with the least-squares line and the line each run ended with, where they differ."""
     if path is not None:
         figure_format(path)  # before drawing: an extension that is no figure format is refused
-    fig, (left, right) = plt.subplots(1, 2, figsize=(12.5, 4.8),
-                                      gridspec_kw={"width_ratios": [1.35, 1]})
+    fig = new_figure(figsize=(12.5, 4.8))
+    left, right = fig.subplots(1, 2, gridspec_kw={"width_ratios": [1.35, 1]})
     floor = 1e-16
     exact = [r for r in demo.runs if r.options != POOR_STEP]
     for k, run in enumerate(exact):

@@ -283,3 +283,17 @@ def _block_markdown(block) -> str:
     if block.caption:
         lines = [_italic(block.caption), ""] + lines
     return "\n".join(lines)
+
+
+def fragment(blocks) -> str:
+    """Blocks as Markdown without a heading: what a result shows in a notebook (see
+    :mod:`diffmethods.display`).
+
+    >>> print(fragment([Paragraph("a " + code("x1**2")), Table(["x"], [["<b>"]])]))
+    a `x1**2`
+    <BLANKLINE>
+    | x |
+    |---|
+    | `<b>` |
+    """
+    return "\n\n".join(_block_markdown(block) for block in blocks)

@@ -16,7 +16,7 @@ from matplotlib.path import Path
 
 from ..errors import OptionError
 from ..files import figure_format
-from .figures import plt, save_figure
+from .figures import new_figure, save_figure
 from .notation import expr_text, node_name, num, slot_label
 from .reverse_trace import ReverseWalk
 
@@ -150,7 +150,7 @@ def draw_graph(walk: ReverseWalk, path: str | None = None, *, adjoints: bool = T
     fig_w = max(7.0, data_w * SCALE)
     top, bottom = (0.45 if title else 0.1), 0.5  # inches for the title and the key
     fig_h = data_h * SCALE + top + bottom
-    fig = plt.figure(figsize=(fig_w, fig_h))
+    fig = new_figure(figsize=(fig_w, fig_h))
     ax = fig.add_axes((0, bottom / fig_h, 1, data_h * SCALE / fig_h))
     centre, half = (min(xs) + max(xs)) / 2, fig_w / SCALE / 2
     ax.set_xlim(centre - half, centre + half)

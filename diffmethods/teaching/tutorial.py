@@ -11,6 +11,7 @@ Nothing depends on timing or on the machine, so regenerating gives the same byte
 from __future__ import annotations
 
 import os
+import warnings
 
 import numpy as np
 
@@ -399,7 +400,7 @@ def write_tutorial(out_dir: str = "reports", force: bool = False) -> list[str]:
     one of its own is refused before any work, unless ``force``."""
     s = SCENARIOS["seed"]
     f, point = s.f, tuple(float(v) for v in s.point)
-    names = ["tutorial.md"] + [f"{FIGURES}/{name}" for name in FIGURE_NAMES]
+    names = ["tutorial.md", "tutorial.ipynb"] + [f"{FIGURES}/{name}" for name in FIGURE_NAMES]
     with StagedDirectory(out_dir, OWNER, SIGNATURE, names, force) as stage:
         parts = explain(f, point).parts
         sections = [_introduction(f, point, parts), _manual(parts[ManualMethod.name]),
@@ -411,5 +412,18 @@ def write_tutorial(out_dir: str = "reports", force: bool = False) -> list[str]:
         text = (sections[0].markdown(1) + "\n\n"
                 + "\n\n".join(s.markdown(2) for s in sections[1:]))
         stage.write("tutorial.md", text + "\n")
+        notebook = _write_notebook(stage, sections, f, point)
     return [os.path.join(out_dir, "tutorial.md")] + [os.path.join(out_dir, FIGURES, name)
-                                                     for name in FIGURE_NAMES]
+                                                     for name in FIGURE_NAMES] + notebook
+
+
+def _write_notebook(stage, sections, f, point) -> list[str]:
+    """The notebook edition (tutorial.ipynb) of the same sections, if nbformat is installed;
+    otherwise a warning says how to get it."""
+    from .notebook import NOTEBOOK, can_write_notebooks, notebook_text, tutorial_notebook
+    if not can_write_notebooks():
+        warnings.warn(f"{NOTEBOOK} not written: it needs nbformat "
+                      "(pip install 'diffmethods[notebook]')", stacklevel=3)
+        return []
+    nb = tutorial_notebook(sections, f, point, shared, SEED_TEXT, SHARED_TEXT)
+    return [stage.write(NOTEBOOK, notebook_text(nb))]
