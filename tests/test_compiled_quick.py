@@ -1,0 +1,112 @@
+"""The compiled method's quick path for repeated gradients, its Jacobians, and --program.
+
+A repeated ``dm.gradient(f, x, method="compiled")`` skips the Problem and the fingerprint
+when a watch of f's context says nothing changed. These tests change that context between
+calls in every way f can see it -- an array in a closure written in place, a closure variable
+rebound, a global rebound, a helper function replaced, a list mutated -- and require the new
+answer, equal to reverse mode's. Nothing here is timed.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import diffmethods as dm
+from diffmethods.fingerprint_watch import watch
+from diffmethods.methods.compiled import CompiledMethod, clear_cache
+
+COMPILED = CompiledMethod.name
+
+SCALE = 2.0
+WEIGHTS = np.array([1.0, 2.0, 3.0])
+
+
+def helper(x):
+    return x ** 2
+
+
+def uses_globals(x1, x2):
+    return SCALE * helper(x1) * x2 + np.sum(WEIGHTS) * x2
+
+
+def _both(f, point):
+    """The compiled gradient (twice: the second may take the quick path) and reverse mode's."""
+    first = dm.differentiate(f, point, method=COMPILED)
+    second = dm.differentiate(f, point, method=COMPILED)
+    tape = dm.differentiate(f, point, method="reverse")
+    np.testing.assert_allclose(first.gradient, tape.gradient, rtol=1e-14)
+    np.testing.assert_allclose(second.gradient, tape.gradient, rtol=1e-14)
+    assert second.value == pytest.approx(tape.value, rel=1e-14)
+    return second
+
+
+def test_a_repeated_call_takes_the_quick_path_and_agrees():
+    clear_cache()
+    data = np.array([0.5, -1.0, 2.0])
+    f = lambda w, b: np.mean((w * data + b) ** 2)  # noqa: E731
+    assert watch(f) is not None
+    second = _both(f, (0.3, -0.2))
+    assert second.f_calls == 0 and second.details["recorded_here"] is False
+
+
+def test_an_array_written_in_place_changes_the_answer():
+    data = np.array([0.5, -1.0, 2.0])
+    f = lambda w: np.sum(data * w ** 2)  # noqa: E731
+    x = np.array([1.0, 2.0, 3.0])
+    before = _both(f, x).gradient.copy()
+    data[1] = 10.0  # same object, new bytes
+    after = _both(f, x).gradient
+    assert not np.allclose(before, after)
+    np.testing.assert_allclose(after, 2 * data * x, rtol=1e-14)
+
+
+def test_a_closure_variable_rebound_changes_the_answer():
+    k = 3.0
+
+    def f(x1, x2):
+        return k * x1 * x2
+    assert _both(f, (2.0, 5.0)).gradient.tolist() == [15.0, 6.0]
+    k = -1.0  # noqa: F841 (read by f through its cell)
+    assert _both(f, (2.0, 5.0)).gradient.tolist() == [-5.0, -2.0]
+
+
+def test_a_global_and_a_helper_rebound_change_the_answer():
+    global SCALE, helper
+    old_scale, old_helper = SCALE, helper
+    try:
+        g1 = _both(uses_globals, (1.5, 2.0)).gradient
+        SCALE = 5.0
+        g2 = _both(uses_globals, (1.5, 2.0)).gradient
+        helper = lambda x: x ** 3  # noqa: E731
+        g3 = _both(uses_globals, (1.5, 2.0)).gradient
+        WEIGHTS[0] = 100.0  # a global array written in place
+        g4 = _both(uses_globals, (1.5, 2.0)).gradient
+    finally:
+        SCALE, helper = old_scale, old_helper
+        WEIGHTS[0] = 1.0
+    assert g1[0] == pytest.approx(2.0 * 2 * 1.5 * 2.0)
+    assert g2[0] == pytest.approx(5.0 * 2 * 1.5 * 2.0)
+    assert g3[0] == pytest.approx(5.0 * 3 * 1.5 ** 2 * 2.0)
+    assert g4[1] == pytest.approx(5.0 * 1.5 ** 3 + 105.0)
+
+
+def test_a_list_in_the_closure_is_not_watched_but_still_seen():
+    coefficients = [1.0, 2.0]
+    f = lambda x: coefficients[0] * x ** 2 + coefficients[1] * x  # noqa: E731
+    assert watch(f) is None  # a list's contents can change under the same identity
+    assert _both(f, 3.0).gradient.tolist() == [8.0]
+    coefficients[1] = -4.0
+    assert _both(f, 3.0).gradient.tolist() == [2.0]
+
+
+def test_the_quick_path_leaves_unusual_points_to_the_general_one():
+    f = lambda x: np.sum(np.sqrt(x))  # noqa: E731
+    dm.gradient(f, np.array([1.0, 4.0]), method=COMPILED)
+    with pytest.raises(dm.errors.PointError):  # a NaN point is refused, not run
+        dm.gradient(f, np.array([np.nan, 4.0]), method=COMPILED)
+    with pytest.warns(dm.errors.DomainWarning):  # outside the domain: the policy speaks
+        g = dm.gradient(f, np.array([-1.0, 4.0]), method=COMPILED)
+    assert np.isnan(g).all()
+    g = dm.gradient(f, np.array([1.0, 4.0, 9.0]), method=COMPILED)  # another shape
+    np.testing.assert_allclose(g, [0.5, 0.25, 1 / 6], rtol=1e-14)
