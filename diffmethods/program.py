@@ -66,7 +66,8 @@ def compile(f, point, *, argnums=None, on_branch_change: str = "rerecord",
 class _Compiled:
     """One generated function and what it was generated from."""
 
-    __slots__ = ("fn", "function_source", "constants", "ops", "lines", "fixed", "outputs")
+    __slots__ = ("fn", "function_source", "constants", "ops", "lines", "fixed", "outputs",
+                 "origins")
 
     def __init__(self, fn, function_source, constants, ops, fixed):
         self.fn, self.function_source, self.constants = fn, function_source, constants
@@ -132,6 +133,7 @@ class Program:
         compiled = _Compiled(namespace[entry], text, writer.constants, len(tape.trace),
                              _fixed_arguments(problem))
         compiled.outputs = problem.output_shape
+        compiled.origins = writer.origins
         _check_against_the_tape(compiled, tape, inputs, outputs, problem, fname)
         self._programs[sig] = compiled
         self.recordings += 1
@@ -142,6 +144,16 @@ class Program:
         """Only the generated function (for printing beside the tape: ``explain --program``);
         the constants it names (C1, ...) are :attr:`constants`."""
         return self._last.function_source
+
+    @property
+    def origins(self) -> tuple:
+        """Where each line of the program comes from, for showing it beside the tape:
+        ``(primal, adjoint)``, ``primal`` a list of ``(node, line)`` (the record a line
+        computes, or is a guard after; None before any), ``adjoint`` a list of ``(record,
+        adjoint node, line)`` -- the record whose backward step the line is (None for the
+        gathering of an input's elements) and the node whose adjoint it sets. Nodes are
+        numbered as on the tape (``x{node + 1}``)."""
+        return self._last.origins
 
     @property
     def constants(self) -> dict:

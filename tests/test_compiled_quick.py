@@ -110,3 +110,38 @@ def test_the_quick_path_leaves_unusual_points_to_the_general_one():
     assert np.isnan(g).all()
     g = dm.gradient(f, np.array([1.0, 4.0, 9.0]), method=COMPILED)  # another shape
     np.testing.assert_allclose(g, [0.5, 0.25, 1 / 6], rtol=1e-14)
+
+
+# --- explain --program: the tape beside its program -------------------------------------------
+def test_explain_program_puts_each_adjoint_line_beside_its_sweep_step(capsys):
+    from diffmethods.cli import main
+    assert main(["explain", "3*(x1**2 + x2*x3)", "--at", "2,3,4", "--method", "reverse",
+                 "--program"]) == 0
+    out = capsys.readouterr().out
+    tape, program = out.split("The tape and its program, side by side")
+    assert "Backward pass" in tape  # the reverse explanation comes first, whole
+    rows = {line.split("|")[3].strip(): [c.strip() for c in line.split("|")]
+            for line in program.splitlines() if line.count("|") == 4 and "_bar" in line}
+    # each adjoint line sits beside the sweep step it replaces, and gives the tape's number
+    assert rows["x6_bar = 3 * x7_bar"][:3] == ["x7", "x̄6 += ∂x7/∂x6·x̄7", "3·1 = 3"]
+    assert rows["x6_bar = 3 * x7_bar"][4] == "3"
+    assert rows["x5_bar = x6_bar"][1] == "x̄5 += ∂x6/∂x5·x̄6"
+    assert rows["x2_bar = x3 * x5_bar"][2:] == ["4·3 = 12", "x2_bar = x3 * x5_bar", "12"]
+    assert rows["x3_bar = x2 * x5_bar"][4] == "9"
+    assert rows["x1_bar = 2 * x1 * x4_bar"][0] == "x4"
+    assert "gradient (12, 12, 9); the tape's sweep gave (12, 12, 9): the same numbers" in \
+        " ".join(program.split())
+
+
+def test_explain_program_line_values_are_the_programs_own():
+    from diffmethods.teaching.explain import explain
+    f = lambda x: np.sum(x ** 2) * x[0]  # noqa: E731 (an input read element by element)
+    x = np.array([1.0, 2.0, 3.0])
+    e = explain(f, x, "reverse", program=True)["program"]
+    gives = {row[3]: row[4] for row in e.data["backward"]}
+    assert gives["x1_bar = 2 * x1 * x2_bar"] == "[2, 4, 6]"  # before the gathered += below
+    assert gives["x1_bar += np.array([x4_bar, 0.0, 0.0])"] == "[16, 4, 6]"
+    np.testing.assert_allclose(e.gradient, dm.gradient(f, x), rtol=1e-14)
+    whole = explain(f, x, program=True)  # every method: right after reverse mode's part
+    names = list(whole.parts)
+    assert names.index("program") == names.index("reverse") + 1

@@ -39,6 +39,9 @@ def add_arguments(parser) -> None:
                              "the extension: .png, .svg, .pdf, ...)")
     parser.add_argument("--dot", metavar="FILE.dot",
                         help="also write the graph as Graphviz DOT text (any size)")
+    parser.add_argument("--program", action="store_true",
+                        help="also show the compiled method's generated adjoint program beside "
+                             "the tape, each line next to the record it comes from")
     parser.add_argument("--format", default="text", choices=["text", "markdown", "html"],
                         help="how to print the explanation (default: text)")
 
@@ -69,7 +72,7 @@ def run(args) -> int:
     per_method = method_options(short + list(args.opt or ()),
                                 methods() if method is None else [method])
     options = {k: v for mine in per_method.values() for k, v in mine.items()}
-    explanation = explain(f, point, method, **options)
+    explanation = explain(f, point, method, program=args.program, **options)
     if args.format == "markdown":
         echo(explanation.markdown())
     elif args.format == "html":
