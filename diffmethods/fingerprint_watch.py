@@ -45,7 +45,7 @@ class _Refused(Exception):
 class Watch:
     """Where f's context lives and what it was; see the module docstring."""
 
-    __slots__ = ("places", "arrays")
+    __slots__ = ("arrays", "places")
 
     def __init__(self):
         self.places: list = []  # (reader, holder, key, object it held)

@@ -44,7 +44,7 @@ def _both(f, point):
 def test_a_repeated_call_takes_the_quick_path_and_agrees():
     clear_cache()
     data = np.array([0.5, -1.0, 2.0])
-    f = lambda w, b: np.mean((w * data + b) ** 2)  # noqa: E731
+    f = lambda w, b: np.mean((w * data + b) ** 2)
     assert watch(f) is not None
     second = _both(f, (0.3, -0.2))
     assert second.f_calls == 0 and second.details["recorded_here"] is False
@@ -52,7 +52,7 @@ def test_a_repeated_call_takes_the_quick_path_and_agrees():
 
 def test_an_array_written_in_place_changes_the_answer():
     data = np.array([0.5, -1.0, 2.0])
-    f = lambda w: np.sum(data * w ** 2)  # noqa: E731
+    f = lambda w: np.sum(data * w ** 2)
     x = np.array([1.0, 2.0, 3.0])
     before = _both(f, x).gradient.copy()
     data[1] = 10.0  # same object, new bytes
@@ -67,7 +67,7 @@ def test_a_closure_variable_rebound_changes_the_answer():
     def f(x1, x2):
         return k * x1 * x2
     assert _both(f, (2.0, 5.0)).gradient.tolist() == [15.0, 6.0]
-    k = -1.0  # noqa: F841 (read by f through its cell)
+    k = -1.0  # (read by f through its cell)
     assert _both(f, (2.0, 5.0)).gradient.tolist() == [-5.0, -2.0]
 
 
@@ -78,7 +78,7 @@ def test_a_global_and_a_helper_rebound_change_the_answer():
         g1 = _both(uses_globals, (1.5, 2.0)).gradient
         SCALE = 5.0
         g2 = _both(uses_globals, (1.5, 2.0)).gradient
-        helper = lambda x: x ** 3  # noqa: E731
+        helper = lambda x: x ** 3
         g3 = _both(uses_globals, (1.5, 2.0)).gradient
         WEIGHTS[0] = 100.0  # a global array written in place
         g4 = _both(uses_globals, (1.5, 2.0)).gradient
@@ -93,7 +93,7 @@ def test_a_global_and_a_helper_rebound_change_the_answer():
 
 def test_a_list_in_the_closure_is_not_watched_but_still_seen():
     coefficients = [1.0, 2.0]
-    f = lambda x: coefficients[0] * x ** 2 + coefficients[1] * x  # noqa: E731
+    f = lambda x: coefficients[0] * x ** 2 + coefficients[1] * x
     assert watch(f) is None  # a list's contents can change under the same identity
     assert _both(f, 3.0).gradient.tolist() == [8.0]
     coefficients[1] = -4.0
@@ -101,7 +101,7 @@ def test_a_list_in_the_closure_is_not_watched_but_still_seen():
 
 
 def test_the_quick_path_leaves_unusual_points_to_the_general_one():
-    f = lambda x: np.sum(np.sqrt(x))  # noqa: E731
+    f = lambda x: np.sum(np.sqrt(x))
     dm.gradient(f, np.array([1.0, 4.0]), method=COMPILED)
     with pytest.raises(dm.errors.PointError):  # a NaN point is refused, not run
         dm.gradient(f, np.array([np.nan, 4.0]), method=COMPILED)
@@ -135,7 +135,7 @@ def test_explain_program_puts_each_adjoint_line_beside_its_sweep_step(capsys):
 
 def test_explain_program_line_values_are_the_programs_own():
     from diffmethods.teaching.explain import explain
-    f = lambda x: np.sum(x ** 2) * x[0]  # noqa: E731 (an input read element by element)
+    f = lambda x: np.sum(x ** 2) * x[0]
     x = np.array([1.0, 2.0, 3.0])
     e = explain(f, x, "reverse", program=True)["program"]
     gives = {row[3]: row[4] for row in e.data["backward"]}

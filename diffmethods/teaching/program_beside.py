@@ -37,7 +37,7 @@ def explain_program_beside_tape(f, point) -> Explanation:
 
     def shown(k):
         return "" if values is None or values[k] is None else num(values[k])
-    forward, k = [], 0
+    forward = []
     by_record: dict = {}
     for j, (node, line) in enumerate(primal):
         by_record.setdefault(node, []).append((j, line))
@@ -65,8 +65,8 @@ def explain_program_beside_tape(f, point) -> Explanation:
     if walk.output is not None:
         for j, into, line in lines_from.get(walk.output, []):
             if into == walk.output:  # the seed
-                backward.append([node_name(walk.output), f"{adjoint_name(walk.output)} = 1 "
-                                 "(the seed)", "", line, shown(offset + j)])
+                seed = f"{adjoint_name(walk.output)} = 1 (the seed)"
+                backward.append([node_name(walk.output), seed, "", line, shown(offset + j)])
     for n in reversed(walk.operations):
         lines = [x for x in lines_from.get(n.index, []) if x[1] != n.index]
         for s in steps_of.get(n.index, []):
@@ -141,7 +141,7 @@ def _run_statements(program, point, primal, adjoint):
         line, end = lines[k], k + 1
         while end < len(lines) and lines[end].startswith(" "):  # a guard's `raise`
             end += 1
-        exec(compile("\n".join(lines[k:end]), "<the generated program>", "exec"), scope)
+        exec(compile("\n".join(lines[k:end]), "<the generated program>", "exec"), scope)  # noqa: S102 (our generated lines)
         head = line.split(" ", 1)[0]
         if end == k + 1 and head.isidentifier():
             v = scope.get(head)
