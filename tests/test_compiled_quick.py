@@ -145,3 +145,17 @@ def test_explain_program_line_values_are_the_programs_own():
     whole = explain(f, x, program=True)  # every method: right after reverse mode's part
     names = list(whole.parts)
     assert names.index("program") == names.index("reverse") + 1
+
+
+def test_the_tutorial_section_shows_tape_program_and_formula_agreeing():
+    from diffmethods.teaching.document import Formula, Table
+    from diffmethods.teaching.program_beside import same_derivative_as_code
+    f = lambda x1, x2, x3: 3 * (x1**2 + x2 * x3)
+    blocks = same_derivative_as_code(f, (2.0, 3.0, 4.0), (1.0, -2.0, 0.5))
+    tape = next(b for b in blocks if isinstance(b, Table))
+    assert tape.rows[1][3] == "∂x5/∂x2 = 4, ∂x5/∂x3 = 3"  # numbers, at this point only
+    program, formula = [b.lines for b in blocks if isinstance(b, Formula)]
+    assert "    x6_bar = 3 * x7_bar" in program and "    x1_bar = 2 * x1 * x4_bar" in program
+    assert "df/dx1 = 6*x1" in formula
+    assert "the program gives (6, 1.5, -6) and the symbolic code (6, 1.5, -6)" in \
+        " ".join(blocks[-1].text.split())

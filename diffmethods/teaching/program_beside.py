@@ -20,7 +20,7 @@ from ..methods.compiled import CompiledMethod
 from ..points import Problem
 from ..program import BranchChanged
 from ..program import compile as compile_program
-from .document import Explanation, Paragraph, Table
+from .document import Explanation, Formula, Paragraph, Table
 from .notation import adjoint_name, factor, node_name, num
 from .reverse_trace import abridged, walk_reverse
 
@@ -149,3 +149,54 @@ def _run_statements(program, point, primal, adjoint):
             # into the same array)
         k = end
     return values
+
+
+def same_derivative_as_code(f, point, other) -> list:
+    """Blocks comparing three forms of one gradient: the tape (numbers recorded at the point),
+    the adjoint program written from it (names: it runs at any point on the same branches)
+    and the symbolic method's CSE code (a formula for every point). ``other``: a second point,
+    where the program and the symbolic code are run again."""
+    from ..methods.symbolic import symbolic_gradient
+    from .notation import expr_text
+    from .symbolic_trace import readable_cse
+    walk = walk_reverse(f, point)
+    program = compile_program(f, point)
+    sg = symbolic_gradient(f, point)
+    records = []
+    for n in walk.operations:
+        partials = ", ".join(f"∂{n.name}/∂{node_name(o)} = {num(d)}"
+                             for (_, o), d in zip(n.node_operands, n.partials))
+        records.append([n.name, n.formula(), num(n.value), partials])
+    lines = program.function_source.rstrip("\n").splitlines()
+    replacements, reduced = readable_cse(sg)
+    cse = [f"{t} = {expr_text(e)}" for t, e in replacements]
+    cse += [f"f = {expr_text(reduced[0])}"] + [f"df/d{s} = {expr_text(e)}"
+                                               for s, e in zip(sg.symbols, reduced[1:])]
+    _, at_other = program(*other)
+    by_formula = sg.compiled(np.array(other, dtype=float))[1:]
+    adjoint_lines = len(program.origins[1])
+    where = ", ".join(num(v) for v in other)
+    return [
+        Paragraph("Three forms of the same gradient, side by side. **The tape** is what reverse "
+                  "mode records at every call: each operation with its value and its local "
+                  "partials *as numbers*, valid at this point only."),
+        Table(["record", "operation", "value", "local partials stored"], records),
+        Paragraph(f"**The adjoint program** is what the compiled method writes from one such "
+                  f"recording (`dm.compile(f, point).source`): the {len(records)} primal lines "
+                  f"and {adjoint_lines} adjoint lines, with names where the tape has numbers, "
+                  "so it runs at any point where f takes the same branches:"),
+        Formula(lines),
+        Paragraph(f"**The symbolic method's code** is one formula for every point, derived "
+                  f"from f read as an expression and shared by common-subexpression "
+                  f"elimination before `sympy.lambdify` compiles it ({sg.ops_cse} operations):"),
+        Formula(cse),
+        Paragraph(f"At another point, ({where}), the program gives "
+                  f"({', '.join(num(g) for g in at_other)}) and the symbolic code "
+                  f"({', '.join(num(g) for g in by_formula)}) -- without recording f again. "
+                  "The tape would have to be recorded again. The program is the chain rule "
+                  "written in the order the computation ran (source transformation, as "
+                  "Tapenade does it); the symbolic code is the derivative rebuilt as a formula, "
+                  "then factored. For a loop or a branch the program keeps the loop's unrolled "
+                  "lines and a guard per decision; the formula has no branches at all, so it "
+                  "needs f to be one expression."),
+    ]
