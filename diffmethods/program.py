@@ -252,13 +252,57 @@ class Program:
     def run(self, problem: Problem, cotangent=None):
         """The :class:`~diffmethods.result.Result` of the program at ``problem``'s point (for
         a vjp program, of w^T J with ``cotangent`` w, flat)."""
-        sig = signature(problem)
         calls = problem.calls
+        out = self._evaluate(problem, cotangent)
+        if out is None:
+            from .methods.reverse import ReverseMode  # Python floats raised: the tape's IEEE
+            if self.operator == "vjp":
+                return ReverseMode().vjp(problem, cotangent)
+            return ReverseMode().gradient(problem)
+        value, grads, compiled = out
+        flat = _flatten(problem, grads)
+        if self.operator == "vjp":
+            value = np.array(value, dtype=float).reshape(-1)
+        else:
+            value = float(value)
+        return problem.result(value, flat, passes=1, ops=compiled.ops,
+                              recordings=self.recordings, lines=compiled.lines,
+                              recorded_here=problem.calls > calls)
+
+    def jacobian(self, problem: Problem):
+        """The Result of J(x) by a vjp program: one run per output, seeded with that output's
+        unit cotangent -- reverse mode's rows, from one recording."""
+        if self.operator != "vjp":
+            raise OptionError("a Jacobian is run by a vjp program: compile with "
+                              "operator='vjp'")
+        calls = problem.calls
+        compiled = self._program(problem, signature(problem))
+        m = math.prod(compiled.outputs) if compiled.outputs else 1
+        rows = np.empty((m, problem.n))
+        for k in range(m):
+            out = self._evaluate(problem, np.eye(1, m, k)[0])
+            if out is None:
+                from .methods.reverse import ReverseMode
+                return ReverseMode().jacobian(problem)
+            value, grads, compiled = out
+            rows[k] = _flatten(problem, grads)
+        return problem.result(np.array(value, dtype=float).reshape(-1), rows, passes=m,
+                              ops=compiled.ops, recordings=self.recordings,
+                              lines=compiled.lines, recorded_here=problem.calls > calls)
+
+    def _program(self, problem: Problem, sig) -> _Compiled:
+        """The program written for this signature (and these fixed arguments), or a new one."""
         compiled = self._programs.get(sig)
         if compiled is not None and not _same_fixed(compiled.fixed, problem):
             compiled = None  # an argument that is not differentiated changed: record again
-        if compiled is None:
-            compiled = self._record(problem, sig)
+        return compiled if compiled is not None else self._record(problem, sig)
+
+    def _evaluate(self, problem: Problem, cotangent=None):
+        """(value, gradients by leaf, the program run) at ``problem``'s point, recording again
+        where a guard says so (or raising, by policy); None where Python's float arithmetic
+        raised (the caller lets the tape answer with IEEE numbers)."""
+        sig = signature(problem)
+        compiled = self._program(problem, sig)
         leaves = problem.leaf_values()
         if self.operator == "vjp":
             leaves = leaves + [_checked_cotangent(cotangent, compiled.outputs)]
@@ -278,20 +322,11 @@ class Program:
             except BranchChanged as again:  # not at its own recording point: a bug of ours
                 raise BranchError(f"the program recorded here fails its own guard ({again})")
         except (ArithmeticError, ValueError):
-            from .methods.reverse import ReverseMode  # Python floats raised: the tape's IEEE
-            if self.operator == "vjp":
-                return ReverseMode().vjp(problem, cotangent)
-            return ReverseMode().gradient(problem)
+            return None
         self._last = compiled
-        flat = _flatten(problem, grads)
         if self.operator == "vjp":
             problem.output_shape = compiled.outputs
-            value = np.array(value, dtype=float).reshape(-1)
-        else:
-            value = float(value)
-        return problem.result(value, flat, passes=1, ops=compiled.ops,
-                              recordings=self.recordings, lines=compiled.lines,
-                              recorded_here=problem.calls > calls)
+        return value, grads, compiled
 
 
 def _check_against_the_tape(compiled, tape, inputs, outputs, problem, fname) -> None:

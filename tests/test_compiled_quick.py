@@ -159,3 +159,45 @@ def test_the_tutorial_section_shows_tape_program_and_formula_agreeing():
     assert "df/dx1 = 6*x1" in formula
     assert "the program gives (6, 1.5, -6) and the symbolic code (6, 1.5, -6)" in \
         " ".join(blocks[-1].text.split())
+
+
+# --- Jacobians by the vjp program; second derivatives declared as reverse mode's -------------
+@pytest.mark.parametrize("f, point", [
+    (lambda x: np.array([x[0] * x[1], np.sin(x[2]), x[0] ** 2 * np.exp(x[1])]),
+     np.array([1.0, 2.0, 3.0])),
+    (lambda a, b: [a * b, a + b, np.tanh(a - b)], (2.0, 3.0)),
+    (lambda W, x: np.tanh(W @ x), (np.arange(6.0).reshape(2, 3) / 7, np.array([0.5, -1.0, 2.0]))),
+    (lambda x: np.outer(x, x), np.array([1.5, -0.5])),  # a matrix output
+])
+def test_the_jacobian_program_agrees_with_the_tape(f, point):
+    compiled = dm.jacobian(f, point, method=COMPILED)
+    tape = dm.jacobian(f, point, method="reverse")
+    for c, t in zip(compiled if isinstance(compiled, tuple) else [compiled],
+                    tape if isinstance(tape, tuple) else [tape]):
+        assert np.shape(c) == np.shape(t)
+        np.testing.assert_allclose(c, t, rtol=1e-14, atol=0)
+    moved = tuple(p * 1.1 for p in point) if isinstance(point, tuple) else point * 1.1
+    again = dm.jacobian(f, moved, method=COMPILED, full_output=True)  # the kept program
+    assert "program" not in again.details and again.f_calls == 0
+    np.testing.assert_allclose(again.derivative, dm.jacobian(
+        f, moved, method="reverse", full_output=True).derivative, rtol=1e-14, atol=0)
+
+
+def test_the_vjp_of_the_method_is_a_program_and_agrees():
+    f = lambda x: np.array([np.sum(x ** 2), np.prod(x[:2]), x[2] / x[0]])
+    x, w = np.array([1.0, -2.0, 0.5]), np.array([0.3, -1.0, 2.0])
+    r = dm.vjp(f, x, w, method=COMPILED, full_output=True)
+    assert "program" not in r.details  # not handed to the tape
+    np.testing.assert_allclose(r.gradient, dm.vjp(f, x, w, method="reverse"), rtol=1e-14)
+
+
+def test_second_derivatives_are_declared_as_reverse_modes_and_say_so():
+    from diffmethods.registry import declaration
+    assert dict(declaration(COMPILED).answered_by) == {"hessian": "reverse", "hvp": "reverse"}
+    f = lambda x: np.sum(x ** 3)
+    x = np.array([1.0, 2.0])
+    r = dm.hvp(f, x, [1.0, 0.0], method=COMPILED, full_output=True)
+    assert r.details["program"].startswith("none, reverse mode answered")
+    np.testing.assert_allclose(r.gradient, [6.0, 0.0], rtol=1e-14)
+    assert "reverse mode answered" in dm.hessian(f, x, method=COMPILED,
+                                                 full_output=True).details["program"]

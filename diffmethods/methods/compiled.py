@@ -24,6 +24,7 @@ from ..errors import UnsupportedOperationError
 from ..fingerprint_watch import watch
 from ..program import POLICIES, Program
 from ..result import Result
+from .reverse import ReverseMode
 
 CACHE_SIZE = 64  # functions whose programs are kept (least recently used dropped first)
 _CACHE: OrderedDict = OrderedDict()
@@ -108,7 +109,8 @@ class CompiledMethod:
         kind=Kind.TRACER, exact=True, accumulation=Accumulation.REVERSE,
         options=(Option("on_branch_change", "rerecord", "where a recorded comparison would go "
                         "the other way: record again, or raise", choices=lambda: list(POLICIES)),),
-        setup="recording, writing and compiling the program, once per function and signature")
+        setup="recording, writing and compiling the program, once per function and signature",
+        answered_by=(("hessian", ReverseMode.name), ("hvp", ReverseMode.name)))
 
     def clear_cache(self) -> None:
         """Forget every kept program (the report starts each run from none)."""
@@ -129,11 +131,13 @@ class CompiledMethod:
         """w^T J(x) by the vjp program (the adjoint lines seeded with w)."""
         return _run(problem, on_branch_change, "vjp", cotangent)
 
-    # Jacobians and Hessians have no program yet: reverse mode answers them on its tape
-    # (correct, not compiled), and the result says so.
-    def jacobian(self, problem):
-        return _by_the_tape("jacobian", problem)
+    def jacobian(self, problem, *, on_branch_change: str = "rerecord"):
+        """J(x) by the vjp program, one run per output with its unit cotangent."""
+        return _run(problem, on_branch_change, "jacobian")
 
+    # Second derivatives have no program: forward-over-reverse would need the adjoint lines
+    # written on dual numbers. Reverse mode answers them on its tape (correct, not compiled),
+    # the declaration says so, and every result's details["program"] says why.
     def hessian(self, problem, *, chunk=None):
         return _by_the_tape("hessian", problem, chunk=chunk)
 
@@ -148,21 +152,22 @@ def _run(problem, on_branch_change, operator, *args):
                           f"{on_branch_change!r}")
     calls = problem.calls
     try:
-        prog = program_for(problem, on_branch_change, operator)
+        prog = program_for(problem, on_branch_change,
+                           "vjp" if operator == "jacobian" else operator)
     except NoCodeError as e:
         problem.calls = calls  # the failed recording is not part of the tape's answer
         return _by_the_tape(operator, problem, *args, why=str(e))
     except UnsupportedOperationError as e:  # the recording itself failed: say who recorded
         raise UnsupportedOperationError(f"the compiled method records f with reverse mode, "
                                         f"and {e}") from None
-    result = prog.run(problem, *args)
+    result = prog.jacobian(problem) if operator == "jacobian" else prog.run(problem, *args)
     result.details["recorded_here"] = problem.calls > calls  # False: the kept program ran
     return result
 
 
 def _by_the_tape(operator: str, problem, *args, why: str = "", **kwargs):
-    from .reverse import ReverseMode
     result = getattr(ReverseMode(), operator)(problem, *args, **kwargs)
     result.details["program"] = "none, reverse mode answered: " + (
-        why or f"the compiled method has no {operator} program yet")
+        why or f"the compiled method writes no {operator} program (second derivatives would "
+        "need the adjoint lines on dual numbers); declared as answered_by")
     return result
