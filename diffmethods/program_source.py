@@ -78,6 +78,7 @@ class _Writer(Guards):
         self.masks: dict = {}  # id(array) -> guard name
         self.rename: dict = {}  # node -> the node it repeats (x[0] read twice)
         self.items: dict = {}  # node -> (input node, element) read from an input's list
+        self._refs: dict = {}  # node -> its name as code
         self._common_reads()
         self._fold_identities()
 
@@ -86,8 +87,11 @@ class _Writer(Guards):
         return self.rename.get(v.index, v.index)
 
     def ref(self, v) -> Code:
-        if isinstance(v, Var):
-            return Code(name(self.node_of(v)))
+        if isinstance(v, Var):  # one Code per node, made once (names do not change)
+            code = self._refs.get(v.index)
+            if code is None:
+                code = self._refs[v.index] = Code(name(self.node_of(v)))
+            return code
         return Code(self.constant(v)) if _is_array(v) else as_code(plain(v))
 
     def arg(self, v):
