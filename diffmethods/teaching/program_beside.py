@@ -78,7 +78,8 @@ def explain_program_beside_tape(f, point) -> Explanation:
             else:
                 step = (f"{adjoint_name(s.into)} += ∂{n.name}/∂{node_name(s.into)}"
                         f"·{adjoint_name(n.index)}")
-                adds = f"{factor(s.partial)}·{factor(s.adjoint_out)} = {num(s.partial * s.adjoint_out)}"
+                adds = (f"{factor(s.partial)}·{factor(s.adjoint_out)} = "
+                        f"{num(s.partial * s.adjoint_out)}")
             missing = "(gathered below)" if s.into is None and gathered else \
                 "(no line: the partial is 0)"
             backward.append([n.name, step, adds, match[2] if match else missing,
@@ -141,7 +142,8 @@ def _run_statements(program, point, primal, adjoint):
         line, end = lines[k], k + 1
         while end < len(lines) and lines[end].startswith(" "):  # a guard's `raise`
             end += 1
-        exec(compile("\n".join(lines[k:end]), "<the generated program>", "exec"), scope)  # noqa: S102 (our generated lines)
+        statement = compile("\n".join(lines[k:end]), "<the generated program>", "exec")
+        exec(statement, scope)  # noqa: S102 (lines we generated, never a user's text)
         head = line.split(" ", 1)[0]
         if end == k + 1 and head.isidentifier():
             v = scope.get(head)
