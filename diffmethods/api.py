@@ -114,6 +114,13 @@ def differentiate(f: Function, point: Point, method: str = DEFAULT_METHOD, *,
     ``ops``, ``seconds`` and method ``details``. Options go to the method, e.g.
     ``scheme="forward", step=1e-6`` for ``method="finite"``.
     """
+    # a method that keeps work between calls may answer a repeated call without a Problem
+    # (the compiled method: the same f, its context unchanged); None means "ask me properly"
+    quick = getattr(get_method(method), "quick_gradient", None)
+    if quick is not None:
+        result = quick(f, point, argnums, options)
+        if result is not None:
+            return result
     return _run("gradient", f, point, method, options, argnums=argnums)[0]
 
 

@@ -141,6 +141,8 @@ class Declaration:
     true for the methods that need nothing but evaluations of f (no formula, no hand rule).
     ``error_model(options)`` returns the :class:`ErrorModel` of a step method for those options,
     or ``None`` when it has none -- and then nothing is said about its truncation.
+    ``answered_by`` names the operators the method provides by handing them to another
+    method (the compiled method's Hessians: reverse mode's), so that is never silent.
     """
 
     kind: Kind
@@ -154,6 +156,7 @@ class Declaration:
     variants: tuple = ()
     counts: Counts | None = None
     setup: str = ""              # a one-off cost before the first gradient, in words
+    answered_by: tuple = ()      # (operator, method) pairs: operators another method answers
     builds_from_f: bool = field(default=True)
 
     def option(self, name: str) -> Option | None:

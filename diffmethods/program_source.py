@@ -78,6 +78,7 @@ class _Writer(Guards):
         self.masks: dict = {}  # id(array) -> guard name
         self.rename: dict = {}  # node -> the node it repeats (x[0] read twice)
         self.items: dict = {}  # node -> (input node, element) read from an input's list
+        self._refs: dict = {}  # node -> its name as code
         self._common_reads()
         self._fold_identities()
 
@@ -86,8 +87,11 @@ class _Writer(Guards):
         return self.rename.get(v.index, v.index)
 
     def ref(self, v) -> Code:
-        if isinstance(v, Var):
-            return Code(name(self.node_of(v)))
+        if isinstance(v, Var):  # one Code per node, made once (names do not change)
+            code = self._refs.get(v.index)
+            if code is None:
+                code = self._refs[v.index] = Code(name(self.node_of(v)))
+            return code
         return Code(self.constant(v)) if _is_array(v) else as_code(plain(v))
 
     def arg(self, v):
@@ -156,11 +160,13 @@ class _Writer(Guards):
         """Source of the function; ``outputs`` are recorded values (nodes or constants),
         ``seeds`` the code of their adjoints."""
         self.lines_back, self.assigned, self.owned, self.gathered = [], set(), {}, {}
+        self.tags = []  # per adjoint line: (the record it comes from, the adjoint it sets)
         guards = self.decisions()  # first: they name the masks the later lines read
         live = set()
         for out, seed in zip(outputs, seeds):
             if isinstance(out, Var):
                 live.add(self.node_of(out))
+                self._from = self.node_of(out)
                 self.add(self.node_of(out), (seed, False))
         live_entries = []
         for entry in reversed(self.entries):
@@ -171,7 +177,9 @@ class _Writer(Guards):
             for a in args:
                 if isinstance(a, Var):
                     live.add(self.node_of(a))
+            self._from = node
             self.back(entry)
+        self._from = None
         self.finish_gathers()
         guards += self.kinks(live_entries)
         needed = set(_names(" ".join(self.lines_back)))
@@ -182,6 +190,8 @@ class _Writer(Guards):
             if node in needed:
                 needed |= {self.node_of(a) for a in args if isinstance(a, Var)}
         body = self.forward(needed, guards)
+        self.origins = (list(zip(self.primal_tags, body)),
+                        [(a, b, line) for (a, b), line in zip(self.tags, self.lines_back)])
         lines = [f"def {signature}:", f'    """{doc}"""']
         if self.items:
             for src in sorted({s for s, _ in self.items.values()}):
@@ -197,7 +207,12 @@ class _Writer(Guards):
         return "\n".join(lines) + "\n"
 
     def add(self, node: int, contribution) -> None:
-        """adjoint[node] += contribution, as a line."""
+        """adjoint[node] += contribution, as a line (or two), tagged with where it is from."""
+        before = len(self.lines_back)
+        self._add(node, contribution)
+        self.tags += [(self._from, node)] * (len(self.lines_back) - before)
+
+    def _add(self, node: int, contribution) -> None:
         bar = f"{name(node)}_bar"
         shape = shape_of(self.values[node])
         if isinstance(contribution, Scatter):
@@ -284,9 +299,12 @@ class _Writer(Guards):
         for after, _, check in guards:
             by_node.setdefault(after, []).extend(check)
         lines = []
+        self.primal_tags = []  # per forward line: the record it computes (or is guarded after)
         for node in range(self.n_inputs):
             lines += by_node.pop(node, [])
+        self.primal_tags += [None] * len(lines)
         for node, row, params, args, is_op in self.entries:
+            start = len(lines)
             if node in needed and node not in self.rename:
                 if node in self.items:
                     src, j = self.items[node]
@@ -294,8 +312,10 @@ class _Writer(Guards):
                 else:
                     lines.append(f"{name(node)} = {self.expression(row, params, args, is_op).text}")
             lines += by_node.pop(node, [])
+            self.primal_tags += [node] * (len(lines) - start)
         for rest in by_node.values():  # a guard on a repeated read: after everything
             lines += rest
+            self.primal_tags += [None] * len(rest)
         return lines
 
     def expression(self, row, params, args, is_op) -> Code:

@@ -51,6 +51,9 @@ def add_arguments(parser) -> None:
                         help="node names: seed (x1, x2, ... as in the seed example; default) "
                              "or baydin (v₋₁, v₀, v₁, ... with primal | tangent and primal | "
                              "adjoint tables, as Baydin et al., JMLR 2018)")
+    parser.add_argument("--program", action="store_true",
+                        help="also show the compiled method's generated adjoint program beside "
+                             "the tape, each line next to the record it comes from")
     parser.add_argument("--format", default="text", choices=["text", "markdown", "html"],
                         help="how to print the explanation (default: text)")
 
@@ -88,7 +91,8 @@ def run(args) -> int:
     per_method = method_options(short + list(args.opt or ()),
                                 methods() if method is None else [method])
     options = {k: v for mine in per_method.values() for k, v in mine.items()}
-    explanation = explain(f, point, method, notation=args.notation, **options)
+    explanation = explain(f, point, method, notation=args.notation, program=args.program,
+                          **options)
     if args.format == "markdown":
         echo(explanation.markdown())
     elif args.format == "html":

@@ -18,9 +18,9 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..api import differentiate
+from ..methods.compiled import CompiledMethod
 from ..methods.finite import FiniteDifferences
 from ..methods.manual import manual
-from ..methods.reverse import ReverseMode
 from ..registry import methods
 from .document import Table
 from ..files import figure_format
@@ -182,8 +182,9 @@ def plot_descent(demo: DescentDemo, path: str | None = None):
 
 
 def seed_descent_steps(f, point, rate: float = 0.01, steps: int = 4,
-                       method: str = ReverseMode.name) -> Table:
-    """A few plain gradient steps on any f, as a table: point, value, gradient."""
+                       method: str = CompiledMethod.name) -> Table:
+    """A few plain gradient steps on any f, as a table: point, value, gradient. The same
+    gradient at every step: the compiled method records f once and reruns its program."""
     theta = np.array(point, dtype=float)
     rows = []
     for k in range(steps + 1):

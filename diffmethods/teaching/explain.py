@@ -142,7 +142,8 @@ def _count_words(n: int) -> str:
     return words[n] if n < len(words) else f"{n} ways"
 
 
-def explain(f, point, method: str | None = None, notation: str = "seed",
+def explain(f, point, method: str | None = None, notation: str = "seed", *,
+            program: bool = False,
             **options) -> Explanation:
     """Explain, step by step and with the library's own numbers, how ``method`` computes the
     gradient of ``f`` at ``point``.
@@ -150,7 +151,9 @@ def explain(f, point, method: str | None = None, notation: str = "seed",
     ``method=None`` (or ``"all"``) explains every registered method in turn. ``options`` are
     the methods' own (``scheme="forward"``, ``step=1e-3`` for finite differences): each goes to
     the methods that declare it, and one that no explained method takes is an error. Options
-    given as ``None`` mean "the default". The result prints as text,
+    given as ``None`` mean "the default". ``program=True`` adds the tape beside the compiled
+    method's generated adjoint program, line by line (after the reverse-mode part, or as the
+    last part). The result prints as text,
     renders as HTML in a notebook and keeps what the steps were read from in ``.data``.
     Every section names the inputs x1..xn (one line at the top ties them to f's own argument
     names); ``notation="baydin"`` names the forward and reverse traces' nodes as Baydin et al.
@@ -161,6 +164,8 @@ def explain(f, point, method: str | None = None, notation: str = "seed",
     >>> e.value, e.gradient.tolist()
     (48.0, [12.0, 12.0, 9.0])
     """
+    if program:
+        return _with_program(explain(f, point, method, notation, **options), f, point)
     options = {k: v for k, v in options.items() if v is not None}
     Names(notation)  # an unknown notation is an error before any work
     explained = methods() if method in (None, "all") else [method]
@@ -211,3 +216,28 @@ def explain(f, point, method: str | None = None, notation: str = "seed",
         pass
     return whole
 
+
+def _with_program(whole: Explanation, f, point) -> Explanation:
+    """``whole`` with the tape and its generated program side by side (``--program``): after
+    the reverse-mode tracer's part when it has one, else as its last part."""
+    from .program_beside import explain_program_beside_tape
+    beside = explain_program_beside_tape(f, point)
+    parts = {}
+    for name, part in whole.parts.items():
+        if name == "summary" and "program" not in parts:
+            parts["program"] = beside
+        parts[name] = part
+        if declaration_of(name) is Accumulation.REVERSE and "program" not in parts:
+            parts["program"] = beside
+    parts.setdefault("program", beside)
+    return Explanation(whole.title, whole.blocks, whole.method, whole.value, whole.gradient,
+                       whole.data, parts)
+
+
+def declaration_of(name: str):
+    """How the method ``name`` of an explanation's parts accumulates (None for a part that is
+    no method, such as the summary)."""
+    if name not in methods():
+        return None
+    d = declaration(name)
+    return d.accumulation if d.kind is Kind.TRACER else None

@@ -295,6 +295,14 @@ def _reverse(part, out_dir, f, point) -> Explanation:
                   "backward pass has used it.")])
 
 
+def _as_code(f, point) -> Explanation:
+    """The tape, the compiled method's adjoint program and the symbolic CSE code, side by
+    side (after reverse mode: the tape is the lesson just learnt)."""
+    from .program_beside import same_derivative_as_code
+    return _section("5b. The same derivative as code",
+                    same_derivative_as_code(f, point, (1.0, -2.0, 0.5)))
+
+
 def _descent(out_dir, f, point) -> Explanation:
     demo = descent_demo()
     grad = differentiate(f, point, method=ReverseMode.name).gradient
@@ -408,6 +416,7 @@ def write_tutorial(out_dir: str = "reports", force: bool = False) -> list[str]:
                     _finite(parts[FiniteDifferences.name], stage.path, f, point),
                     _forward(parts[ForwardMode.name], f, point, stage.path),
                     _reverse(parts[ReverseMode.name], stage.path, f, point),
+                    _as_code(f, point),
                     _descent(stage.path, f, point), _summary(parts)]
         text = (sections[0].markdown(1) + "\n\n"
                 + "\n\n".join(s.markdown(2) for s in sections[1:]))
