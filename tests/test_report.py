@@ -23,11 +23,10 @@ TINY = report.ReportConfig(sweeps=(("sweep", 0, False),), sweep_points=9,
                            jacobian_shapes=((3, 2),))
 
 
-@pytest.fixture(scope="module", autouse=True)
+@pytest.fixture(scope="module")
 def paced_only_by_counts():
-    """The symbolic method stops a derivation whose *measured* pace passes 3x its budget; on a
-    loaded machine that can stop one run's derivation and not the next. The report's content
-    is compared between runs here, so only the counted (deterministic) budget may refuse."""
+    """As conftest.py does per test, for the module-wide report below: the report's content is
+    compared between runs, so only the counted (deterministic) symbolic budget may refuse."""
     from diffmethods.methods import symbolic_arrays
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(symbolic_arrays, "SLACK", 1e9)

@@ -1,0 +1,18 @@
+"""Suite-wide: no test's outcome may depend on how fast this machine is right now.
+
+The symbolic method stops a derivation whose *measured* pace passes ``SLACK`` x its budget
+(``diffmethods.methods.symbolic_arrays``). That refusal is right for users on a slow machine,
+but in the suite it let load decide tests: the softmax classifier's 50-digit reference or
+sweep reference was refused on a crowded run and not on a quiet one. So every test runs with
+the pace check out of reach; the counted budget (deterministic) still refuses as it does for
+users, and the test of the pace check itself puts SLACK back and drives a fake clock.
+"""
+
+import pytest
+
+from diffmethods.methods import symbolic_arrays
+
+
+@pytest.fixture(autouse=True)
+def _symbolic_pace_never_decides(monkeypatch):
+    monkeypatch.setattr(symbolic_arrays, "SLACK", 1e9)
