@@ -13,6 +13,7 @@ from __future__ import annotations
 import inspect
 
 from ..api import differentiate
+from ..costs import carried, milliseconds
 from ..declarations import Accumulation, Kind
 from ..errors import DiffMethodsError, OptionError
 from ..methods.compiled import CompiledMethod
@@ -101,18 +102,21 @@ def _title(method: str) -> str:
 
 
 def _summary(f, point) -> Table:
+    """One row per method: its gradient, its counts -- passes beside the work they carried
+    (:func:`diffmethods.costs.carried`) -- and the time it took, measured, never asserted."""
     rows = []
     for m in methods():
         try:
             r = differentiate(f, point, method=m)
         except DiffMethodsError as e:
-            rows.append([m, "-", "-", "-", "-", str(e).split(".")[0]])
+            rows.append([m, "-", "-", "-", "-", "-", str(e).split(".")[0]])
             continue
         note = ("derivation cached: only the compiled code ran" if r.details.get("cached")
                 else "")
         rows.append([m, ", ".join(num(g, 15) for g in r.flat_gradient), r.f_calls, r.passes,
-                     "-" if r.ops is None else r.ops, note])
-    return Table(["method", "gradient", "f calls", "passes", "ops", "note"], rows)
+                     carried(r).text, milliseconds(r.seconds), note])
+    return Table(["method", "gradient", "f calls", "passes", "work carried",
+                  "time (measured)", "note"], rows)
 
 
 def _count_words(n: int) -> str:
@@ -170,7 +174,11 @@ def explain(f, point, method: str | None = None, **options) -> Explanation:
         getattr(reference, "gradient", None), None, parts)
     whole.parts["summary"] = Explanation("What each method computed and cost", [
         Paragraph("Counted while each method ran (`dm.differentiate`): calls of f, passes over "
-                  "the computation and elementary operations recorded or evaluated."),
+                  "the computation, and the work the passes carried -- forward mode's tangent "
+                  "entries (operations × directions: a pass may carry a block of directions, "
+                  "so fewer passes need not mean less work), reverse mode's records and "
+                  "adjoint updates, or the operations evaluated. The time is measured on this "
+                  "machine in this run and changes from run to run."),
         _summary(f, point)])
     return whole
 
