@@ -64,6 +64,12 @@ def carried(result) -> Work:
 
 
 def milliseconds(seconds: float) -> str:
-    """A measured time for a table, e.g. '6.45 ms' (times are measured, never asserted)."""
+    """A measured time for a table, e.g. '6.45 ms' (times are measured, never asserted).
+
+    >>> milliseconds(0.00645), milliseconds(2.5e-5), milliseconds(2.56)
+    ('6.45 ms', '25 µs', '2.56 s')
+    """
+    if seconds >= 1:
+        return f"{seconds:.3g} s"
     ms = seconds * 1e3
     return f"{ms:.3g} ms" if ms >= 1 else f"{ms * 1e3:.3g} µs"
