@@ -76,7 +76,7 @@ def _generic(f, point, method: str, options: dict) -> Explanation:
     """A method without a step-by-step explainer: what it computed and cost."""
     backend = get_method(method)
     r = differentiate(f, point, method=method, **options)
-    return Explanation(method, [Paragraph(
+    return Explanation(_title(method), [Paragraph(
         f"{getattr(backend, 'summary', method)}. No step-by-step explanation is available for "
         f"this method; it computed f = {num(r.value)} and the gradient "
         f"({', '.join(num(g) for g in r.flat_gradient)}) with {plural(r.f_calls, 'call')} of f.")],
@@ -98,7 +98,9 @@ def _explain_one(f, point, method: str, options: dict) -> Explanation:
 
 
 def _title(method: str) -> str:
-    return getattr(get_method(method), "explain_title", method)
+    """The heading of a method's section, in sentence case ("Method `zero`" for a method
+    registered without a title: its name is an identifier, not a word to capitalise)."""
+    return getattr(get_method(method), "explain_title", None) or f"Method {code(method)}"
 
 
 def _summary(f, point) -> Table:
