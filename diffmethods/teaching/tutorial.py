@@ -27,6 +27,7 @@ from ..methods.manual import ManualMethod
 from ..methods.reverse import ReverseMode
 from ..methods.richardson import Richardson
 from ..methods.symbolic import SymbolicMethod
+from ..registry import declaration, methods
 from .bump_plot import plot_bump_error
 from .descent_section import descent_section
 from .document import Explanation, Figure, Paragraph, Table, code
@@ -78,9 +79,9 @@ def _introduction(f, point, parts) -> Explanation:
         Paragraph("There are seven ways to get them, and this lesson takes them in order, from "
                   "the pencil to the tape:"),
         Table(["", "method", "method= in code", "idea in one line"], [
-            [1, "manual", ManualMethod.name,
+            [1, "manual differentiation", ManualMethod.name,
              "a person applies the rules of calculus and writes the result down"],
-            [2, "symbolic", SymbolicMethod.name,
+            [2, "symbolic differentiation", SymbolicMethod.name,
              "a computer algebra system applies the same rules to a formula"],
             [3, "finite differences", FiniteDifferences.name,
              "nudge one input, watch f, divide: an approximation"],
@@ -92,9 +93,8 @@ def _introduction(f, point, parts) -> Explanation:
              "carry each value's derivative along with the value"],
             [7, "reverse mode", ReverseMode.name,
              "record the computation, then send derivatives backwards"]]),
-        Paragraph(f"All seven agree on the answer, ({', '.join(num(g) for g in grad)}): the "
-                  "exact ones to the last bit, the approximations to within "
-                  f"{_largest_error(parts, grad):.0e}. What "
+        Paragraph(f"All seven agree on the answer, ({', '.join(num(g) for g in grad)}): "
+                  f"{_agreement(parts, grad)}. What "
                   "differs is what they need (a formula? the code of f? only its values?), how "
                   "accurate they are, and how their cost grows with the number of inputs. The "
                   "names follow the classic walk-through of automatic differentiation: the "
@@ -102,10 +102,17 @@ def _introduction(f, point, parts) -> Explanation:
                   f"-- {', '.join(names[:-1])} and {names[-1]}, the output.")])
 
 
-def _largest_error(parts, grad) -> float:
-    """The largest gap between any explained method's gradient and the reverse-mode one."""
-    return max(float(np.max(np.abs(np.asarray(p.gradient, float) - grad)))
-               for p in parts.values() if p.gradient is not None)
+def _agreement(parts, grad) -> str:
+    """How closely the explained methods agree with reverse mode, exact ones and
+    approximations apart (read from each method's declaration, computed here)."""
+    gaps = {True: 0.0, False: 0.0}
+    for m, p in parts.items():
+        if p.gradient is not None and m in methods():
+            gap = float(np.max(np.abs(np.asarray(p.gradient, float) - grad)))
+            gaps[declaration(m).exact] = max(gaps[declaration(m).exact], gap)
+    exact = ("the exact ones to the last bit" if gaps[True] == 0 else
+             f"the exact ones to within {gaps[True]:.0e}")
+    return f"{exact}, the approximations to within {gaps[False]:.0e}"
 
 
 def _manual(part) -> Explanation:
