@@ -21,7 +21,6 @@ import numpy as np
 from .array_ops import (BROADCAST, CONCATENATE, CUMSUM, INDEX, RESHAPE, SUM, TRANSPOSE, WHERE,
                         _axes, _gather_transpose, _perm, is_fancy)
 from .codegen import Code, call, index_text, sum_to_shape
-from .errors import UnsupportedOperationError
 
 
 class Scatter:

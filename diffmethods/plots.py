@@ -214,16 +214,20 @@ def plot_sweep(rows, path: str | None = None, title: str | None = None) -> Figur
 
 # --- scaling -------------------------------------------------------------------------------
 def plot_scaling(rows, path: str | None = None, title: str | None = None) -> Figure:
-    """Four log-log panels against n: calls of f, passes, seconds per gradient (with one
-    evaluation of f and the symbolic method's one-off setup), and the symbolic expression size
-    before and after common-subexpression elimination. Skipped cells are left out and named in
-    the legend. Variants that coincide (several methods make 1 call) are drawn with shrinking
-    markers, so each stays visible."""
+    """Five log-log panels against n: calls of f, passes, the work the passes carried (tangent
+    entries for forward mode, records + adjoint updates for reverse mode, operations for the
+    rest: see :func:`diffmethods.costs.carried`), seconds per gradient (with one evaluation of
+    f and the symbolic method's one-off setup), and the symbolic expression size before and
+    after common-subexpression elimination; the sixth panel is the legend. Passes sit beside
+    the work because a pass may carry a block of directions: few passes, much work. Skipped
+    cells are left out and named in the legend. Variants that coincide (several methods make
+    1 call) are drawn with shrinking markers, so each stays visible."""
     _check_path(path)
     if not rows:
         raise ValueError("no scaling rows to plot")
-    fig = new_figure(figsize=(11, 9.2))
-    axes = fig.subplots(2, 2).ravel()
+    fig = new_figure(figsize=(11, 13))
+    axes = fig.subplots(3, 2).ravel()
+    calls_ax, passes_ax, work_ax, time_ax, size_ax, legend_ax = axes
     variants = list(dict.fromkeys(r["variant"] for r in rows))
     colors = _colors(variants)
     markers = {v: series_style(v)[1] for v in variants}
@@ -238,45 +242,59 @@ def plot_scaling(rows, path: str | None = None, title: str | None = None) -> Fig
         n = [r["n"] for r in mine]
         style = dict(color=colors[label], marker=markers[label], ms=max(3.5, 10 - 1.3 * k),
                      lw=1.4, ls="--" if "chunk=1" in label else "-")
-        handles.append(Line2D([], [], label=name, **style))
-        axes[0].plot(n, [r["f_calls"] for r in mine], **style)
-        axes[1].plot(n, [r["passes"] for r in mine], **style)
-        axes[2].plot(n, [r["seconds"] for r in mine], **style)
+        units = sorted({r.get("work_unit") for r in mine if r.get("work")})
+        handles.append(Line2D([], [], label=name + (f" [{', '.join(units)}]" if units else ""),
+                              **style))
+        calls_ax.plot(n, [r["f_calls"] for r in mine], **style)
+        passes_ax.plot(n, [r["passes"] for r in mine], **style)
+        work = [(r["n"], r["work"]) for r in mine if r.get("work")]
+        if work:
+            work_ax.plot(*zip(*work), **style)
+        time_ax.plot(n, [r["seconds"] for r in mine], **style)
         setup = [(r["n"], r["setup_seconds"]) for r in mine if r["setup_seconds"]]
         if setup:
             extra = dict(color=colors[label], ls=":", marker="s", ms=4, lw=1.4)
-            axes[2].plot(*zip(*setup), **extra)
+            time_ax.plot(*zip(*setup), **extra)
             handles.append(Line2D([], [], label=f"{label}: one-off derive + compile", **extra))
         sizes = [(r["n"], r["ops_derived"], r["ops_cse"]) for r in mine if r["ops_derived"]]
         if sizes:
             sn, derived, cse = zip(*sizes)
-            axes[3].plot(sn, derived, color=colors[label], marker="o", ms=5,
+            size_ax.plot(sn, derived, color=colors[label], marker="o", ms=5,
                          label=f"{label}: as derived")
-            axes[3].plot(sn, cse, color=colors[label], marker="s", ms=5, ls="--",
+            size_ax.plot(sn, cse, color=colors[label], marker="s", ms=5, ls="--",
                          label=f"{label}: after common-subexpression elimination")
     f_time = {r["n"]: r["f_seconds"] for r in rows}
     f_style = dict(color="black", lw=2, ls="-.")
-    axes[2].plot(ns, [f_time[n] for n in ns], **f_style)
+    time_ax.plot(ns, [f_time[n] for n in ns], **f_style)
     handles.append(Line2D([], [], label="one evaluation of f (time panel)", **f_style))
     for ax, ylabel, heading in zip(
-            axes,
-            ["calls of f per gradient", "passes per gradient", "seconds per gradient (median)",
-             "operations (sympy count_ops)"],
+            axes[:5],
+            ["calls of f per gradient", "passes per gradient", "work per gradient (counted)",
+             "seconds per gradient (median, measured)", "operations (sympy count_ops)"],
             ["(a) function evaluations", "(b) passes over the computation",
-             "(c) wall time", "(d) symbolic: size of f and its gradient expressions"]):
+             ("(c) work the passes carried: tangent entries (forward),\n"
+              "records + adjoint updates (reverse), operations (others)"),
+             "(d) wall time, measured on this machine",
+             "(e) symbolic: size of f and its gradient expressions"]):
         ax.set_xscale("log")
         ax.set_yscale("log")
         ax.set_xlabel("number of inputs n")
         ax.set_ylabel(ylabel)
         ax.set_title(heading, fontsize=10)
         ax.grid(True, which="major", alpha=0.3)
-    if axes[3].get_legend_handles_labels()[0]:
-        axes[3].legend(fontsize=8, loc="upper left", framealpha=0.9)
+    if size_ax.get_legend_handles_labels()[0]:
+        size_ax.legend(fontsize=8, loc="upper left", framealpha=0.9)
     else:
-        axes[3].text(0.5, 0.5, "no symbolic measurements", ha="center", transform=axes[3].transAxes)
+        size_ax.text(0.5, 0.5, "no symbolic measurements", ha="center",
+                     transform=size_ax.transAxes)
+    if not work_ax.get_lines():
+        work_ax.text(0.5, 0.5, "no method counted its work", ha="center",
+                     transform=work_ax.transAxes)
+    legend_ax.axis("off")
+    legend_ax.legend(handles=handles, loc="center", fontsize=8.5, frameon=False,
+                     title="[unit of the work panel]", title_fontsize=8.5)
     fig.suptitle(title or f"Cost against dimension: {rows[0]['function']}", fontsize=12)
-    fig.legend(handles=handles, loc="lower center", ncol=3, fontsize=8.5, frameon=False)
-    fig.tight_layout(rect=(0, 0.09, 1, 1))
+    fig.tight_layout(rect=(0, 0, 1, 0.98))
     return _finish(fig, path)
 
 

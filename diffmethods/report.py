@@ -218,17 +218,26 @@ def _sweep_section(data, figures) -> list[str]:
 
 
 def _count_cell(r) -> str:
-    return r["status"] if r["status"] != "ok" else f"{r['f_calls']} / {r['passes']}"
+    """Calls of f / passes / the work the passes carried (forward mode's passes may each carry
+    a block of directions, so passes alone would flatter it)."""
+    if r["status"] != "ok":
+        return r["status"]
+    work = "-" if r.get("work") is None else f"{r['work']:,}"
+    return f"{r['f_calls']} / {r['passes']} / {work}"
 
 
 def _scaling_section(data, figures) -> list[str]:
     lines = ["## 3. Cost against the dimension n", "",
              "Each method on functions defined for any n. Left to right and top to bottom: calls "
-             "of f, passes over the computation, wall time per gradient (the black line is one "
+             "of f, passes over the computation, the work the passes carried (tangent entries "
+             "for forward mode, records + adjoint updates for reverse mode), wall time per "
+             "gradient (the black line is one "
              "evaluation of f; dotted: the symbolic method's one-off derivation and "
              "compilation), and the symbolic expression size. Forward mode runs twice: with "
              "its default chunk (many directions per pass, so few passes) and with chunk=1 "
-             "(one direction per pass, n passes: the textbook form). A method predicted to take "
+             "(one direction per pass, n passes: the textbook form); both carry the same n "
+             "tangent entries per operation of f, which is why few passes do not make it "
+             "cheap. A method predicted to take "
              f"more than {data['config']['budget']:g} s at some n is skipped there and beyond.",
              ""]
     for k, study in enumerate(data["scaling"], start=1):
@@ -239,7 +248,10 @@ def _scaling_section(data, figures) -> list[str]:
                   f"({figures['scaling:' + study['function']]})", "",
                   "**Reading the figure** (counts; times are in section 5).", "",
                   *_bullets(scaling_findings(rows)), "",
-                  "Calls of f / passes per gradient:", "",
+                  "Calls of f / passes / work carried per gradient (work: tangent entries "
+                  "for forward mode and the complex step, records + adjoint updates for "
+                  "reverse mode, operations evaluated for the rest; - where f is a black "
+                  "box):", "",
                   "| n | " + " | ".join(variants) + " |", "|---:|" + "---:|" * len(variants)]
         for n in sorted({r["n"] for r in rows}):
             cells = [_count_cell(next(r for r in rows if r["n"] == n and r["variant"] == v))

@@ -236,7 +236,10 @@ def test_sweep_figure_is_log_log_with_one_curve_per_scheme():
 def test_scaling_and_accuracy_figures(tmp_path):
     rows = dm.scaling("sum_sin", [2, 4], repeat=1)
     fig = plots.plot_scaling(rows, str(tmp_path / "s.svg"))
-    assert all(x == ("log", "log") for x in (l[:2] for l in _labels(fig)))
+    *panels, legend = fig.axes  # five log-log panels, the sixth holds the legend
+    assert all(x == ("log", "log") for x in (l[:2] for l in _labels(fig)[:5]))
+    assert not legend.axison and legend.get_legend() is not None
+    assert "work per gradient (counted)" in [p.get_ylabel() for p in panels]
     assert (tmp_path / "s.svg").read_text().lstrip().startswith("<?xml")
     compared = dm.compare_catalogue([SCENARIOS["seed"], SCENARIOS["huber"]], repeat=1)
     fig = plots.plot_accuracy(compared)

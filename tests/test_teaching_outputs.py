@@ -205,23 +205,37 @@ def test_the_tutorial_formula_is_the_function_it_differentiates():
 def test_cli_tutorial_writes_a_complete_lesson(tmp_path, capsys):
     assert main(["tutorial", "--out", str(tmp_path)]) == 0
     text = (tmp_path / "tutorial.md").read_text()
-    headings = re.findall(r"^## (\d)\. (.+)$", text, re.M)
-    assert [h[0] for h in headings] == ["1", "2", "3", "4", "5", "6", "7"]
-    assert ["Manual" in headings[0][1], "Symbolic" in headings[1][1],
-            "Finite" in headings[2][1], "Forward" in headings[3][1],
-            "Reverse" in headings[4][1], "descent" in headings[5][1]] == [True] * 6
+    headings = re.findall(r"^## (\d+)\. (.+)$", text, re.M)
+    assert [int(h[0]) for h in headings] == list(range(1, len(headings) + 1))
+    titles = [h[1] for h in headings]
+    for word in ("Manual", "Symbolic", "Finite", "Richardson", "Complex step", "Forward",
+                 "Reverse", "costs", "descent", "Which method"):
+        assert any(t.startswith(word) or word in t for t in titles), word
+    assert all(t[0].isupper() for t in titles)  # sentence case
     figures = re.findall(r"!\[[^\]]*\]\(([^)]+)\)", text)
     assert len(figures) == 5
     for link in figures:
         png_size(tmp_path / link)
-    no_timings = "seconds" not in text  # the tutorial must regenerate identically
-    assert no_timings and "Gradient = (12, 12, 9)" not in text  # Markdown bold
+    assert "Gradient = (12, 12, 9)" not in text  # Markdown bold
     assert "**Gradient** = (12, 12, 9)" in text and "x̄3 += ∂x5/∂x3·x̄5" in text
     assert len(text) > 20_000
-    first, notebook = text, (tmp_path / "tutorial.ipynb").read_bytes()
+    first = without_times(text)
+    notebook = without_times((tmp_path / "tutorial.ipynb").read_text())
+    assert first.count(MEASURED) >= 4  # the times are there, each marked as measured
     assert main(["tutorial", "--out", str(tmp_path)]) == 0
-    assert (tmp_path / "tutorial.md").read_text() == first  # regenerating is deterministic
-    assert (tmp_path / "tutorial.ipynb").read_bytes() == notebook  # the notebook edition too
+    # regenerating is deterministic, apart from the times measured while it ran; the notebook
+    # edition too
+    assert without_times((tmp_path / "tutorial.md").read_text()) == first
+    assert without_times((tmp_path / "tutorial.ipynb").read_text()) == notebook
+
+
+MEASURED = "<measured>"
+
+
+def without_times(text: str) -> str:
+    """The tutorial with every measured time (marked ≈, or in a time column) blanked."""
+    text = re.sub(r"≈[\d.,]+(?: (?:ms|µs|s)\b)?", MEASURED, text)
+    return re.sub(r"\| [\d.]+ (?:ms|µs|s) \|", f"| {MEASURED} |", text)
 
 
 def test_dead_nodes_and_values_outside_the_domain_are_explained_not_fatal():

@@ -90,13 +90,59 @@ def test_code_spans_and_cells_hold_anything():
     assert plain("**bold** " + code("x**2")) == "bold `x**2`"
 
 
-def test_the_tutorial_markdown_renders_cleanly(tmp_path, capsys):
-    assert main(["tutorial", "--out", str(tmp_path)]) == 0
-    markdown = (tmp_path / "tutorial.md").read_text()
-    html = GFM.render(markdown)
+@pytest.fixture(scope="module")
+def tutorial_html(tmp_path_factory):
+    """The tutorial, written by the CLI once for this module, rendered by CommonMark/GFM."""
+    out = tmp_path_factory.mktemp("tutorial")
+    assert main(["tutorial", "--out", str(out)]) == 0
+    return GFM.render((out / "tutorial.md").read_text())
+
+
+def test_the_tutorial_markdown_renders_cleanly(tutorial_html):
+    html = tutorial_html
     assert_no_formula_is_emphasised(html)
     assert "3*(x1**2 + x2*x3)" in html and html.count("<table>") >= 10
     assert "<em>" in html  # the captions keep their italics
+
+
+def _header_cells(table_html: str) -> list[str]:
+    head = re.search(r"<thead>(.*?)</thead>", table_html, re.S).group(1)
+    return [re.sub(r"<[^>]+>", "", c) for c in re.findall(r"<th[^>]*>(.*?)</th>", head, re.S)]
+
+
+def test_the_tutorial_explains_all_seven_methods_and_shows_costs_beside_passes(tutorial_html):
+    html = tutorial_html
+    headings = re.findall(r"<h2>\d+\. (.*?)</h2>", html)
+    for title in ("Manual differentiation", "Symbolic differentiation", "Finite differences",
+                  "Richardson extrapolation", "Complex step", "Forward mode", "Reverse mode"):
+        assert title in headings, title
+    tables = [_header_cells(t) for t in re.findall(r"<table>.*?</table>", html, re.S)]
+    # passes never stand alone: the work they carried is in the next column
+    with_passes = [h for h in tables if any("passes" in c for c in h)]
+    assert with_passes
+    for header in with_passes:
+        assert any("tangent entries" in c or "work" in c for c in header), header
+    cost = next(h for h in tables if "forward: tangent entries" in h)
+    assert cost.index("forward: tangent entries") == cost.index("forward: passes") + 1
+    assert cost.index("reverse: records + adjoint updates") == cost.index("reverse: passes") + 1
+    summary = next(h for h in tables if "work carried" in h)
+    assert summary.index("work carried") == summary.index("passes") + 1
+    assert "time (measured)" in summary
+    # the lesson's claims, with their numbers computed: the seed's one forward pass carried
+    # 12 tangent entries, reverse 4 records + 6 adjoint updates; at n = 1000 forward mode
+    # carries 1000 tangents per operation of f
+    assert "12 tangent entries (4 ops × 3 directions)" in html
+    assert "4 records + 6 adjoint updates" in html and "cheap-gradient principle" in html
+    assert "<td>7,992,000</td>" in html and "7,992 records + 10,988 adjoint updates" in html
+    assert re.search(r"Measured on this machine.*≈[\d.]+ (ms|s)", html)
+    # small things: the chain rule, machine epsilon and the descent update written out
+    assert "<code>x̄j = Σk ∂xk/∂xj · x̄k</code>" in html and "dxk/dxi = Σj" in html
+    assert "<code>eps = 2**-52 ≈ 2.2e-16</code>" in html
+    assert "<code>x_{k+1} = x_k − η·∇f(x_k)</code>" in html
+    # the complex step's failure is shown, live: plain complex arithmetic loses |x|'s slope
+    row = re.search(r"<tr>\s*<td>\|x\|</td>(.*?)</tr>", html, re.S).group(1)
+    assert re.findall(r"<td[^>]*>(.*?)</td>", row) == ["2", "0", "1", "1"]
+    assert not re.search(r"\d\.\d+ calls|then \d+\.\d", html)  # whole counts only
 
 
 def test_every_method_has_a_step_by_step_explanation_and_the_introduction_counts_them(

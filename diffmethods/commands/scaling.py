@@ -54,6 +54,8 @@ def columns() -> list:
         ("f calls", "f_calls", fmt_count),
         ("passes", "passes", fmt_count),
         ("ops", "ops", fmt_count),
+        ("work carried", lambda r: "-" if r.get("work") is None else
+         f"{r['work']} {r['work_unit']}", str),
         ("time per gradient", "seconds", fmt_seconds),
         ("x one f", "ratio_to_f", fmt_ratio),
         ("note", lambda r: r["note"] or (f"setup {fmt_seconds(r['setup_seconds'], True)}, "

@@ -30,6 +30,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import registry
+from ..costs import ADJOINT_UPDATES, TANGENT_ENTRIES
 from ..errors import BranchError, NoManualGradientError, OptionError, UnsupportedOperationError
 from ..points import Problem, bind_arguments
 from .progress import progress_bar
@@ -50,12 +51,16 @@ def function_name(f) -> str:
     return getattr(f, "text", None) or getattr(f, "__name__", None) or type(f).__name__
 
 
+WORK_COUNTS = (TANGENT_ENTRIES, ADJOINT_UPDATES)
+
+
 def reported_settings(details: dict, options: dict) -> dict:
     """The choices a method was given or made (scheme, chunk, ...): the options, plus the
     numbers and names among the details it reported."""
     shown = dict(options)
     for key, value in details.items():
-        if key in shown or "seconds" in key or key.startswith(("ops", "expected")):
+        if (key in shown or "seconds" in key or key.startswith(("ops", "expected"))
+                or key in WORK_COUNTS):  # counts of work, not choices
             continue
         if isinstance(value, (str, int)) and not isinstance(value, bool):
             shown[key] = value

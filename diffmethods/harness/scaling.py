@@ -6,8 +6,10 @@ For a function defined for any n (the catalogue's scalable entries, or any ``f``
 
 * finite differences call f n + 1 (one-sided) or 2n + 1 (central) times;
 * forward mode makes ceil(n / k) passes with k directions per pass -- the study also runs
-  ``chunk=1`` (one direction per pass, n passes), the textbook form of forward mode;
-* reverse mode makes one forward and one backward pass at every n, so its time stays within a
+  ``chunk=1`` (one direction per pass, n passes), the textbook form of forward mode; either way
+  its passes carry n x (operations of f) tangent entries (``work``);
+* reverse mode makes one forward and one backward pass at every n, carrying one record and an
+  adjoint update per local partial for each operation of f, so its time stays within a
   constant factor of one evaluation of f (``ratio_to_f``);
 * the symbolic method derives and compiles once (``setup_seconds``), and its expressions grow
   with n: ``ops_derived`` counts them as derived, ``ops_cse`` after common-subexpression
@@ -32,6 +34,7 @@ from __future__ import annotations
 import math
 
 from .. import registry
+from ..costs import carried
 from ..errors import OptionError
 from ..points import Problem
 from .compare import (NOT_APPLICABLE, NOT_APPLICABLE_ERRORS, function_name, reported_settings,
@@ -122,8 +125,9 @@ def scaling(f, dims, make_point=None, *, variants=None, repeat: int = 3,
 
     Row fields: ``function, n, variant, method, options`` (as given), ``settings`` (the options
     with the choices the method reported, e.g. its chunk), ``status, note, f_calls, passes, ops,
-    chunk,
-    ops_derived, ops_cse`` (deterministic) and ``seconds`` (median per gradient),
+    work, work_unit`` (the work the passes carried: tangent entries, records + adjoint updates
+    or operations, see :func:`diffmethods.costs.carried`), ``chunk, ops_derived, ops_cse``
+    (deterministic) and ``seconds`` (median per gradient),
     ``first_seconds`` (the first call, with any one-off setup), ``setup_seconds``,
     ``f_seconds`` (one plain evaluation of f), ``ratio_to_f``, ``predicted_seconds``.
     """
@@ -146,7 +150,8 @@ def scaling(f, dims, make_point=None, *, variants=None, repeat: int = 3,
             row = {"function": name or default_name, "n": n, "variant": label,
                    "method": method, "options": dict(options), "settings": {}, "status": "ok",
                    "note": "", "f_calls": None,
-                   "passes": None, "ops": None, "chunk": None, "ops_derived": None,
+                   "passes": None, "ops": None, "work": None, "work_unit": "", "chunk": None,
+                   "ops_derived": None,
                    "ops_cse": None, "seconds": None, "first_seconds": None,
                    "setup_seconds": None, "f_seconds": f_seconds, "ratio_to_f": None,
                    "predicted_seconds": None}
@@ -180,7 +185,9 @@ def _measure(row, f, point, method, options, repeat, budget, history):
     if "derive_seconds" in details:
         setup = details["derive_seconds"] + details.get("compile_seconds", 0.0)
         row.update(ops_derived=details.get("ops_derived"), ops_cse=first.ops)
-    row.update(f_calls=first.f_calls, passes=first.passes, ops=first.ops,
+    done = carried(first)
+    row.update(f_calls=first.f_calls, passes=first.passes, ops=first.ops, work=done.count,
+               work_unit=done.unit,
                chunk=details.get("chunk"), settings=reported_settings(details, options),
                seconds=seconds, first_seconds=first.seconds,
                setup_seconds=setup,

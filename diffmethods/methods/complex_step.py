@@ -237,7 +237,9 @@ class ComplexStep:
             value = re if value is None else value
             grad[i] = im / h
             ops += trace.ops
-        return problem.result(value, grad, passes=problem.calls, ops=ops, step=h)
+        # one imaginary part per operation: forward mode with one direction per pass
+        return problem.result(value, grad, passes=problem.calls, ops=ops, step=h,
+                              tangent_entries=ops)
 
     def jacobian(self, problem, *, step: float = DEFAULT_STEP):
         """J(x) one column per evaluation: the imaginary parts of all outputs over h."""

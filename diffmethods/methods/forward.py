@@ -9,7 +9,10 @@ from the operation table, its tangent::
 Seeding input x_i with the unit tangent e_i makes the output's tangent df/dx_i, so a gradient
 needs one pass per input direction. A Dual may carry a *block* of k directions at once (its
 tangent has one extra trailing axis of length k, as ForwardDiff.jl's chunks do): the gradient
-then takes ceil(n/k) passes, each doing k directions' worth of arithmetic.
+then takes ceil(n/k) passes, each doing k directions' worth of arithmetic. Blocks save passes,
+not arithmetic: ``details["tangent_entries"]`` counts operations x directions carried, n times
+the operations of one evaluation of f for any chunk (an array operation counts once per
+direction, however its block is stored).
 
 >>> from diffmethods import gradient
 >>> gradient(lambda x1, x2, x3: 3 * (x1**2 + x2 * x3), (2, 3, 4), method="forward")
@@ -256,7 +259,7 @@ class ForwardMode:
         chunk = _checked_chunk(chunk, n, _has_arrays(problem))
         _warn_if_many_passes(n, chunk, given)
         grad = np.empty(n)
-        passes = ops = 0
+        passes = ops = entries = 0
         value = None
         for start in range(0, n, chunk):
             k = min(chunk, n - start)
@@ -264,10 +267,11 @@ class ForwardMode:
             y = problem.scalar_output(problem(seed(problem, start, k, trace)), Dual)
             passes += 1
             ops += trace.ops
+            entries += trace.ops * k  # every operation of the pass updates k tangents
             value = y.value if isinstance(y, Dual) else y
             grad[start:start + k] = _tangent_of(y, k)
         return problem.result(value, grad, passes=passes, ops=ops, chunk=chunk,
-                              expected_passes=math.ceil(n / chunk))
+                              expected_passes=math.ceil(n / chunk), tangent_entries=entries)
 
     @quiet
     def jvp(self, problem, direction):
@@ -278,7 +282,7 @@ class ForwardMode:
         outputs = vector_output(problem(seed(problem, 0, 1, trace, direction=v)), Dual, problem)
         value = np.array([y.value if isinstance(y, Dual) else y for y in outputs], float)
         jv = np.array([_tangent_of(y, 1)[0] for y in outputs])
-        return problem.result(value, jv, passes=1, ops=trace.ops)
+        return problem.result(value, jv, passes=1, ops=trace.ops, tangent_entries=trace.ops)
 
     @quiet
     def jacobian(self, problem, *, chunk: int | None = None):
@@ -288,19 +292,21 @@ class ForwardMode:
         n = problem.n
         chunk = _checked_chunk(chunk, n, _has_arrays(problem))
         J = value = None
-        passes = ops = 0
+        passes = ops = entries = 0
         for start in range(0, n, chunk):
             k = min(chunk, n - start)
             trace = ForwardPass(k)
             outputs = vector_output(problem(seed(problem, start, k, trace)), Dual, problem)
             passes += 1
             ops += trace.ops
+            entries += trace.ops * k
             if J is None:
                 J = np.empty((len(outputs), n))
                 value = np.array([y.value if isinstance(y, Dual) else y for y in outputs])
             for row, y in enumerate(outputs):
                 J[row, start:start + k] = _tangent_of(y, k)
-        return problem.result(value, J, passes=passes, ops=ops, chunk=chunk)
+        return problem.result(value, J, passes=passes, ops=ops, chunk=chunk,
+                              tangent_entries=entries)
 
 
 def _has_arrays(problem) -> bool:

@@ -69,6 +69,14 @@ def _output_var(problem, tape, y):
     return y
 
 
+def adjoint_updates(tape) -> int:
+    """The backward sweep's work: one ``adjoint[i] += d_i * adjoint[out]`` per local partial
+    on the tape (a scalar record ``(out, i, d_i[, j, d_j])`` holds one or two; an array
+    record's transpose counts once). Records that do not lead to the output are counted too,
+    so this is the most the sweep can do, whatever the number of inputs."""
+    return sum(len(record) >> 1 for record in tape.records)
+
+
 class ReverseMode:
     name = "reverse"
     summary = "record a tape, one backward sweep (cost independent of n)"
@@ -88,7 +96,7 @@ class ReverseMode:
         adjoint = tape.backward({y.index: 1.0})
         passes += 1
         return problem.result(y.value, input_adjoints(problem, inputs, adjoint), passes=passes,
-                              ops=len(tape.records))
+                              ops=len(tape.records), adjoint_updates=adjoint_updates(tape))
 
     def vjp(self, problem, cotangent):
         """w^T J(x) for a scalar or vector-valued f, in one forward and one backward sweep."""

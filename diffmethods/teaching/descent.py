@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..api import differentiate
+from ..costs import carried
 from ..methods.compiled import CompiledMethod
 from ..methods.finite import FiniteDifferences
 from ..methods.manual import manual
@@ -65,18 +66,41 @@ class Run:
     costs: list = field(default_factory=list)
     f_calls: list = field(default_factory=list)
     passes: list = field(default_factory=list)
+    work: list = field(default_factory=list)  # what the passes carried (costs.Work)
 
     def calls_text(self) -> str:
         """f calls per iteration, e.g. "3", or "1, then 0" when the first one differs."""
-        first, rest = self.f_calls[0], set(self.f_calls[1:])
-        if rest == {first} or not rest:
-            return str(first)
-        return f"{first}, then {num(np.mean(self.f_calls[1:]))}"
+        return counts_text(self.f_calls)
+
+    def passes_text(self) -> str:
+        """Passes per iteration, in the same form."""
+        return counts_text(self.passes)
+
+    def work_text(self) -> str:
+        """The work the passes carried per iteration, e.g. "6 tangent entries", or "-"."""
+        if not self.work or any(w.count is None for w in self.work):
+            return "-"
+        if len({w.text for w in self.work}) == 1:  # the same every iteration: say it whole
+            return self.work[0].text
+        return f"{counts_text([w.count for w in self.work])} {self.work[0].unit}"
+
+
+def counts_text(counts: list) -> str:
+    """Whole counts per iteration as a reader wants them: "5" when always 5, "1, then 0" when
+    only the first differs, "17 to 19" when they vary (Richardson's sweep stops when rounding
+    takes over, so its calls differ a little from step to step) -- never a fractional mean."""
+    first, rest = counts[0], sorted(set(counts[1:]))
+    if not rest or rest == [first]:
+        return str(first)
+    if len(rest) == 1:
+        return f"{first}, then {rest[0]}"
+    return f"{min(counts)} to {max(counts)}"
 
 
 def gradient_descent(f, start, method: str, options: dict, rate: float, iterations: int,
                      label: str) -> Run:
-    """theta <- theta - rate * gradient(theta), with the gradients of ``method``."""
+    """The update x_{k+1} = x_k - rate * gradient f(x_k), ``iterations`` times, with the
+    gradients of ``method``; every iterate, cost and count is kept in the returned Run."""
     run = Run(label, method, dict(options))
     theta = np.array(start, dtype=float)
     for _ in range(iterations):
@@ -85,6 +109,7 @@ def gradient_descent(f, start, method: str, options: dict, rate: float, iteratio
         run.costs.append(float(r.value))
         run.f_calls.append(r.f_calls)
         run.passes.append(r.passes)
+        run.work.append(carried(r))
         theta = theta - rate * r.gradient
     run.params.append(theta.copy())
     run.costs.append(float(f(*theta)))
@@ -128,9 +153,10 @@ def descent_table(demo: DescentDemo) -> Table:
     for run in demo.runs:
         w, b = run.params[-1]
         rows.append([run.label, num(run.costs[-1], 8), f"{run.costs[-1] - demo.best_cost:.1e}",
-                     f"{num(w, 6)}, {num(b, 6)}", run.calls_text(), num(np.mean(run.passes))])
+                     f"{num(w, 6)}, {num(b, 6)}", run.calls_text(), run.passes_text(),
+                     run.work_text()])
     return Table(["gradients by", "final cost", "above the minimum", "final (w, b)",
-                  "f calls per iteration", "passes per iteration"], rows)
+                  "f calls per iteration", "passes per iteration", "work per iteration"], rows)
 
 
 STYLES = [dict(ls="-", lw=4.5, alpha=0.35), dict(ls="--", lw=2.2), dict(ls=":", lw=2.6),

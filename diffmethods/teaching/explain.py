@@ -13,6 +13,7 @@ from __future__ import annotations
 import inspect
 
 from ..api import differentiate
+from ..costs import carried, milliseconds
 from ..declarations import Accumulation, Kind
 from ..errors import DiffMethodsError, OptionError
 from ..methods.compiled import CompiledMethod
@@ -76,7 +77,7 @@ def _generic(f, point, method: str, options: dict) -> Explanation:
     """A method without a step-by-step explainer: what it computed and cost."""
     backend = get_method(method)
     r = differentiate(f, point, method=method, **options)
-    return Explanation(method, [Paragraph(
+    return Explanation(_title(method), [Paragraph(
         f"{getattr(backend, 'summary', method)}. No step-by-step explanation is available for "
         f"this method; it computed f = {num(r.value)} and the gradient "
         f"({', '.join(num(g) for g in r.flat_gradient)}) with {plural(r.f_calls, 'call')} of f.")],
@@ -117,22 +118,27 @@ def _names_line(f, point, notation: str) -> Paragraph | None:
 
 
 def _title(method: str) -> str:
-    return getattr(get_method(method), "explain_title", method)
+    """The heading of a method's section, in sentence case ("Method `zero`" for a method
+    registered without a title: its name is an identifier, not a word to capitalise)."""
+    return getattr(get_method(method), "explain_title", None) or f"Method {code(method)}"
 
 
 def _summary(f, point) -> Table:
+    """One row per method: its gradient, its counts -- passes beside the work they carried
+    (:func:`diffmethods.costs.carried`) -- and the time it took, measured, never asserted."""
     rows = []
     for m in methods():
         try:
             r = differentiate(f, point, method=m)
         except DiffMethodsError as e:
-            rows.append([m, "-", "-", "-", "-", str(e).split(".")[0]])
+            rows.append([m, "-", "-", "-", "-", "-", str(e).split(".")[0]])
             continue
         note = ("derivation cached: only the compiled code ran" if r.details.get("cached")
                 else "")
         rows.append([m, ", ".join(num(g, 15) for g in r.flat_gradient), r.f_calls, r.passes,
-                     "-" if r.ops is None else r.ops, note])
-    return Table(["method", "gradient", "f calls", "passes", "ops", "note"], rows)
+                     carried(r).text, milliseconds(r.seconds), note])
+    return Table(["method", "gradient", "f calls", "passes", "work carried",
+                  "time (measured)", "note"], rows)
 
 
 def _count_words(n: int) -> str:
@@ -205,7 +211,11 @@ def explain(f, point, method: str | None = None, notation: str = "seed", *,
         getattr(reference, "gradient", None), None, parts)
     whole.parts["summary"] = Explanation("What each method computed and cost", [
         Paragraph("Counted while each method ran (`dm.differentiate`): calls of f, passes over "
-                  "the computation and elementary operations recorded or evaluated."),
+                  "the computation, and the work the passes carried -- forward mode's tangent "
+                  "entries (operations × directions: a pass may carry a block of directions, "
+                  "so fewer passes need not mean less work), reverse mode's records and "
+                  "adjoint updates, or the operations evaluated. The time is measured on this "
+                  "machine in this run and changes from run to run."),
         _summary(f, point)])
     table = whole.parts["summary"].blocks[-1]
     try:  # the gradient's entries, in the names every section uses

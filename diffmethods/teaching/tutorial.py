@@ -1,11 +1,14 @@
 """The tutorial: one lesson, from the pencil to the tape, generated with live numbers.
 
 :func:`write_tutorial` writes ``tutorial.md`` and its figures (in a ``tutorial/`` folder next to
-it). It follows one small function, f(x1, x2, x3) = 3*(x1**2 + x2*x3) at (2, 3, 4), through
-manual, symbolic, finite-difference, forward-mode and reverse-mode differentiation, and ends with
-gradient descent. Every number, table and figure is computed while the file is written, by the
-same explainers that ``dm.explain`` uses; the prose around them only ever quotes computed values.
-Nothing depends on timing or on the machine, so regenerating gives the same bytes.
+it). It follows one small function, f(x1, x2, x3) = 3*(x1**2 + x2*x3) at (2, 3, 4), through all
+seven methods -- manual, symbolic, finite differences, Richardson extrapolation, the complex
+step, forward mode and reverse mode -- then counts what a gradient costs and ends with gradient
+descent. Every number, table and figure is computed while the file is written, by the same
+explainers that ``dm.explain`` uses; the prose around them only ever quotes computed values.
+The sections are a plain list in :func:`write_tutorial`, numbered as they are written, so a
+section is added by adding one function call there. Only the times, each marked "measured"
+(and "≈"), change between runs; every count and every other number regenerates the same.
 """
 
 from __future__ import annotations
@@ -15,24 +18,20 @@ import warnings
 
 import numpy as np
 
-from ..api import differentiate, jvp
+from ..api import jvp
 from ..catalogue import SCENARIOS
 from ..files import Signature, StagedDirectory
+from ..methods.complex_step import ComplexStep
 from ..methods.finite import SCHEMES, FiniteDifferences
 from ..methods.forward import ForwardMode
 from ..methods.manual import ManualMethod
 from ..methods.reverse import ReverseMode
+from ..methods.richardson import Richardson
 from ..methods.symbolic import SymbolicMethod
+from ..registry import declaration, methods
 from .animation import animate
 from .bump_plot import plot_bump_error
-from .descent import (
-    POOR_STEP,
-    descent_demo,
-    descent_table,
-    make_cost,
-    plot_descent,
-    seed_descent_steps,
-)
+from .descent_section import descent_section
 from .document import Explanation, Figure, Paragraph, Table, code
 from .explain import explain, point_text
 from .finite_trace import bump_errors
@@ -40,6 +39,7 @@ from .graph import draw_graph
 from .notation import factor, num
 from .reverse_trace import walk_reverse
 from .symbolic_trace import expression_swell
+from .tutorial_sections import complex_step_section, cost_section, richardson_section, section
 
 FIGURES = "tutorial"  # the figures' folder, next to tutorial.md
 FIGURE_NAMES = ("finite_bump_error.png", "graph_seed_forward.png", "graph_seed.png",
@@ -54,11 +54,7 @@ def shared(x1, x2):
     return x1 * x2 + np.sin(x1)
 
 
-def _section(title: str, before: list, explanation: Explanation | None = None,
-             after: list = ()) -> Explanation:
-    """A tutorial section: our framing, then an explainer's blocks, then going further."""
-    blocks = list(before) + (list(explanation.blocks) if explanation is not None else [])
-    return Explanation(title, blocks + list(after))
+_section = section  # our framing, then an explainer's blocks, then going further
 
 
 def _figure(out_dir: str, name: str) -> tuple[str, str]:
@@ -101,17 +97,25 @@ def _introduction(f, point, parts) -> Explanation:
                   "when that input alone moves. Training a model is, at heart, computing such "
                   "gradients over and over -- of a cost, with respect to millions of "
                   "parameters -- so *how* they are computed decides what is feasible."),
-        Paragraph("There are five ways to get them, and this lesson takes them in order, each "
-                  "one automating a little more of the work of the one before:"),
-        Table(["", "method", "idea in one line"], [
-            [1, ManualMethod.name,
+        Paragraph("There are seven ways to get them, and this lesson takes them in order, from "
+                  "the pencil to the tape:"),
+        Table(["", "method", "method= in code", "idea in one line"], [
+            [1, "manual differentiation", ManualMethod.name,
              "a person applies the rules of calculus and writes the result down"],
-            [2, SymbolicMethod.name,
+            [2, "symbolic differentiation", SymbolicMethod.name,
              "a computer algebra system applies the same rules to a formula"],
-            [3, "finite differences", "nudge one input, watch f, divide: an approximation"],
-            [4, "forward mode", "carry each value's derivative along with the value"],
-            [5, "reverse mode", "record the computation, then send derivatives backwards"]]),
-        Paragraph(f"All five agree on the answer, ({', '.join(num(g) for g in grad)}). What "
+            [3, "finite differences", FiniteDifferences.name,
+             "nudge one input, watch f, divide: an approximation"],
+            [4, "Richardson extrapolation", Richardson.name,
+             "finite differences at shrinking steps, combined so their errors cancel"],
+            [5, "complex step", ComplexStep.name,
+             "nudge an input by an imaginary amount: a derivative with nothing cancelled"],
+            [6, "forward mode", ForwardMode.name,
+             "carry each value's derivative along with the value"],
+            [7, "reverse mode", ReverseMode.name,
+             "record the computation, then send derivatives backwards"]]),
+        Paragraph(f"All seven agree on the answer, ({', '.join(num(g) for g in grad)}): "
+                  f"{_agreement(parts, grad)}. What "
                   "differs is what they need (a formula? the code of f? only its values?), how "
                   "accurate they are, and how their cost grows with the number of inputs. The "
                   "names follow the classic walk-through of automatic differentiation: the "
@@ -119,8 +123,21 @@ def _introduction(f, point, parts) -> Explanation:
                   f"-- {', '.join(names[:-1])} and {names[-1]}, the output.")])
 
 
+def _agreement(parts, grad) -> str:
+    """How closely the explained methods agree with reverse mode, exact ones and
+    approximations apart (read from each method's declaration, computed here)."""
+    gaps = {True: 0.0, False: 0.0}
+    for m, p in parts.items():
+        if p.gradient is not None and m in methods():
+            gap = float(np.max(np.abs(np.asarray(p.gradient, float) - grad)))
+            gaps[declaration(m).exact] = max(gaps[declaration(m).exact], gap)
+    exact = ("the exact ones to the last bit" if gaps[True] == 0 else
+             f"the exact ones to within {gaps[True]:.0e}")
+    return f"{exact}, the approximations to within {gaps[False]:.0e}"
+
+
 def _manual(part) -> Explanation:
-    return _section("1. Manual differentiation", [
+    return _section("Manual differentiation", [
         Paragraph("The oldest method: derive the gradient on paper and type the result into "
                   "the program next to f -- in diffmethods, `@dm.manual(grad)`. To make the "
                   "paper work visible, the program does it here itself, as a careful student "
@@ -133,7 +150,7 @@ def _manual(part) -> Explanation:
 def _symbolic(part) -> Explanation:
     swell = expression_swell()
     last = swell.rows[-1]
-    return _section("2. Symbolic differentiation", [
+    return _section("Symbolic differentiation", [
         Paragraph("Next, let a computer algebra system (sympy) apply the same rules, "
                   "mechanically and without slips. It needs f as a formula rather than as "
                   "code.")], part, [
@@ -191,10 +208,16 @@ def _finite(part, out_dir, f, point) -> Explanation:
                if facts["default_at_bottom"] else
                f"The library's default one-sided step, {num(facts['default_percent'], 2)} %, "
                "is dashed.")
-    return _section("3. Finite differences", [
+    eps = float(np.finfo(float).eps)
+    return _section("Finite differences", [
         Paragraph("The only method that needs nothing but the values of f: no formula, no "
                   "access to its code. That makes it the universal fallback -- and the usual "
                   "way to check the other methods -- but it approximates."),
+        Paragraph("Its enemy is rounding. A float stores 53 significant binary digits, so the "
+                  "gap between 1 and the next float is *machine epsilon*, "
+                  f"`eps = 2**-{round(-np.log2(eps))} ≈ {eps:.1e}` (`np.finfo(float).eps`): "
+                  "every result is rounded to a relative precision of about eps, some 16 "
+                  "decimal digits. The steps and error bounds below are written in eps."),
     ], part, [
         Paragraph("**How big a bump?** Move x1 by a fraction of itself and see what the "
                   "quotient says. The figure does this for bumps from 1e-13 % to 10 % of x1, "
@@ -221,36 +244,24 @@ def _forward(part, f, point, out_dir: str) -> Explanation:
     n = len(point)
     ones = ", ".join("1" for _ in point)
     along = jvp(f, point, np.ones(n))[0]
-    return _section("4. Forward mode", [
+    return _section("Forward mode", [
         Paragraph("Automatic differentiation starts from the program rather than the formula: "
                   "f is a sequence of elementary operations, each with a derivative that is "
-                  "easy to evaluate at a number, and the chain rule combines them. Forward mode "
-                  "does this as the program runs, on *dual numbers* -- pairs of a value and "
-                  "its tangent.")], part, [
+                  "easy to evaluate at a number, and the chain rule combines them. For a node "
+                  "xk computed from operands xj, the chain rule reads "
+                  "`dxk/dxi = Σj ∂xk/∂xj · dxj/dxi`: the derivative of a node with respect to "
+                  "an input is the sum, over its operands, of the local partial times the "
+                  "operand's own derivative. Forward mode evaluates that sum as the program "
+                  "runs, on *dual numbers* -- pairs of a value and its tangent dxk/dxi.")],
+        part, [
         _animation(out_dir, f, point, ForwardMode.name),
         Paragraph(f"**Going further: any direction in one pass.** Seeding all {n} inputs "
                   f"with tangent 1 at once gives, in a single pass, the derivative of f along "
                   f"the direction ({ones}): `dm.jvp(f, {point_text(point)}, ({ones}))` = "
                   f"{num(along)}, the sum of the partials. Forward mode is cheap for one "
                   "direction and for functions with few inputs and many outputs; for a "
-                  "gradient of many inputs it needs many passes.")])
-
-
-def _scaling_table() -> Table:
-    s = SCENARIOS["rosenbrock"]
-    rows = []
-    for n in (3, 10, 100, 1000):
-        p = s.point_of(n)
-        central = differentiate(s.f, p, method=FiniteDifferences.name)
-        one_sided = differentiate(s.f, p, method=FiniteDifferences.name, scheme="forward")
-        fwd1 = differentiate(s.f, p, method=ForwardMode.name, chunk=1)
-        fwd = differentiate(s.f, p, method=ForwardMode.name)
-        rev = differentiate(s.f, p, method=ReverseMode.name)
-        rows.append([n, central.f_calls, one_sided.f_calls, fwd1.passes,
-                     f"{fwd.passes} (chunk {fwd.details['chunk']})", rev.passes])
-    return Table(["inputs n", "finite, central: f calls", "finite, forward: f calls",
-                  "forward mode, chunk=1: passes", "forward mode, default: passes",
-                  "reverse mode: passes"], rows)
+                  "gradient of n inputs every operation must carry n tangents -- in n passes, "
+                  "or in fewer passes that each carry a chunk of them.")])
 
 
 def _reverse(part, out_dir, f, point) -> Explanation:
@@ -267,9 +278,13 @@ def _reverse(part, out_dir, f, point) -> Explanation:
     x1_steps = shared_walk.contributions(0)
     terms = " + ".join(f"{factor(s.partial)}·{factor(s.adjoint_out)}" for s in x1_steps)
     at = ", ".join(num(v) for v in shared_point)
-    return _section("5. Reverse mode", [
+    return _section("Reverse mode", [
         Paragraph("Reverse mode turns the order around: first compute, then differentiate "
-                  "backwards. Here is the computation as the tape records it, drawn as a graph: "
+                  "backwards. It reads the chain rule from the output's side: the adjoint "
+                  "`x̄j = df/dxj` of a node is `x̄j = Σk ∂xk/∂xj · x̄k`, the sum over the nodes "
+                  "xk that use xj of the local partial times their own adjoint, starting from "
+                  "`x̄ = df/df = 1` at the output. Here is the computation as the tape records "
+                  "it, drawn as a graph: "
                   "every box a node with its value, every edge labelled with the local partial "
                   "derivative of its head with respect to its tail:"),
         Figure(fwd_link, "The computational graph of f after the forward pass: operations, "
@@ -288,89 +303,25 @@ def _reverse(part, out_dir, f, point) -> Explanation:
                   "backward pass computes the derivative of one output with respect to "
                   "*every* node at once; forward mode computes the derivative of every node "
                   "with respect to *one* input. For a cost with n inputs and one output -- "
-                  "every training problem -- that is the whole difference. Counted on the "
-                  "Rosenbrock function (array code) as the number of inputs grows:"),
-        _scaling_table(),
-        Paragraph("The price is memory: the tape keeps every intermediate value until the "
-                  "backward pass has used it.")])
+                  "every training problem -- that is the whole difference, and the next "
+                  "section counts what it is worth.")])
 
 
 def _as_code(f, point) -> Explanation:
     """The tape, the compiled method's adjoint program and the symbolic CSE code, side by
     side (after reverse mode: the tape is the lesson just learnt)."""
     from .program_beside import same_derivative_as_code
-    return _section("5b. The same derivative as code",
+    return _section("The same derivative as code",
                     same_derivative_as_code(f, point, (1.0, -2.0, 0.5)))
 
 
 def _descent(out_dir, f, point) -> Explanation:
-    demo = descent_demo()
-    grad = differentiate(f, point, method=ReverseMode.name).gradient
-    rate = 0.01
     path, link = _figure(out_dir, "descent.png")
-    plot_descent(demo, path)
-    poor = next(r for r in demo.runs if r.options == POOR_STEP)
-    exact_runs = [r for r in demo.runs if r.options != POOR_STEP]
-    spread = max(abs(r.costs[-1] - exact_runs[0].costs[-1]) for r in exact_runs)
-    same = "to the last bit" if spread == 0 else f"to within {spread:.0e}"
-    x, y = demo.x, demo.y
-    cost = make_cost(x, y)  # the same cost, to measure the poor step's bias at the start
-    start = (0.0, 0.0)
-    exact = differentiate(cost, start, method=ReverseMode.name).gradient
-    poor_cost = differentiate(cost, start, method=FiniteDifferences.name, **POOR_STEP).gradient
-    bias = poor_cost - exact
-    predicted = POOR_STEP["step"] * np.array([np.mean(x**2), 1.0])
-    central = differentiate(cost, start, method=FiniteDifferences.name, scheme="central",
-                            step=POOR_STEP["step"]).gradient
-    w_best, b_best = demo.best
-    w_poor, b_poor = poor.params[-1]
-    return _section("6. The practical application: gradient descent", [
-        Paragraph("Gradients exist to be followed downhill. Treat the inputs as the "
-                  "parameters of a model and f as its cost: the gradient "
-                  f"({', '.join(num(g) for g in grad)}) says how fast the cost rises with each "
-                  "of them, so gradient descent moves every parameter against its partial "
-                  f"derivative, scaled by a small learning rate (here {num(rate)}), and "
-                  "repeats:"),
-        seed_descent_steps(f, point, rate=rate),
-        Paragraph("The cost falls at every step. This f is a poor cost, though: it has no "
-                  "minimum (make x2 = -x3 large and it goes to minus infinity), so descent "
-                  "would never stop. Real costs are built to be bounded below; the classic is "
-                  "the L2 cost, the mean squared distance between a model's predictions and "
-                  "the data."),
-        Paragraph(f"**Fitting a line.** The model is y = w·x + b on {len(x)} noisy points "
-                  f"(a fixed random seed, so always the same points), the cost is the mean "
-                  f"squared error, and descent starts from (w, b) = (0, 0) with learning rate "
-                  f"{num(demo.rate)} for {demo.iterations} iterations, once with the gradients "
-                  "of each method -- plus one run with a poor finite-difference step, "
-                  f"forward differences with h = {num(POOR_STEP['step'])}."),
-        Figure(link, "Left: how far each run's cost is above the least-squares minimum, per "
-               "iteration. Right: the data, the best line and the line the poor-step run "
-               "settled on."),
-        descent_table(demo),
-        Paragraph(f"The methods take the same steps (their final costs agree {same}) and "
-                  "approach the minimum geometrically -- central differences with the default "
-                  "step included, whose error is far below what descent can notice. The "
-                  "poor-step run "
-                  f"stalls {poor.costs[-1] - demo.best_cost:.2g} above the minimum, at w = "
-                  f"{num(w_poor, 4)}, b = {num(b_poor, 4)} instead of {num(w_best, 4)}, "
-                  f"{num(b_best, 4)}: descent stops where the *estimated* gradient vanishes."),
-        Paragraph(f"The bias is no accident. For a quadratic cost a forward difference is off "
-                  f"by exactly h/2 times the second derivative: h·mean(x²) = "
-                  f"{num(predicted[0], 6)} for w and h·1 = {num(predicted[1], 6)} for b. "
-                  f"Measured at the start: {num(bias[0], 6)} and {num(bias[1], 6)}. Central "
-                  f"differences with the same large step are exact on a quadratic (error "
-                  f"{np.max(np.abs(central - exact)):.0e}), which is why the step that is "
-                  "\"good enough\" depends on the formula as much as on f."),
-        Paragraph("The f-calls column is the bill: finite differences call the model once or "
-                  "twice per parameter at every iteration; forward mode passes over it once "
-                  "per parameter (or per block of parameters); reverse mode and the symbolic "
-                  "code cost about one evaluation whatever the number of parameters -- the "
-                  "symbolic method after paying for its derivation once, in the first "
-                  "iteration.")])
+    return descent_section(path, link, f, point)
 
 
 def _summary(parts) -> Explanation:
-    return Explanation("7. Which method when", [
+    return Explanation("Which method when", [
         Table(["method", "needs", "accuracy", "cost of a gradient (n inputs)", "use it for"], [
             [ManualMethod.name, "a person and the formula", "exact, if no slip",
              "one evaluation of the hand-written gradient",
@@ -380,11 +331,20 @@ def _summary(parts) -> Explanation:
              "closed forms to read or reuse"],
             ["finite differences", "only values of f", "about 8 (one-sided) to 11 (central) "
              "digits", "n + 1 or 2n + 1 calls", "black boxes; checking other methods"],
-            ["forward mode", "the code of f", "exact", "n passes (fewer with chunks)",
+            ["Richardson", "only values of f", "about 13 to 15 digits, with an error estimate",
+             "several central differences per input", "black boxes that need more digits"],
+            ["complex step", "code of f that runs on complex numbers and is analytic",
+             "exact to rounding", "n calls: n tangent entries per operation",
+             "checking other methods on smooth code"],
+            ["forward mode", "the code of f", "exact",
+             "n tangent entries per operation, in ceil(n / chunk) passes",
              "few inputs, many outputs; directional derivatives"],
             ["reverse mode", "the code of f, memory for the tape", "exact",
-             "one forward + one backward pass", "many inputs, one output: training"]]),
-        Paragraph("For this lesson's function, what each method actually did:"),
+             "one record + about one adjoint update per operation, in 2 passes, whatever n",
+             "many inputs, one output: training"]]),
+        Paragraph("For this lesson's function, what each method actually did (the work column "
+                  "counts what the passes carried; the time is measured, so it changes from "
+                  "run to run):"),
         parts["summary"].blocks[-1],
         Paragraph("To see the same steps for any formula: "
                   "`diffmethods explain \"your formula\" --at 1,2,3` (add `--method reverse "
@@ -411,13 +371,19 @@ def write_tutorial(out_dir: str = "reports", force: bool = False) -> list[str]:
     names = ["tutorial.md", "tutorial.ipynb"] + [f"{FIGURES}/{name}" for name in FIGURE_NAMES]
     with StagedDirectory(out_dir, OWNER, SIGNATURE, names, force) as stage:
         parts = explain(f, point).parts
+        exact = parts[ReverseMode.name].gradient
         sections = [_introduction(f, point, parts), _manual(parts[ManualMethod.name]),
                     _symbolic(parts[SymbolicMethod.name]),
                     _finite(parts[FiniteDifferences.name], stage.path, f, point),
+                    richardson_section(parts[Richardson.name], f, point, exact),
+                    complex_step_section(parts[ComplexStep.name], f, point),
                     _forward(parts[ForwardMode.name], f, point, stage.path),
                     _reverse(parts[ReverseMode.name], stage.path, f, point),
                     _as_code(f, point),
+                    cost_section(f, point),
                     _descent(stage.path, f, point), _summary(parts)]
+        for number, s in enumerate(sections[1:], start=1):  # numbered as written
+            s.title = f"{number}. {s.title}"
         text = (sections[0].markdown(1) + "\n\n"
                 + "\n\n".join(s.markdown(2) for s in sections[1:]))
         stage.write("tutorial.md", text + "\n")
