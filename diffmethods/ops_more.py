@@ -187,7 +187,8 @@ def _sympy_d_sinc(sp, args, k):
     series = sum(sp.Rational((-1) ** k * 2 * k, math.factorial(2 * k + 1)) * sp.pi ** (2 * k)
                  * x ** (2 * k - 1) for k in range(1, len(_SINC_SERIES) + 1))
     direct = (sp.cos(sp.pi * x) - sp.sin(sp.pi * x) / (sp.pi * x)) / x
-    return sp.Piecewise((series, sp.Abs(x) < sp.Rational(1, 4)), (direct, True))
+    from .symfuncs import RealAbs  # sympy's Abs of an x it cannot prove real reads re(x)
+    return sp.Piecewise((series, RealAbs(x) < sp.Rational(1, 4)), (direct, True))
 
 
 def _mp_sinc(x):

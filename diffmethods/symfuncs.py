@@ -73,8 +73,13 @@ def _mp_cbrt(x):
 
 
 LAMBDIFY_NAMESPACES = {
+    # re and im: sympy writes re(t) for a temporary it cannot prove real (Abs(exp(t)) is
+    # exp(re(t))); every value here is real, so re is the value itself and im is 0
     "math": {"RealAbs": abs, "RealSign": _math_sign,
-             "RealCbrt": lambda x: math.copysign(abs(x) ** (1 / 3), x) if x else 0.0},
-    "numpy": {"RealAbs": np.abs, "RealSign": np.sign, "RealCbrt": np.cbrt},
-    "mpmath": {"RealAbs": abs, "RealSign": mpmath.sign, "RealCbrt": _mp_cbrt},
+             "RealCbrt": lambda x: math.copysign(abs(x) ** (1 / 3), x) if x else 0.0,
+             "re": lambda x: x, "im": lambda x: 0.0},
+    "numpy": {"RealAbs": np.abs, "RealSign": np.sign, "RealCbrt": np.cbrt, "re": np.real,
+              "im": np.imag},
+    "mpmath": {"RealAbs": abs, "RealSign": mpmath.sign, "RealCbrt": _mp_cbrt, "re": mpmath.re,
+               "im": mpmath.im},
 }

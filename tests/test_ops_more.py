@@ -162,3 +162,24 @@ def test_systematic_ldexp():
     from systematic import RNG, check_function
     check_function(lambda x: np.ldexp(x, np.array([[1, -3, 0], [2, 5, -1]])),
                    RNG.normal(size=(2, 3)))
+
+
+def test_sinc_of_a_value_sympy_cannot_prove_real_compiles():
+    """np.sinc's derivative switches to its series where |x| < 1/4; written with sympy's Abs,
+    exp(arcsin(x)) inside it became exp(re(t)) and the compiled code raised NameError: 're'
+    (found by the random-expression test)."""
+    import numpy as np
+    f = lambda x: np.sinc(np.exp(np.arcsin(x)))  # noqa: E731
+    for x in (-0.9, 0.1, 0.5):
+        assert dm.gradient(f, x, method="symbolic") == pytest.approx(
+            dm.gradient(f, x, method="reverse"), rel=1e-12)
+
+
+@pytest.mark.parametrize("module", ["math", "numpy", "mpmath"])
+def test_compiled_code_reads_re_and_im_of_real_values(module):
+    import sympy
+    from diffmethods.symfuncs import LAMBDIFY_NAMESPACES
+    t = sympy.Symbol("t")  # not declared real, as a common-subexpression temporary is not
+    fn = sympy.lambdify(t, sympy.re(t) + sympy.im(t), modules=[LAMBDIFY_NAMESPACES[module],
+                                                               module])
+    assert float(fn(2.5)) == 2.5
