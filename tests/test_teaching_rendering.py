@@ -152,3 +152,11 @@ def test_every_method_has_a_step_by_step_explanation_and_the_introduction_counts
     words = {7: "Seven", 8: "Eight", 9: "Nine", 10: "Ten"}
     n = len(dm.methods())
     assert explanation.blocks[0].text.startswith(f"{words.get(n, n)} ways")
+
+
+def test_an_explanation_also_displays_as_markdown_that_keeps_powers():
+    import diffmethods as dm
+    from markdown_it import MarkdownIt
+    e = dm.explain(lambda x1, x2: x1**2 * x2, (2.0, 3.0), method="reverse")
+    html = MarkdownIt("commonmark").enable("table").render(e._repr_markdown_())
+    assert "x1**2" in html and "<strong>2</strong>" not in html

@@ -150,6 +150,10 @@ class Explanation:
         """The Markdown rendered to an HTML fragment by markdown-it-py."""
         return MARKDOWN.render(self.markdown(level))
 
+    def _repr_markdown_(self) -> str:
+        """What a notebook or a Markdown front end shows where it prefers Markdown."""
+        return self.markdown()
+
     def _repr_html_(self) -> str:
         return self.html()
 
