@@ -18,7 +18,7 @@ from ..points import Problem
 from .document import Explanation, Paragraph, Table, code
 from ..ops import OPS
 from .kinks import gradient_text, kink_paragraph, scan
-from .notation import Names, coordinate_names, num
+from .notation import Names, coordinate_names, num, operand_text, operation_text
 
 
 def not_analytic(name: str) -> bool:
@@ -31,45 +31,64 @@ MAX_ROWS = 60
 
 
 class _Log(ComplexPass):
-    __slots__ = ("rows",)
+    __slots__ = ("rows", "inputs")
 
-    def __init__(self, step):
+    def __init__(self, step, inputs: int = 0):
         super().__init__(step)
         self.rows = []
+        self.inputs = inputs
+
+
+class _Node:
+    """An operand that is a node of the pass (its 0-based index), not a constant."""
+
+    __slots__ = ("index",)
+
+    def __init__(self, index: int):
+        self.index = index
 
 
 class RecordedComplex(Complex):
-    """A :class:`Complex` that writes (operation, result) to its pass's log."""
+    """A :class:`Complex` that writes (operation, operands, result) to its pass's log; each
+    value knows its node (0-based, inputs first), so a row can say ``x1 ** 2``."""
 
-    __slots__ = ()
+    __slots__ = ("node",)
+
+    def __init__(self, value, trace, node: int | None = None):
+        super().__init__(value, trace)
+        self.node = node
 
     @classmethod
-    def _record(cls, name, out):
-        out = cls(out.value, out.trace)
-        out.trace.rows.append((name, out.value))
+    def _record(cls, name, args, out):
+        trace = out.trace
+        operands = [_Node(a.node) if isinstance(a, RecordedComplex) else a for a in args]
+        out = cls(out.value, trace, trace.inputs + len(trace.rows))
+        trace.rows.append((name, operands, out.value))
         return out
 
     @classmethod
     def _elementwise(cls, op, args):
-        return cls._record(op.name, super()._elementwise(op, args))
+        return cls._record(op.name, args, super()._elementwise(op, args))
 
     @classmethod
     def _linear(cls, prim, args, params):
-        return cls._record(prim.name, super()._linear(prim, args, params))
+        return cls._record(prim.name, args, super()._linear(prim, args, params))
 
     @classmethod
     def _primitive(cls, prim, args, params):
-        return cls._record(prim.name, super()._primitive(prim, args, params))
+        return cls._record(prim.name, args, super()._primitive(prim, args, params))
 
 
 def record_pass(f, point, coordinate: int = 0, step: float = DEFAULT_STEP):
     """The complex values of one pass, coordinate ``coordinate`` stepped by i·step:
-    (inputs, [(operation, value), ...], pass)."""
+    (inputs, [(operation, operands, value), ...], pass); an operand is a :class:`_Node`, or
+    the constant itself."""
     problem = Problem(f, point)
-    trace = _Log(step)
     x = problem.x.astype(complex)
     x.imag[coordinate] = step
-    problem(list(RecordedComplex(v, trace) for v in problem.structure.split(x)))
+    leaves = problem.structure.split(x)
+    trace = _Log(step, len(leaves))
+    problem([RecordedComplex(v, trace, k) for k, v in enumerate(leaves)])
     return x, trace.rows, trace
 
 
@@ -103,9 +122,11 @@ def explain_complex_step(f, point, step: float = DEFAULT_STEP,
     table = [[name(k), "input", _complex_text(v), num(v.imag / h)]
              for k, v in enumerate(inputs)]
     start = len(table)
-    for k, (op, value) in enumerate(rows[:MAX_ROWS]):
+    for k, (op, operands, value) in enumerate(rows[:MAX_ROWS]):
         z = complex(np.asarray(value).reshape(-1)[0])
-        table.append([name(start + k), op, _complex_text(value), num(z.imag / h)])
+        typed = operation_text(op, [name(a.index) if isinstance(a, _Node) else operand_text(a)
+                                    for a in operands])
+        table.append([name(start + k), typed, _complex_text(value), num(z.imag / h)])
     blocks += [Paragraph(f"**The pass for x1.** Every operation of f evaluated on complex "
                          f"numbers ({trace.ops} operations); the real part is the ordinary "
                          "value, the imaginary part over h is that node's derivative with "
@@ -124,7 +145,7 @@ def explain_complex_step(f, point, step: float = DEFAULT_STEP,
                           f"{gradient_text(grad)}: the library's convention, not a slope")
     if kink is not None:
         blocks.append(kink)
-    used = sorted({op for op, _ in rows if not_analytic(op)})
+    used = sorted({op for op, _, _ in rows if not_analytic(op)})
     if used:
         blocks.append(Paragraph(
             f"**Caution.** f uses {', '.join(code(u) for u in used)}, which have no complex "
