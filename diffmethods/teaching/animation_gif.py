@@ -26,7 +26,7 @@ from .graph import (
     OUTPUT_COLOUR,
     SCALE,
     _free_spot,
-    _smooth_route,
+    edge_curves,
 )
 from .animation_html import _box_texts, _forward_mode, _pass
 from .figures import new_figure
@@ -91,18 +91,8 @@ class _Drawing:
         self.fig.text(0.98, 0.1 / height, KEY, fontsize=8.5, color="#555555", ha="right",
                       va="bottom")
         self.edges, self.labels = [], []
-        pairs = [(t, h) for t, h, _ in animation.edges]
-        seen: dict = {}
         placed: list = []
-        for (tail, head, label), route in zip(animation.edges, routes):
-            repeat = seen.get((tail, head), 0)
-            seen[(tail, head)] = repeat + 1
-            bend = 0.0 if pairs.count((tail, head)) == 1 else (0.3, -0.3)[repeat % 2]
-            points = [(route[0][0] + BOX_W / 2, route[0][1])]
-            for x, y in route[1:-1]:
-                points += [(x - BOX_W / 2, y), (x + BOX_W / 2, y)]
-            points.append((route[-1][0] - BOX_W / 2, route[-1][1]))
-            curve, last_leg = _smooth_route(points, bend)
+        for (tail, head, label), curve, last_leg in edge_curves(animation.edges, routes):
             arrow = FancyArrowPatch(path=curve, arrowstyle="-|>,head_length=6,head_width=3",
                                     color="#555555", lw=1.2, zorder=1)
             ax.add_patch(arrow)

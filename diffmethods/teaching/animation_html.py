@@ -15,7 +15,7 @@ import json
 
 from ..methods.forward import ForwardMode
 from .graph import BOX_H, BOX_W, INPUT_COLOUR, LABEL_CHARS, OP_COLOUR, OUTPUT_COLOUR
-from .graph import _free_spot, _smooth_route  # the routes and label spots --graph draws
+from .graph import _free_spot, edge_curves  # the curves and label spots --graph draws
 from .notation import node_name
 
 PX = 62  # pixels per layout unit
@@ -34,7 +34,7 @@ def _forward_mode(animation) -> bool:
 
 def _box_texts(animation, step) -> tuple[list, list]:
     """Per node: (text, known) of the value line and of the tangent/adjoint line."""
-    placeholders = _pass(step.kind) != "forward" or _forward_mode(animation)
+    placeholders = _pass(step.kind) in ("backward", "result") or _forward_mode(animation)
     values = [(v, True) if v else ("value ?", False) for v in step.values]
     extras = [(x, True) if x else (f"{name} = ?" if placeholders else "", False)
               for x, name in zip(step.extras, animation.extra_names)]
@@ -81,18 +81,9 @@ def _svg(animation, first) -> str:
                  'markerWidth="10" markerHeight="10" markerUnits="userSpaceOnUse" '
                  f'orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" class="tip-{s}"/>'
                  "</marker>" for s in ("pending", "done", "current", "back")) + "</defs>"]
-    pairs = [(t, h) for t, h, _ in animation.edges]
-    seen: dict = {}
     placed: list = []
-    for e, ((tail, head, label), route) in enumerate(zip(animation.edges, animation.routes)):
-        repeat = seen.get((tail, head), 0)
-        seen[(tail, head)] = repeat + 1
-        bend = 0.0 if pairs.count((tail, head)) == 1 else (0.3, -0.3)[repeat % 2]
-        points = [(route[0][0] + BOX_W / 2, route[0][1])]
-        for x, y in route[1:-1]:
-            points += [(x - BOX_W / 2, y), (x + BOX_W / 2, y)]
-        points.append((route[-1][0] - BOX_W / 2, route[-1][1]))
-        curve, last_leg = _smooth_route(points, bend)
+    curves = edge_curves(animation.edges, animation.routes)
+    for e, ((tail, head, label), curve, last_leg) in enumerate(curves):
         v = [c.xy(*p) for p in curve.vertices]
         d = f"M{v[0][0]},{v[0][1]}" + "".join(
             f" C{a[0]},{a[1]} {b[0]},{b[1]} {p[0]},{p[1]}"

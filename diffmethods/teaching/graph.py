@@ -157,21 +157,8 @@ def draw_graph(walk: ReverseWalk, path: str | None = None, *, adjoints: bool = T
     ax.set_ylim(min(ys) - BOX_H / 2 - 0.5, max(ys) + BOX_H / 2 + 0.5)
     ax.axis("off")
     all_edges = edges(walk)
-    pairs = [(t, h) for t, h, _ in all_edges]
-    seen: dict = {}
     placed: list = []  # label boxes drawn so far, to keep later labels off them
-    for (tail, head, label), route in zip(all_edges, routes):
-        repeat = seen.get((tail, head), 0)
-        seen[(tail, head)] = repeat + 1
-        # an operand used twice by one operation: two arcs, bent apart, one per operand
-        rad = 0.0 if pairs.count((tail, head)) == 1 else (0.3, -0.3)[repeat % 2]
-        # across a column the edge runs straight through its own waypoint row; it bends only
-        # in the gaps between columns, so it never passes behind a box
-        points = [(route[0][0] + BOX_W / 2, route[0][1])]
-        for x, y in route[1:-1]:
-            points += [(x - BOX_W / 2, y), (x + BOX_W / 2, y)]
-        points.append((route[-1][0] - BOX_W / 2, route[-1][1]))
-        curve, last_leg = _smooth_route(points, rad)
+    for (tail, head, label), curve, last_leg in edge_curves(all_edges, routes):
         ax.add_patch(FancyArrowPatch(path=curve, arrowstyle="-|>,head_length=6,head_width=3",
                                      color="#555555", lw=1.2, zorder=1))
         # a long label goes on two lines (formula, then value), so it fits between columns
@@ -203,6 +190,28 @@ def draw_graph(walk: ReverseWalk, path: str | None = None, *, adjoints: bool = T
     if path is not None:
         save_figure(fig, path)
     return fig
+
+
+def edge_curves(edges, routes):
+    """(edge, curve, control points of its last leg) for each (tail, head, label) edge along
+    its route: what ``--graph``, the animation page and its GIF all draw.
+
+    Across a column an edge runs straight through its own waypoint row and bends only in the
+    gaps between columns, so it never passes behind a box; an operand used twice by one
+    operation gets two arcs, bent apart, one per operand."""
+    pairs = [(t, h) for t, h, _ in edges]
+    seen: dict = {}
+    for edge, route in zip(edges, routes):
+        tail, head, _ = edge
+        repeat = seen.get((tail, head), 0)
+        seen[(tail, head)] = repeat + 1
+        bend = 0.0 if pairs.count((tail, head)) == 1 else (0.3, -0.3)[repeat % 2]
+        points = [(route[0][0] + BOX_W / 2, route[0][1])]
+        for x, y in route[1:-1]:
+            points += [(x - BOX_W / 2, y), (x + BOX_W / 2, y)]
+        points.append((route[-1][0] - BOX_W / 2, route[-1][1]))
+        curve, last_leg = _smooth_route(points, bend)
+        yield edge, curve, last_leg
 
 
 def _smooth_route(points, bend: float = 0.0):
