@@ -72,10 +72,15 @@ def frozen(c):
         _protect(c, protected)
         return c
     if type(c) is tuple or type(c) is list:
-        return type(c)(frozen(v) for v in c)
-    if type(c) is dict:
-        return {k: frozen(v) for k, v in c.items()}
+        return type(c)(frozen(v) for v in c) if any(map(_may_hold_arrays, c)) else c
+    if type(c) is dict:  # an operation's params: most hold no array, and are kept as they are
+        return ({k: frozen(v) for k, v in c.items()} if any(map(_may_hold_arrays, c.values()))
+                else c)
     return c
+
+
+def _may_hold_arrays(v) -> bool:
+    return isinstance(v, np.ndarray) or type(v) in (tuple, list, dict)
 
 
 class calling_f:
